@@ -1,0 +1,1 @@
+"""Workspaces, people, roles, invites, password resets and API tokens."""

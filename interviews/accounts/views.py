@@ -1,0 +1,378 @@
+"""Account pages: sign-up, log-in, password reset, the team, invites and the profile."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_user, logout_user
+
+from interviews.accounts import service
+from interviews.accounts.forms import (
+    AcceptInviteForm,
+    ChangePasswordForm,
+    EmptyForm,
+    ForgotPasswordForm,
+    InviteForm,
+    LoginForm,
+    ProfileForm,
+    ResetPasswordForm,
+    RoleForm,
+    SignUpForm,
+    TokenForm,
+)
+from interviews.errors import DomainError
+from interviews.extensions import limiter
+from interviews.web import apply_error, login_required, safe_next
+
+bp = Blueprint("accounts", __name__)
+
+
+def _login_limit() -> str:
+    return current_app.config["RATELIMIT_LOGIN"]
+
+
+def _public_limit() -> str:
+    return current_app.config["RATELIMIT_PUBLIC"]
+
+
+def _start_session(user: service.User, workspace_id: int | None = None) -> None:
+    login_user(user)
+    member = service.current_member(user.id, workspace_id)
+    session["workspace_id"] = member.workspace_id if member else None
+
+
+@bp.get("/")
+@login_required
+def home():
+    """The workspace overview: who is here and what to do next."""
+    members, invites = service.team(g.member.workspace_id)
+    tokens = service.api_tokens(g.member.user_id, g.member.workspace_id)
+    return render_template(
+        "accounts/home.html",
+        members=members,
+        invites=invites,
+        active_tokens=[t for t in tokens if t.revoked_at is None],
+    )
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(_public_limit, methods=["POST"])
+def signup():
+    """Create a workspace and its first owner."""
+    form = SignUpForm()
+    if form.validate_on_submit():
+        try:
+            user = service.sign_up(
+                workspace_name=form.workspace_name.data,
+                name=form.name.data,
+                email=form.email.data,
+                password=form.password.data,
+            )
+        except DomainError as error:
+            apply_error(form, error)
+        else:
+            _start_session(user)
+            flash(
+                f"Welcome, {user.name}. Your workspace is ready: invite your team next.", "success"
+            )
+            return redirect(url_for("accounts.team"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("accounts/signup.html", form=form), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    """The log-in form."""
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if form.validate_on_submit():
+        try:
+            user = service.authenticate(form.email.data, form.password.data)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            _start_session(user)
+            return redirect(safe_next(form.next.data, url_for("accounts.home")))
+    status = 422 if request.method == "POST" else 200
+    return render_template("accounts/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout():
+    """End the session (a POST, so a link in an email cannot log anyone out)."""
+    form = EmptyForm()
+    if form.validate_on_submit():
+        logout_user()
+        session.pop("workspace_id", None)
+        flash("You are logged out.", "success")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.get("/no-workspace")
+def no_workspace():
+    """Signed in but in no workspace (removed from the last one)."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("accounts.login"))
+    if g.get("member") is not None:
+        return redirect(url_for("accounts.home"))
+    return render_template("accounts/no_workspace.html")
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def forgot_password():
+    """Ask for a reset link by email."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        service.request_password_reset(form.email.data)
+        # The same answer whether or not the address has an account.
+        flash(
+            f"If {form.email.data} has an account, a reset link is on its way. It works for "
+            f"{current_app.config['PASSWORD_RESET_TTL_MINUTES']} minutes.",
+            "success",
+        )
+        return redirect(url_for("accounts.login"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("accounts/forgot_password.html", form=form), status
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def reset_password(token: str):
+    """Choose a new password from an emailed link."""
+    try:
+        service.check_reset_token(token)
+    except DomainError as error:
+        return render_template(
+            "accounts/link_problem.html", message=error.message
+        ), error.status_code
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = service.reset_password(token, form.password.data)
+        except DomainError as error:
+            apply_error(form, error)
+        else:
+            _start_session(user)
+            flash("Your password is changed, and other sessions are signed out.", "success")
+            return redirect(url_for("accounts.home"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("accounts/reset_password.html", form=form), status
+
+
+@bp.get("/team")
+@login_required
+def team():
+    """Members and pending invites; owners manage them here."""
+    members, invites = service.team(g.member.workspace_id)
+    return render_template(
+        "accounts/team.html",
+        members=members,
+        invites=invites,
+        invite_form=InviteForm(),
+        action_form=EmptyForm(),
+    )
+
+
+@bp.post("/team/invites")
+@login_required
+def invite():
+    """Email someone an invite to this workspace."""
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            link = service.invite_member(g.member, email=form.email.data, role=form.role.data)
+        except DomainError as error:
+            if error.status_code == 403:
+                abort(403, error.message)
+            apply_error(form, error)
+        else:
+            flash(
+                f"Invite sent to {form.email.data}. The link works for "
+                f"{current_app.config['INVITE_TTL_DAYS']} days.",
+                "success",
+            )
+            session["last_invite_link"] = link
+            return redirect(url_for("accounts.team"))
+    elif not g.member.can_manage_members:
+        abort(403, "Only an owner of this workspace can manage members.")
+    members, invites = service.team(g.member.workspace_id)
+    return render_template(
+        "accounts/team.html",
+        members=members,
+        invites=invites,
+        invite_form=form,
+        action_form=EmptyForm(),
+    ), 422
+
+
+@bp.post("/team/invites/<int:invite_id>/revoke")
+@login_required
+def revoke_invite(invite_id: int):
+    """Withdraw an invite: its link stops working."""
+    EmptyForm().validate_on_submit() or abort(400)
+    service.revoke_invite(g.member, invite_id)
+    flash("Invite withdrawn.", "success")
+    return redirect(url_for("accounts.team"))
+
+
+@bp.get("/team/members/<int:membership_id>")
+@login_required
+def member(membership_id: int):
+    """One member: role, and for owners, change it or remove them."""
+    shown = service.get_member(g.member.workspace_id, membership_id)
+    form = RoleForm(role=shown.role.value)
+    return render_template(
+        "accounts/member.html", shown=shown, role_form=form, action_form=EmptyForm()
+    )
+
+
+@bp.post("/team/members/<int:membership_id>/role")
+@login_required
+def change_role(membership_id: int):
+    """Give a member another role."""
+    form = RoleForm()
+    if not form.validate_on_submit():
+        abort(422, "Choose owner, researcher or viewer.")
+    service.change_role(g.member, membership_id, form.role.data)
+    flash("Role changed.", "success")
+    return redirect(url_for("accounts.member", membership_id=membership_id))
+
+
+@bp.post("/team/members/<int:membership_id>/remove")
+@login_required
+def remove_member(membership_id: int):
+    """Take someone out of the workspace (their API tokens stop working)."""
+    EmptyForm().validate_on_submit() or abort(400)
+    service.remove_member(g.member, membership_id)
+    flash("Member removed.", "success")
+    return redirect(url_for("accounts.team"))
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+@limiter.limit(_public_limit, methods=["POST"])
+def accept_invite(token: str):
+    """The page an invite email links to: join, creating an account if needed."""
+    invite = service.invite_for_token(token)
+    if not invite.usable:
+        return render_template("accounts/link_problem.html", message=invite.reason), 410
+    signed_in = current_user.is_authenticated
+    form = AcceptInviteForm() if not signed_in and not invite.account_exists else EmptyForm()
+    if form.validate_on_submit():
+        try:
+            if signed_in:
+                joined = service.accept_invite(token, user_id=current_user.id)
+            else:
+                joined = service.accept_invite(
+                    token, name=form.name.data, password=form.password.data
+                )
+        except DomainError as error:
+            apply_error(form, error)
+        else:
+            if not signed_in:
+                login_user(service.user_by_id(joined.user_id))
+            session["workspace_id"] = joined.workspace_id
+            flash(f"You joined {joined.workspace_name} as {joined.role.value}.", "success")
+            return redirect(url_for("accounts.home"))
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "accounts/accept_invite.html", invite=invite, form=form, token=token
+    ), status
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    """Your name, password and API tokens."""
+    form = ProfileForm(prefix="profile", name=g.member.name if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            service.update_profile(g.member.user_id, name=form.name.data)
+        except DomainError as error:
+            apply_error(form, error)
+        else:
+            flash("Profile saved.", "success")
+            return redirect(url_for("accounts.profile"))
+    return _render_profile(profile_form=form, status=422 if request.method == "POST" else 200)
+
+
+def _render_profile(status: int = 200, **forms):
+    forms.setdefault("profile_form", ProfileForm(prefix="profile", name=g.member.name))
+    forms.setdefault("password_form", ChangePasswordForm(prefix="password"))
+    forms.setdefault("token_form", TokenForm(prefix="token"))
+    new_token = session.pop("new_api_token", None)
+    tokens = service.api_tokens(g.member.user_id, g.member.workspace_id)
+    return render_template(
+        "accounts/profile.html",
+        tokens=tokens,
+        new_token=new_token,
+        action_form=EmptyForm(),
+        **forms,
+    ), status
+
+
+@bp.post("/profile/password")
+@login_required
+def change_password():
+    """Change your password; other sessions are signed out."""
+    form = ChangePasswordForm(prefix="password")
+    if form.validate_on_submit():
+        try:
+            user = service.change_password(
+                g.member.user_id,
+                current_password=form.current_password.data,
+                new_password=form.new_password.data,
+            )
+        except DomainError as error:
+            apply_error(form, error)
+        else:
+            login_user(user)  # this browser keeps its session under the new token
+            flash("Password changed. Other sessions are signed out.", "success")
+            return redirect(url_for("accounts.profile"))
+    return _render_profile(password_form=form, status=422)
+
+
+@bp.post("/profile/tokens")
+@login_required
+def create_token():
+    """Make an API token; its secret is shown once."""
+    form = TokenForm(prefix="token")
+    if not form.validate_on_submit():
+        return _render_profile(token_form=form, status=422)
+    view, secret = service.create_api_token(g.member.user_id, g.member.workspace_id, form.name.data)
+    session["new_api_token"] = {"name": view.name, "secret": secret}
+    flash(f"Token “{view.name}” created. Copy it now: it is not shown again.", "success")
+    return redirect(url_for("accounts.profile"))
+
+
+@bp.post("/profile/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int):
+    """Revoke an API token: it stops working at once."""
+    EmptyForm().validate_on_submit() or abort(400)
+    service.revoke_api_token(g.member.user_id, token_id)
+    flash("Token revoked.", "success")
+    return redirect(url_for("accounts.profile"))
+
+
+@bp.post("/workspaces/<int:workspace_id>/switch")
+@login_required
+def switch_workspace(workspace_id: int):
+    """Work in another of your workspaces."""
+    EmptyForm().validate_on_submit() or abort(400)
+    member = service.switch_workspace(g.member.user_id, workspace_id)
+    session["workspace_id"] = member.workspace_id
+    flash(f"Now working in {member.workspace_name}.", "success")
+    return redirect(url_for("accounts.home"))

@@ -1,0 +1,177 @@
+"""The OpenAPI 3.1 document. Each area adds its paths here as it grows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from werkzeug.routing import Map
+
+ERROR = {"$ref": "#/components/schemas/Error"}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": ERROR}}}
+
+
+def _ok(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+UNAUTHORIZED = _error("Missing, unknown or revoked token")
+NOT_FOUND = _error("No such thing in this workspace")
+
+MEMBER = {
+    "type": "object",
+    "required": ["id", "user_id", "name", "email", "role"],
+    "properties": {
+        "id": {"type": "integer", "description": "Membership id"},
+        "user_id": {"type": "integer"},
+        "name": {"type": "string"},
+        "email": {"type": "string", "format": "email"},
+        "role": {"$ref": "#/components/schemas/Role"},
+    },
+}
+
+PATHS: dict[str, Any] = {
+    "/api/v1/me": {
+        "get": {
+            "operationId": "getMe",
+            "summary": "Who this token speaks for",
+            "responses": {
+                "200": _ok(
+                    "The token's user, workspace and role",
+                    {
+                        "type": "object",
+                        "required": ["user", "workspace", "role"],
+                        "properties": {
+                            "user": {
+                                "type": "object",
+                                "required": ["id", "email", "name"],
+                                "properties": {
+                                    "id": {"type": "integer"},
+                                    "email": {"type": "string", "format": "email"},
+                                    "name": {"type": "string"},
+                                },
+                            },
+                            "workspace": {
+                                "type": "object",
+                                "required": ["id", "name"],
+                                "properties": {
+                                    "id": {"type": "integer"},
+                                    "name": {"type": "string"},
+                                },
+                            },
+                            "role": {"$ref": "#/components/schemas/Role"},
+                        },
+                    },
+                ),
+                "401": UNAUTHORIZED,
+            },
+        }
+    },
+    "/api/v1/members": {
+        "get": {
+            "operationId": "listMembers",
+            "summary": "Members of the token's workspace",
+            "responses": {
+                "200": _ok(
+                    "All members",
+                    {
+                        "type": "object",
+                        "required": ["items", "total"],
+                        "properties": {
+                            "items": {
+                                "type": "array",
+                                "items": {"$ref": "#/components/schemas/Member"},
+                            },
+                            "total": {"type": "integer", "minimum": 0},
+                        },
+                    },
+                ),
+                "401": UNAUTHORIZED,
+            },
+        }
+    },
+    "/api/v1/members/{member_id}": {
+        "get": {
+            "operationId": "getMember",
+            "summary": "One member",
+            "parameters": [
+                {
+                    "name": "member_id",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "integer", "minimum": 1},
+                }
+            ],
+            "responses": {
+                "200": _ok("The member", {"$ref": "#/components/schemas/Member"}),
+                "401": UNAUTHORIZED,
+                "404": NOT_FOUND,
+            },
+        }
+    },
+    "/api/v1/openapi.json": {
+        "get": {
+            "operationId": "getOpenApi",
+            "summary": "This document",
+            "security": [],
+            "responses": {"200": _ok("The OpenAPI 3.1 document", {"type": "object"})},
+        }
+    },
+}
+
+
+def openapi_document(base_url: str, url_map: Map | None = None) -> dict[str, Any]:
+    """The document for this server. Only paths that exist in ``url_map`` are listed."""
+    paths = PATHS
+    if url_map is not None:
+        existing = {_openapi_path(rule.rule) for rule in url_map.iter_rules()}
+        paths = {path: spec for path, spec in PATHS.items() if path in existing}
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Interview Desk API",
+            "version": "1",
+            "description": (
+                "Team endpoints take `Authorization: Bearer <token>` (create one with "
+                "`interviews token create --email E` or on your profile page) and are scoped to "
+                "the token's workspace: another workspace's ids answer 404. Errors are "
+                '`{"error": {"code", "message"}}` with a 4xx status.'
+            ),
+        },
+        "servers": [{"url": base_url}],
+        "security": [{"bearerAuth": []}],
+        "paths": paths,
+        "components": {
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Role": {"type": "string", "enum": ["owner", "researcher", "viewer"]},
+                "Member": MEMBER,
+                "Error": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": {
+                        "error": {
+                            "type": "object",
+                            "required": ["code", "message"],
+                            "properties": {
+                                "code": {"type": "string"},
+                                "message": {"type": "string"},
+                            },
+                        }
+                    },
+                },
+            },
+        },
+    }
+
+
+def _openapi_path(rule: str) -> str:
+    """Flask's ``/members/<int:member_id>`` as OpenAPI's ``/members/{member_id}``."""
+    out = []
+    for part in rule.split("/"):
+        if part.startswith("<") and part.endswith(">"):
+            part = "{" + part[1:-1].split(":")[-1] + "}"
+        out.append(part)
+    return "/".join(out)

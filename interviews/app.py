@@ -1,0 +1,231 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask, g, jsonify, make_response, render_template, request, session
+from flask_limiter.errors import RateLimitExceeded
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from interviews import commands
+from interviews.accounts import service as accounts_service
+from interviews.accounts.views import bp as accounts_bp
+from interviews.api.views import bp as api_bp
+from interviews.config import settings_from_env
+from interviews.db import check_schema_current, db
+from interviews.errors import DomainError
+from interviews.extensions import csrf, limiter, login_manager, migrate
+from interviews.mail.views import bp as mail_bp
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _resource_dir(name: str) -> Path:
+    """templates/ and migrations/ sit at the repository top; a wheel carries them in the package."""
+    for candidate in (PACKAGE_DIR / name, PACKAGE_DIR.parent / name):
+        if candidate.is_dir():
+            return candidate
+    raise RuntimeError(f"cannot find the {name}/ folder next to {PACKAGE_DIR}")
+
+
+TEMPLATES_DIR = _resource_dir("templates")
+MIGRATIONS_DIR = _resource_dir("migrations")
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app from the environment, with ``config`` overriding any setting.
+
+    Refuses to start (SchemaBehindError) when the database has not been migrated,
+    except for CLI commands such as ``interviews db upgrade`` that fix exactly that.
+    """
+    config = dict(config or {})
+    app = Flask(
+        __name__,
+        template_folder=str(TEMPLATES_DIR),
+        instance_path=config.pop("INSTANCE_PATH", None),
+        instance_relative_config=True,
+    )
+    app.config.update(settings_from_env(os.environ, Path(app.instance_path), config))
+    app.jinja_env.add_extension("jinja2.ext.do")
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Log in to continue."
+    login_manager.login_message_category = "info"
+
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(mail_bp)
+    app.register_blueprint(api_bp)
+    # The API authenticates with bearer tokens, never cookies, so CSRF cannot apply.
+    csrf.exempt(api_bp)
+
+    _register_request_hooks(app)
+    _register_error_handlers(app)
+    _register_template_helpers(app)
+    commands.register(app)
+
+    if not app.debug and not app.testing:
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+
+    if app.config["SCHEMA_CHECK"] and _serving():
+        with app.app_context():
+            check_schema_current(db.engine, MIGRATIONS_DIR)
+    return app
+
+
+def _serving() -> bool:
+    """True when this process will serve requests: a WSGI server, or `flask run`.
+
+    Other CLI commands (db upgrade, demo) must load the app on a stale schema.
+    """
+    ctx = click.get_current_context(silent=True)
+    return ctx is None or (ctx.command is not None and ctx.command.name == "run")
+
+
+@login_manager.user_loader
+def _load_user(session_token: str):
+    return accounts_service.user_for_session(session_token)
+
+
+def _register_request_hooks(app: Flask) -> None:
+    @app.before_request
+    def load_member() -> None:
+        g.member = None
+        if request.blueprint == "api" or request.endpoint == "static":
+            return
+        if current_user.is_authenticated:
+            g.member = accounts_service.current_member(current_user.id, session.get("workspace_id"))
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if response.mimetype == "text/html":
+            # Everything the pages load comes from this server: no external requests.
+            response.headers.setdefault(
+                "Content-Security-Policy",
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                "frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
+            )
+        return response
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _error_response(status: int, code: str, message: str, headers: Any = None):
+    if _wants_json():
+        response = jsonify(error={"code": code, "message": message})
+    else:
+        template = (
+            f"errors/{status}.html"
+            if status in (400, 403, 404, 410, 429)
+            else "errors/generic.html"
+        )
+        response = make_response(render_template(template, status=status, message=message))
+    response.status_code = status
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    410: "gone",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid_input",
+    429: "rate_limited",
+}
+
+_DEFAULT_MESSAGES = {
+    404: "There is nothing at this address, or it belongs to another workspace.",
+    405: "This address does not take that method.",
+    429: "Too many attempts. Wait a minute and try again.",
+}
+
+
+def _register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        db.session.rollback()
+        headers = {"WWW-Authenticate": "Bearer"} if error.status_code == 401 else None
+        return _error_response(error.status_code, error.code, error.message, headers)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return _error_response(
+            400,
+            "csrf_failed",
+            "This form expired or was sent from somewhere else. Go back, reload the page and try again.",
+        )
+
+    @app.errorhandler(RateLimitExceeded)
+    def rate_limited(error: RateLimitExceeded):
+        return _error_response(429, "rate_limited", _DEFAULT_MESSAGES[429], {"Retry-After": "60"})
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        status = error.code or 500
+        message = (
+            _DEFAULT_MESSAGES.get(status) if error.description == type(error).description else None
+        )
+        message = message or error.description or "Something is wrong with this request."
+        headers = {
+            k: v for k, v in error.get_response().headers.items() if k in ("Allow", "Retry-After")
+        }
+        return _error_response(status, _HTTP_CODES.get(status, "error"), message, headers)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        if isinstance(error, HTTPException):
+            return http_error(error)
+        db.session.rollback()
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        return _error_response(
+            500, "server_error", "Something went wrong on our side. It has been logged."
+        )
+
+
+def _register_template_helpers(app: Flask) -> None:
+    @app.context_processor
+    def layout_context() -> dict[str, Any]:
+        member = g.get("member")
+        workspaces = accounts_service.workspaces_of(member.user_id) if member else []
+        return {
+            "member": member,
+            "workspaces": workspaces,
+            "product_name": app.config["PRODUCT_NAME"],
+            "show_mailbox": not app.config["PRODUCTION"]
+            and app.config["MAIL_BACKEND"] == "mailbox",
+        }
+
+    @app.template_filter("date")
+    def format_date(value) -> str:
+        return value.strftime("%-d %b %Y") if value else ""
+
+    @app.template_filter("datetime")
+    def format_datetime(value) -> str:
+        return value.strftime("%-d %b %Y, %H:%M UTC") if value else ""

@@ -1,0 +1,164 @@
+"""Settings, read from the environment in one place.
+
+Nothing else in the code base reads ``os.environ``: ``create_app`` calls
+``settings_from_env`` and every other module reads ``app.config``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+DEVELOPMENT = "development"
+PRODUCTION = "production"
+PRODUCT_NAME = "Interview Desk"
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or malformed; the message says which and how to fix it."""
+
+
+def parse_bool(name: str, raw: str | None, default: bool) -> bool:
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ConfigError(f"{name} must be true or false, not {raw!r}")
+
+
+def parse_int(name: str, raw: str | None, default: int) -> int:
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the URLs hosting platforms hand out and pick the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _instance_secret(instance_path: Path) -> str:
+    """A development secret generated once and kept, so sessions survive restarts."""
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    path.write_text(secret + "\n")
+    path.chmod(0o600)
+    return secret
+
+
+def settings_from_env(
+    env: Mapping[str, str], instance_path: Path, overrides: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """Build the Flask config from environment variables, then apply ``overrides``.
+
+    Raises ConfigError when a setting is malformed, or when production runs
+    without a SECRET_KEY.
+    """
+    overrides = dict(overrides or {})
+
+    def get(name: str) -> str | None:
+        # An override (tests, embedding) wins over the environment.
+        if name in overrides:
+            value = overrides[name]
+            return None if value is None else str(value)
+        return env.get(name)
+
+    app_env = (get("INTERVIEWS_ENV") or DEVELOPMENT).strip().lower()
+    if app_env not in (DEVELOPMENT, PRODUCTION):
+        raise ConfigError(f"INTERVIEWS_ENV must be development or production, not {app_env!r}")
+    production = app_env == PRODUCTION
+
+    secret_key = get("SECRET_KEY")
+    if not secret_key:
+        if production:
+            raise ConfigError(
+                "SECRET_KEY is required when INTERVIEWS_ENV=production. "
+                'Generate one with: python -c "import secrets; print(secrets.token_urlsafe(48))"'
+            )
+        secret_key = _instance_secret(instance_path)
+
+    database_url = normalise_database_url(
+        get("DATABASE_URL") or f"sqlite:///{instance_path / 'interviews.sqlite3'}"
+    )
+    base_url = (get("BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(
+            f"BASE_URL must be an http(s) origin such as https://desk.example.com, not {base_url!r}"
+        )
+
+    mail_backend = (get("MAIL_BACKEND") or "mailbox").strip().lower()
+    if mail_backend not in ("mailbox", "smtp"):
+        raise ConfigError(f"MAIL_BACKEND must be mailbox or smtp, not {mail_backend!r}")
+    mail_use_tls = parse_bool("MAIL_USE_TLS", get("MAIL_USE_TLS"), False)
+    mail_use_ssl = parse_bool("MAIL_USE_SSL", get("MAIL_USE_SSL"), False)
+    if mail_use_tls and mail_use_ssl:
+        raise ConfigError("Set MAIL_USE_TLS (STARTTLS) or MAIL_USE_SSL, not both")
+
+    redis_url = get("REDIS_URL") or None
+
+    settings: dict[str, Any] = {
+        "INTERVIEWS_ENV": app_env,
+        "PRODUCTION": production,
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": redis_url,
+        "BASE_URL": base_url,
+        "PREFERRED_URL_SCHEME": parts.scheme,
+        "PRODUCT_NAME": PRODUCT_NAME,
+        "MAIL_BACKEND": mail_backend,
+        "MAIL_SERVER": get("MAIL_SERVER") or "localhost",
+        "MAIL_PORT": parse_int("MAIL_PORT", get("MAIL_PORT"), 465 if mail_use_ssl else 25),
+        "MAIL_USE_TLS": mail_use_tls,
+        "MAIL_USE_SSL": mail_use_ssl,
+        "MAIL_USERNAME": get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": get("MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": get("MAIL_DEFAULT_SENDER")
+        or f"desk@{parts.hostname or 'localhost'}",
+        "MAIL_TIMEOUT": parse_int("MAIL_TIMEOUT", get("MAIL_TIMEOUT"), 20),
+        "RATELIMIT_ENABLED": parse_bool("RATELIMIT_ENABLED", get("RATELIMIT_ENABLED"), True),
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_KEY_PREFIX": get("RATELIMIT_KEY_PREFIX") or "interviews",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_LOGIN": get("RATELIMIT_LOGIN") or "10 per minute;50 per hour",
+        "RATELIMIT_PUBLIC": get("RATELIMIT_PUBLIC") or "60 per minute",
+        "RQ_QUEUE_NAME": get("RQ_QUEUE_NAME") or "interviews",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": parts.scheme == "https",
+        "REMEMBER_COOKIE_SECURE": parts.scheme == "https",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SCHEMA_CHECK": True,
+        "INVITE_TTL_DAYS": 14,
+        "PASSWORD_RESET_TTL_MINUTES": 60,
+    }
+    # Overrides may set keys the environment does not know (TESTING, WTF_CSRF_ENABLED...).
+    for key, value in overrides.items():
+        if key in ("INTERVIEWS_ENV", "SECRET_KEY", "BASE_URL", "MAIL_BACKEND", "REDIS_URL"):
+            continue  # already folded in above, validated
+        if key == "DATABASE_URL":
+            continue
+        settings[key] = value
+    if "REDIS_URL" in overrides and "RATELIMIT_STORAGE_URI" not in overrides:
+        settings["RATELIMIT_STORAGE_URI"] = redis_url or "memory://"
+    return settings

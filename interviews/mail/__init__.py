@@ -1,0 +1,1 @@
+"""Outgoing email: composed from templates, stored, delivered by a backend."""

@@ -1,0 +1,50 @@
+"""Turning a stored message into a MIME email. Pure: no Flask, no database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """What a backend needs to deliver one message."""
+
+    key: str
+    recipient: str
+    sender_name: str
+    reply_to: str | None
+    subject: str
+    text_body: str
+    html_body: str
+
+
+def from_header(sender_name: str, product_name: str, sender_address: str) -> str:
+    """Mail comes from a person: "Dana Reyes via Interview Desk" <desk@host>.
+
+    The address stays the server's own (so SPF/DKIM pass); replies go to the
+    person through Reply-To.
+    """
+    display = f"{sender_name} via {product_name}" if sender_name else product_name
+    return formataddr((display, sender_address))
+
+
+def build_email(
+    envelope: Envelope, *, product_name: str, sender_address: str, now: datetime
+) -> EmailMessage:
+    """A multipart/alternative message with text and HTML parts."""
+    message = EmailMessage()
+    message["Subject"] = envelope.subject
+    message["From"] = from_header(envelope.sender_name, product_name, sender_address)
+    message["To"] = envelope.recipient
+    if envelope.reply_to:
+        message["Reply-To"] = formataddr((envelope.sender_name, envelope.reply_to))
+    message["Date"] = format_datetime(now)
+    domain = sender_address.rpartition("@")[2] or "localhost"
+    message["Message-ID"] = f"<{envelope.key}@{domain}>"
+    message["X-Interviews-Key"] = envelope.key
+    message.set_content(envelope.text_body)
+    message.add_alternative(envelope.html_body, subtype="html")
+    return message

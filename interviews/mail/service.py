@@ -1,0 +1,189 @@
+"""Use cases for outgoing email.
+
+``queue_email`` writes the message in the caller's transaction; after the
+caller commits, ``dispatch`` hands it to a worker (Redis configured) or
+delivers it at once (embedded mode). ``deliver`` claims the row first, so a
+message is never sent twice by two workers.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app, render_template
+from sqlalchemy import select, update
+
+from interviews.clock import utc_now
+from interviews.db import db
+from interviews.mail.backends import BACKENDS, DeliveryError
+from interviews.mail.compose import Envelope, build_email
+from interviews.mail.models import MailMessage, MailStatus
+from workers.queue import enqueue
+
+log = logging.getLogger(__name__)
+
+
+class MailNotFound(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class MailboxEntry:
+    id: int
+    kind: str
+    recipient: str
+    sender_name: str
+    reply_to: str | None
+    subject: str
+    text_body: str
+    html_body: str
+    status: str
+    error: str | None
+    created_at: Any
+    sent_at: Any
+
+
+def queue_email(
+    *,
+    kind: str,
+    recipient: str,
+    subject: str,
+    template: str,
+    context: dict[str, Any],
+    sender_name: str,
+    reply_to: str | None,
+    workspace_id: int | None,
+) -> MailMessage:
+    """Render ``emails/<template>.txt`` and ``.html`` and add the message to the session.
+
+    The caller commits; then it calls ``dispatch``.
+    """
+    context = {"product_name": current_app.config["PRODUCT_NAME"], **context}
+    message = MailMessage(
+        workspace_id=workspace_id,
+        key=uuid.uuid4().hex,
+        kind=kind,
+        recipient=recipient,
+        sender_name=sender_name,
+        reply_to=reply_to,
+        subject=subject,
+        text_body=render_template(f"emails/{template}.txt", **context),
+        html_body=render_template(f"emails/{template}.html", subject=subject, **context),
+        backend=current_app.config["MAIL_BACKEND"],
+        status=MailStatus.QUEUED,
+        attempts=0,
+        created_at=utc_now(),
+    )
+    db.session.add(message)
+    return message
+
+
+def dispatch(message_id: int) -> None:
+    """Deliver now (embedded mode) or enqueue for an RQ worker (REDIS_URL set)."""
+    redis_url = current_app.config.get("REDIS_URL")
+    if redis_url:
+        enqueue("workers.mail.deliver_email", message_id)
+        return
+    try:
+        deliver(message_id)
+    except DeliveryError:
+        # Recorded on the row and shown to whoever sent it; the request goes on.
+        log.exception("delivery of mail %s failed", message_id)
+
+
+def deliver(message_id: int) -> MailStatus:
+    """Claim a queued message, send it through the configured backend, record the result.
+
+    Returns the final status. Raises DeliveryError when the backend fails (the
+    row is put back to queued so a retry can claim it, or failed on the last try).
+    """
+    claimed = db.session.execute(
+        update(MailMessage)
+        .where(MailMessage.id == message_id, MailMessage.status == MailStatus.QUEUED)
+        .values(status=MailStatus.SENDING, attempts=MailMessage.attempts + 1)
+    ).rowcount
+    db.session.commit()
+    message = db.session.get(MailMessage, message_id)
+    if message is None:
+        raise MailNotFound(message_id)
+    if not claimed:
+        return message.status  # someone else has it, or it is done already
+
+    config = current_app.config
+    now = utc_now()
+    envelope = Envelope(
+        key=message.key,
+        recipient=message.recipient,
+        sender_name=message.sender_name,
+        reply_to=message.reply_to,
+        subject=message.subject,
+        text_body=message.text_body,
+        html_body=message.html_body,
+    )
+    email = build_email(
+        envelope,
+        product_name=config["PRODUCT_NAME"],
+        sender_address=config["MAIL_DEFAULT_SENDER"],
+        now=now,
+    )
+    try:
+        BACKENDS[message.backend](email, config)
+    except DeliveryError as exc:
+        last_try = message.attempts >= config.get("MAIL_MAX_ATTEMPTS", 3)
+        message.status = MailStatus.FAILED if last_try else MailStatus.QUEUED
+        message.error = str(exc)
+        db.session.commit()
+        raise
+    message.status = MailStatus.SENT
+    message.error = None
+    message.sent_at = now
+    db.session.commit()
+    return MailStatus.SENT
+
+
+def mailbox(workspace_id: int | None, own_email: str) -> list[MailboxEntry]:
+    """Messages kept by the mailbox backend, newest first: to this person, and when
+    ``workspace_id`` is given (owners), everything the workspace sent."""
+    rows = db.session.scalars(
+        select(MailMessage)
+        .where(MailMessage.backend == "mailbox")
+        .where((MailMessage.workspace_id == workspace_id) | (MailMessage.recipient == own_email))
+        .order_by(MailMessage.id.desc())
+        .limit(200)
+    )
+    return [_entry(row) for row in rows]
+
+
+def mailbox_message(workspace_id: int | None, own_email: str, message_id: int) -> MailboxEntry:
+    """One mailbox message, if this workspace or this person may see it; MailNotFound otherwise."""
+    row = db.session.get(MailMessage, message_id)
+    if (
+        row is None
+        or row.backend != "mailbox"
+        or (
+            (workspace_id is None or row.workspace_id != workspace_id)
+            and row.recipient != own_email
+        )
+    ):
+        raise MailNotFound(message_id)
+    return _entry(row)
+
+
+def _entry(row: MailMessage) -> MailboxEntry:
+    return MailboxEntry(
+        id=row.id,
+        kind=row.kind,
+        recipient=row.recipient,
+        sender_name=row.sender_name,
+        reply_to=row.reply_to,
+        subject=row.subject,
+        text_body=row.text_body,
+        html_body=row.html_body,
+        status=row.status.value,
+        error=row.error,
+        created_at=row.created_at,
+        sent_at=row.sent_at,
+    )

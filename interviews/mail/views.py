@@ -1,0 +1,37 @@
+"""The development mailbox: what the mailbox backend kept instead of sending."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, g, render_template
+
+from interviews.mail import service
+from interviews.web import login_required
+
+bp = Blueprint("mail", __name__, url_prefix="/dev/mailbox")
+
+
+def _scope() -> int | None:
+    """Owners see all the workspace's mail; everyone sees mail addressed to them."""
+    if current_app.config["PRODUCTION"]:
+        abort(404)
+    return g.member.workspace_id if g.member.can_manage_members else None
+
+
+@bp.get("")
+@login_required
+def mailbox():
+    """Messages kept by the mailbox backend, newest first."""
+    messages = service.mailbox(_scope(), g.member.email)
+    return render_template("mail/mailbox.html", messages=messages)
+
+
+@bp.get("/<int:message_id>")
+@login_required
+def message(message_id: int):
+    """One kept message, its text and HTML parts."""
+    scope = _scope()
+    try:
+        shown = service.mailbox_message(scope, g.member.email, message_id)
+    except service.MailNotFound:
+        abort(404, "No such message in your mailbox.")
+    return render_template("mail/message.html", message=shown)

@@ -1,0 +1,65 @@
+"""Helpers shared by the HTML views of every area."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from flask import abort, flash, g, redirect, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from interviews.errors import DomainError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def login_required(view: F) -> F:
+    """Signed in and a member of a workspace; g.member is who is acting."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_authenticated:
+            return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+        if g.get("member") is None:
+            return redirect(url_for("accounts.no_workspace"))
+        return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
+
+
+def editor_required(view: F) -> F:
+    """Owners and researchers; a viewer gets 403."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not g.member.can_edit:
+            abort(
+                403,
+                "Viewers can read but not change anything. Ask an owner for the researcher role.",
+            )
+        return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
+
+
+def apply_error(form: FlaskForm, error: DomainError) -> None:
+    """Show a refused input next to its field when there is one, else as a flash."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "error")
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Only follow ``next`` to a path on this site, never to another host."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target

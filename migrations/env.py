@@ -1,0 +1,48 @@
+"""Alembic environment: runs inside the Flask app, on the app's database."""
+
+from alembic import context
+from flask import current_app
+
+from interviews.db import UTCDateTime
+
+target_metadata = current_app.extensions["migrate"].db.metadata
+
+
+def render_item(type_, obj, autogen_context):
+    """Write our UTC type as the plain column type it stores, so migrations never import app code."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
+def run_offline() -> None:
+    context.configure(
+        url=str(current_app.extensions["migrate"].db.engine.url),
+        target_metadata=target_metadata,
+        literal_binds=True,
+        render_as_batch=True,
+        render_item=render_item,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_online() -> None:
+    engine = current_app.extensions["migrate"].db.engine
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            # SQLite cannot ALTER most things; batch mode rebuilds tables instead.
+            render_as_batch=connection.dialect.name == "sqlite",
+            compare_type=True,
+            render_item=render_item,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_offline()
+else:
+    run_online()

@@ -1,0 +1,9 @@
+"""Tuning numbers for background jobs, in one place."""
+
+# How long a job may run before RQ considers it lost.
+JOB_TIMEOUT_SECONDS = 60
+# How long RQ keeps a finished job's result and a failed job's traceback.
+RESULT_TTL_SECONDS = 3600
+FAILURE_TTL_SECONDS = 7 * 24 * 3600
+# Retries after a failed delivery, with the waits between them.
+MAIL_RETRY_INTERVALS_SECONDS = [30, 120, 600]
