@@ -1,0 +1,230 @@
+"""Fixtures shared by every test.
+
+Each run gets its own database: a temporary SQLite file, or, when
+TEST_DATABASE_URL points at PostgreSQL, a fresh database created on that
+server and dropped afterwards. Migrations run once per run; every test ends
+by emptying the tables. Services a test needs but the machine lacks (Redis,
+Chromium) are skipped with a reason, unless INTERVIEWS_REQUIRE_SERVICES=1
+(CI), where a missing service is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import flask_migrate
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from redis import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from interviews.accounts import service as accounts
+from interviews.accounts.rules import Role
+from interviews.app import create_app
+from interviews.config import normalise_database_url
+from interviews.db import db
+from interviews.mail.models import MailMessage
+
+PASSWORD = "correct horse battery"
+REQUIRE_SERVICES = os.environ.get("INTERVIEWS_REQUIRE_SERVICES", "").lower() in ("1", "true", "yes")
+
+
+def missing_service(reason: str) -> None:
+    """Skip on a developer's machine without the service; fail in CI, where it must exist."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{reason} (INTERVIEWS_REQUIRE_SERVICES=1, so this is a failure)")
+    pytest.skip(reason)
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    url = os.environ.get("TEST_DATABASE_URL")
+    where = (
+        make_url(normalise_database_url(url)).render_as_string(hide_password=True)
+        if url
+        else "SQLite (temporary file)"
+    )
+    return [
+        f"interviews: database {where}; redis {os.environ.get('TEST_REDIS_URL', 'redis://127.0.0.1:6379/15')}"
+    ]
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    raw = os.environ.get("TEST_DATABASE_URL")
+    if not raw:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        return
+    server = make_url(normalise_database_url(raw))
+    if not server.drivername.startswith("postgresql"):
+        raise pytest.UsageError(
+            "TEST_DATABASE_URL must be a PostgreSQL URL (SQLite is the default)"
+        )
+    name = f"interviews_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def base_config(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    return {
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance")),
+        "BASE_URL": "http://desk.test",
+        "MAIL_BACKEND": "mailbox",
+        "MAIL_DEFAULT_SENDER": "desk@desk.test",
+        "REDIS_URL": None,
+        "RATELIMIT_ENABLED": False,
+        "WTF_CSRF_ENABLED": False,
+        "SCHEMA_CHECK": False,
+    }
+
+
+@pytest.fixture(scope="session")
+def migrated(base_config: dict[str, Any]) -> dict[str, Any]:
+    """Apply every migration once per run, the way `interviews db upgrade` does."""
+    app = create_app(dict(base_config))
+    with app.app_context():
+        flask_migrate.upgrade()
+        db.engine.dispose()
+    return base_config
+
+
+def _empty_tables(app: Flask) -> None:
+    with app.app_context():
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                quoted = ", ".join(f'"{t}"' for t in tables)
+                connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    connection.execute(text(f'DELETE FROM "{table}"'))
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def make_app(migrated: dict[str, Any]) -> Iterator[Callable[..., Flask]]:
+    """Build an app on the test database with some settings changed."""
+    made: list[Flask] = []
+
+    def make(**overrides: Any) -> Flask:
+        config = {**migrated, **overrides}
+        config.setdefault("SQLALCHEMY_DATABASE_URI", config["DATABASE_URL"])
+        app = create_app(config)
+        made.append(app)
+        return app
+
+    yield make
+    if made:
+        _empty_tables(made[0])
+        for app in made[1:]:
+            with app.app_context():
+                db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask]) -> Flask:
+    return make_app()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_workspace(app: Flask) -> Callable[..., accounts.Member]:
+    """A workspace with its owner, made through the sign-up service."""
+
+    def make(
+        name: str = "Acme", email: str | None = None, owner_name: str = "Olive Owner"
+    ) -> accounts.Member:
+        email = email or f"owner-{uuid.uuid4().hex[:8]}@example.com"
+        with app.app_context():
+            user = accounts.sign_up(
+                workspace_name=name, name=owner_name, email=email, password=PASSWORD
+            )
+            member = accounts.current_member(user.id, None)
+            assert member is not None
+            return member
+
+    return make
+
+
+@pytest.fixture
+def add_member(app: Flask) -> Callable[..., accounts.Member]:
+    """Invite someone into the owner's workspace and accept it, as a person would."""
+
+    def add(
+        owner: accounts.Member,
+        role: Role = Role.RESEARCHER,
+        name: str = "Rae Teammate",
+        email: str | None = None,
+    ) -> accounts.Member:
+        email = email or f"{role.value}-{uuid.uuid4().hex[:8]}@example.com"
+        with app.app_context():
+            link = accounts.invite_member(owner, email=email, role=role)
+            return accounts.accept_invite(link.rsplit("/", 1)[1], name=name, password=PASSWORD)
+
+    return add
+
+
+def log_in(client: FlaskClient, email: str, password: str = PASSWORD) -> None:
+    response = client.post("/login", data={"email": email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+@pytest.fixture
+def sent_mail(app: Flask) -> Callable[[], list[MailMessage]]:
+    """Every message the app wrote, oldest first (detached copies)."""
+
+    def read() -> list[MailMessage]:
+        with app.app_context():
+            rows = db.session.scalars(db.select(MailMessage).order_by(MailMessage.id)).all()
+            db.session.expunge_all()
+            return list(rows)
+
+    return read
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """A reachable Redis (TEST_REDIS_URL, default db 15 on localhost); keys made by a test are its own."""
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        Redis.from_url(url, socket_connect_timeout=1).ping()
+    except RedisConnectionError:
+        missing_service(f"Redis is not reachable at {url}: set TEST_REDIS_URL to run Redis tests")
+    yield url
+
+
+@pytest.fixture
+def namespace() -> str:
+    """A unique prefix for Redis keys and RQ queue names, so runs never see each other."""
+    return f"test-{uuid.uuid4().hex[:10]}"
+
+
+ROOT = Path(__file__).resolve().parent.parent
