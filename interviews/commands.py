@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from interviews import demo
 from interviews.accounts import service as accounts
@@ -16,6 +17,7 @@ def register(app: Flask) -> None:
 
 
 @click.command("demo")
+@with_appcontext
 def demo_command() -> None:
     """Seed the demo workspace (demo@example.com / demo-password) into an empty database."""
     if current_app.config["PRODUCTION"]:
@@ -40,6 +42,7 @@ def token_group() -> None:
     default=None,
     help="Which of the user's workspaces (default: their first).",
 )
+@with_appcontext
 def token_create(email: str, name: str, workspace_id: int | None) -> None:
     """Print a new API token for a user. It is stored hashed and shown only this once."""
     try:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length
 
 from interviews.accounts.rules import MIN_PASSWORD_LENGTH, Role
 
 ROLE_CHOICES = [
-    (Role.RESEARCHER.value, "Researcher: runs studies and interviews, edits notes and maps"),
-    (Role.VIEWER.value, "Viewer: reads the library, maps and reports"),
-    (Role.OWNER.value, "Owner: everything, and manages members"),
+    SelectChoice(Role.RESEARCHER.value, "Researcher: runs studies and interviews, edits notes and maps"),
+    SelectChoice(Role.VIEWER.value, "Viewer: reads the library, maps and reports"),
+    SelectChoice(Role.OWNER.value, "Owner: everything, and manages members"),
 ]
 
 _email = [
@@ -66,7 +67,7 @@ class InviteForm(FlaskForm):
 
 
 class RoleForm(FlaskForm):
-    role = SelectField("Role", choices=[(r.value, r.label) for r in Role])
+    role = SelectField("Role", choices=[SelectChoice(r.value, r.label) for r in Role])
 
 
 class AcceptInviteForm(FlaskForm):

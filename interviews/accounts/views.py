@@ -30,11 +30,14 @@ from interviews.accounts.forms import (
     SignUpForm,
     TokenForm,
 )
-from interviews.errors import DomainError
+from interviews.errors import Conflict, DomainError, InvalidInput, Unauthorized
 from interviews.extensions import limiter
 from interviews.web import apply_error, login_required, safe_next
 
 bp = Blueprint("accounts", __name__)
+
+# Refusals shown next to the form; others (403, 404, 410) get their error page.
+FORM_ERRORS = (InvalidInput, Conflict, Unauthorized)
 
 
 def _login_limit() -> str:
@@ -78,7 +81,7 @@ def signup():
                 email=form.email.data,
                 password=form.password.data,
             )
-        except DomainError as error:
+        except FORM_ERRORS as error:
             apply_error(form, error)
         else:
             _start_session(user)
@@ -162,7 +165,7 @@ def reset_password(token: str):
     if form.validate_on_submit():
         try:
             user = service.reset_password(token, form.password.data)
-        except DomainError as error:
+        except FORM_ERRORS as error:
             apply_error(form, error)
         else:
             _start_session(user)
@@ -194,9 +197,7 @@ def invite():
     if form.validate_on_submit():
         try:
             link = service.invite_member(g.member, email=form.email.data, role=form.role.data)
-        except DomainError as error:
-            if error.status_code == 403:
-                abort(403, error.message)
+        except FORM_ERRORS as error:
             apply_error(form, error)
         else:
             flash(
@@ -278,7 +279,7 @@ def accept_invite(token: str):
                 joined = service.accept_invite(
                     token, name=form.name.data, password=form.password.data
                 )
-        except DomainError as error:
+        except FORM_ERRORS as error:
             apply_error(form, error)
         else:
             if not signed_in:
@@ -300,7 +301,7 @@ def profile():
     if form.validate_on_submit():
         try:
             service.update_profile(g.member.user_id, name=form.name.data)
-        except DomainError as error:
+        except FORM_ERRORS as error:
             apply_error(form, error)
         else:
             flash("Profile saved.", "success")
@@ -335,7 +336,7 @@ def change_password():
                 current_password=form.current_password.data,
                 new_password=form.new_password.data,
             )
-        except DomainError as error:
+        except FORM_ERRORS as error:
             apply_error(form, error)
         else:
             login_user(user)  # this browser keeps its session under the new token

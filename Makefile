@@ -1,0 +1,48 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+AXE := tests/e2e/node_modules/axe-core/axe.min.js
+
+.PHONY: run test setup lint format clean
+
+# A venv with the app, its CLI and the test tools; rebuilt when pyproject.toml changes.
+$(BIN)/interviews: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+setup: $(BIN)/interviews
+
+## Migrate the embedded SQLite database under instance/, seed the demo, serve on 127.0.0.1:$(PORT).
+run: setup
+	$(BIN)/interviews db upgrade
+	$(BIN)/interviews demo
+	$(BIN)/interviews run --host 127.0.0.1 --port $(PORT)
+
+# axe-core for the browser accessibility checks, from the npm registry (never committed).
+$(AXE): tests/e2e/package.json tests/e2e/package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error && touch $@; \
+	else \
+		echo "npm not found: the browser journeys will be skipped (they need axe-core)"; \
+	fi
+
+## Lint, then the whole suite (SQLite; set TEST_DATABASE_URL=postgresql://... for PostgreSQL).
+test: setup $(AXE)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format:
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) tests/e2e/node_modules .pytest_cache .ruff_cache

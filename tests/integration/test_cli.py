@@ -1,0 +1,64 @@
+"""The `interviews` command: demo seed and API tokens."""
+
+import pytest
+
+from interviews.accounts import service as accounts
+from interviews.commands import demo_command, token_group
+from interviews.demo import DEMO_EMAIL, DEMO_PASSWORD
+from tests.conftest import log_in
+
+
+def test_demo_seeds_a_workspace_the_demo_owner_can_log_in_to(app, runner, sent_mail):
+    result = runner.invoke(demo_command)
+
+    assert result.exit_code == 0, result.output
+    assert "Seeded the Northwind Analytics demo workspace" in result.output
+    client = app.test_client()
+    log_in(client, DEMO_EMAIL, DEMO_PASSWORD)
+    team = client.get("/team").get_data(as_text=True)
+    for name in ("Dana Reyes", "Sam Rivera", "Lee Chen", "alex@example.com"):
+        assert name in team
+    assert {m.recipient for m in sent_mail()} == {
+        "sam@example.com",
+        "lee@example.com",
+        "alex@example.com",
+    }
+
+
+def test_demo_twice_says_it_is_already_seeded_and_adds_nothing(app, runner, sent_mail):
+    runner.invoke(demo_command)
+    mail_before = len(sent_mail())
+
+    result = runner.invoke(demo_command)
+
+    assert result.exit_code == 0
+    assert "Demo already seeded" in result.output
+    assert len(sent_mail()) == mail_before
+
+
+def test_demo_is_refused_in_production(make_app):
+    app = make_app(INTERVIEWS_ENV="production")
+    result = app.test_cli_runner().invoke(demo_command)
+    assert result.exit_code != 0
+    assert "Refusing to seed demo data when INTERVIEWS_ENV=production" in result.output
+
+
+def test_token_create_prints_a_token_that_reads_me(app, runner, make_workspace):
+    owner = make_workspace(name="Northwind")
+
+    result = runner.invoke(token_group, ["create", "--email", owner.email.upper()])
+
+    assert result.exit_code == 0, result.output
+    token = result.output.strip()
+    response = app.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert response.json["workspace"]["name"] == "Northwind"
+    with app.app_context():
+        [stored] = accounts.api_tokens(owner.user_id, owner.workspace_id)
+        assert stored.prefix == token[:10]
+
+
+@pytest.mark.parametrize("email", ["nobody@example.com"])
+def test_token_create_for_an_unknown_user_fails_with_a_message(runner, email):
+    result = runner.invoke(token_group, ["create", "--email", email])
+    assert result.exit_code == 1
+    assert "No user with email nobody@example.com" in result.output
