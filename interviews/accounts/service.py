@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from interviews.accounts import passwords, rules
 from interviews.accounts.models import (
@@ -197,7 +198,7 @@ def user_for_session(session_token: str) -> User | None:
 def current_member(user_id: int, preferred_workspace_id: int | None) -> Member | None:
     """The user's membership in the preferred workspace, else their first one."""
     memberships = db.session.scalars(
-        select(Membership).where(Membership.user_id == user_id).order_by(Membership.id)
+        _memberships().where(Membership.user_id == user_id).order_by(Membership.id)
     ).all()
     for membership in memberships:
         if membership.workspace_id == preferred_workspace_id:
@@ -317,28 +318,37 @@ def reset_password(token: str, new_password: str) -> User:
 # --- the team ---------------------------------------------------------------------
 
 
-def team(workspace_id: int) -> tuple[list[Member], list[PendingInvite]]:
-    """Members (owners first) and invites still waiting for an answer."""
-    memberships = db.session.scalars(
-        select(Membership)
-        .join(User)
+def _memberships():
+    """Memberships with their user and workspace loaded in the same query (no N+1)."""
+    return select(Membership).options(joinedload(Membership.user), joinedload(Membership.workspace))
+
+
+def members(workspace_id: int) -> list[Member]:
+    """The workspace's members, owners first, then by name."""
+    rows = db.session.scalars(
+        _memberships()
+        .join(Membership.user)
         .where(Membership.workspace_id == workspace_id)
         .order_by(User.name)
     ).all()
     order = {Role.OWNER: 0, Role.RESEARCHER: 1, Role.VIEWER: 2}
-    members = sorted((_member(m) for m in memberships), key=lambda m: order[m.role])
-    now = utc_now()
+    return sorted((_member(m) for m in rows), key=lambda m: order[m.role])
+
+
+def pending_invites(workspace_id: int) -> list[PendingInvite]:
+    """Invites still waiting for an answer, newest first."""
     invites = db.session.scalars(
         select(Invite)
+        .options(joinedload(Invite.invited_by))
         .where(
             Invite.workspace_id == workspace_id,
             Invite.accepted_at.is_(None),
             Invite.revoked_at.is_(None),
-            Invite.expires_at > now,
+            Invite.expires_at > utc_now(),
         )
         .order_by(Invite.created_at.desc())
     ).all()
-    pending = [
+    return [
         PendingInvite(
             id=i.id,
             email=i.email,
@@ -349,12 +359,20 @@ def team(workspace_id: int) -> tuple[list[Member], list[PendingInvite]]:
         )
         for i in invites
     ]
-    return members, pending
+
+
+def team(workspace_id: int) -> tuple[list[Member], list[PendingInvite]]:
+    """Members (owners first) and invites still waiting for an answer."""
+    return members(workspace_id), pending_invites(workspace_id)
 
 
 def get_member(workspace_id: int, membership_id: int) -> Member:
-    membership = db.session.get(Membership, membership_id)
-    if membership is None or membership.workspace_id != workspace_id:
+    membership = db.session.scalar(
+        _memberships().where(
+            Membership.id == membership_id, Membership.workspace_id == workspace_id
+        )
+    )
+    if membership is None:
         raise NotFound("No such member in this workspace.")
     return _member(membership)
 
@@ -633,7 +651,7 @@ def member_for_api_token(secret: str) -> Member:
     if token is None or token.revoked_at is not None:
         raise Unauthorized("This API token is not valid or was revoked.")
     membership = db.session.scalar(
-        select(Membership).where(
+        _memberships().where(
             Membership.user_id == token.user_id, Membership.workspace_id == token.workspace_id
         )
     )

@@ -50,7 +50,7 @@ def me():
 @bp.get("/members")
 def members():
     """The workspace's members."""
-    listed, _ = accounts.team(g.api_member.workspace_id)
+    listed = accounts.members(g.api_member.workspace_id)
     return jsonify(items=[_member_json(m) for m in listed], total=len(listed))
 
 
