@@ -10,7 +10,9 @@ from wtforms.validators import Email, InputRequired, Length
 from interviews.accounts.rules import MIN_PASSWORD_LENGTH, Role
 
 ROLE_CHOICES = [
-    SelectChoice(Role.RESEARCHER.value, "Researcher: runs studies and interviews, edits notes and maps"),
+    SelectChoice(
+        Role.RESEARCHER.value, "Researcher: runs studies and interviews, edits notes and maps"
+    ),
     SelectChoice(Role.VIEWER.value, "Viewer: reads the library, maps and reports"),
     SelectChoice(Role.OWNER.value, "Owner: everything, and manages members"),
 ]
