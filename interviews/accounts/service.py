@@ -275,7 +275,7 @@ def request_password_reset(email: str) -> None:
         subject=f"Reset your {current_app.config['PRODUCT_NAME']} password",
         template="password_reset",
         context={"name": user.name, "link": _link(f"/password/reset/{token}"), "minutes": minutes},
-        sender_name=current_app.config["PRODUCT_NAME"],
+        sender_name="",  # account mail comes from the product itself, not a person
         reply_to=None,
         workspace_id=None,
     )

@@ -26,6 +26,7 @@ def test_reset_link_is_emailed_and_sets_a_new_password(client, make_workspace, s
     mails = sent_mail()[before:]
     assert [m.recipient for m in mails] == [owner.email]
     assert mails[0].subject == "Reset your Interview Desk password"
+    assert (mails[0].sender_name, mails[0].reply_to) == ("", None)  # from the product, not a person
     path = reset_link(mails[0])
 
     assert client.get(path).status_code == 200
