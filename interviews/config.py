@@ -135,6 +135,9 @@ def settings_from_env(
         "MAIL_DEFAULT_SENDER": get("MAIL_DEFAULT_SENDER")
         or f"desk@{parts.hostname or 'localhost'}",
         "MAIL_TIMEOUT": parse_int("MAIL_TIMEOUT", get("MAIL_TIMEOUT"), 20),
+        # How many reverse proxies sit in front (their X-Forwarded-* headers are then
+        # trusted): rate limits and logs need the visitor's address, not the proxy's.
+        "TRUSTED_PROXIES": parse_int("TRUSTED_PROXIES", get("TRUSTED_PROXIES"), 0),
         "RATELIMIT_ENABLED": parse_bool("RATELIMIT_ENABLED", get("RATELIMIT_ENABLED"), True),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_KEY_PREFIX": get("RATELIMIT_KEY_PREFIX") or "interviews",

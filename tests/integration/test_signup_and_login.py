@@ -106,3 +106,20 @@ def test_pages_need_a_login(client):
         response = client.get(path)
         assert response.status_code == 302, path
         assert response.headers["Location"].startswith("/login?next="), path
+
+
+def test_behind_a_trusted_proxy_log_in_limits_count_each_visitor_not_the_proxy(
+    make_app, make_workspace
+):
+    app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_LOGIN="2 per minute", TRUSTED_PROXIES=1)
+    client = app.test_client()
+
+    def attempt(visitor):
+        return client.post(
+            "/login",
+            data={"email": "x@example.com", "password": "wrong password"},
+            headers={"X-Forwarded-For": visitor},
+        ).status_code
+
+    assert [attempt("203.0.113.7") for _ in range(3)] == [422, 422, 429]
+    assert attempt("198.51.100.4") == 422  # another visitor behind the same proxy is not locked out

@@ -84,3 +84,8 @@ def test_malformed_settings_are_refused_with_a_message_naming_them(tmp_path, env
 
 def test_ssl_defaults_to_port_465(tmp_path):
     assert settings_from_env({"MAIL_USE_SSL": "1"}, tmp_path)["MAIL_PORT"] == 465
+
+
+def test_proxies_are_not_trusted_unless_said(tmp_path):
+    assert settings_from_env({}, tmp_path)["TRUSTED_PROXIES"] == 0
+    assert settings_from_env({"TRUSTED_PROXIES": "1"}, tmp_path)["TRUSTED_PROXIES"] == 1
