@@ -14,13 +14,14 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter, Map
 
 from interviews import commands
 from interviews.accounts import service as accounts_service
 from interviews.accounts.views import bp as accounts_bp
 from interviews.api.views import bp as api_bp
 from interviews.config import settings_from_env
-from interviews.db import check_schema_current, db
+from interviews.db import MAX_ID, check_schema_current, db
 from interviews.errors import DomainError
 from interviews.extensions import csrf, limiter, login_manager, migrate
 from interviews.mail.views import bp as mail_bp
@@ -40,6 +41,24 @@ TEMPLATES_DIR = _resource_dir("templates")
 MIGRATIONS_DIR = _resource_dir("migrations")
 
 
+class DatabaseIdConverter(IntegerConverter):
+    """``<int:...>`` in every route: a whole number no bigger than a database id.
+
+    A bigger number names nothing, so it answers 404 like any unknown id instead of
+    reaching the database driver and overflowing there (a 500).
+    """
+
+    def __init__(
+        self,
+        map: Map,
+        fixed_digits: int = 0,
+        min: int | None = None,
+        max: int | None = MAX_ID,
+        signed: bool = False,
+    ) -> None:
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app from the environment, with ``config`` overriding any setting.
 
@@ -55,6 +74,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     app.config.update(settings_from_env(os.environ, Path(app.instance_path), config))
     app.jinja_env.add_extension("jinja2.ext.do")
+    app.url_map.converters["int"] = DatabaseIdConverter  # before any route is added
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 

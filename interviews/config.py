@@ -113,6 +113,13 @@ def settings_from_env(
     if mail_use_tls and mail_use_ssl:
         raise ConfigError("Set MAIL_USE_TLS (STARTTLS) or MAIL_USE_SSL, not both")
 
+    # A private CA for the mail server's certificate: verification stays on, against it.
+    mail_tls_ca_file = get("MAIL_TLS_CA_FILE") or None
+    if mail_tls_ca_file and not Path(mail_tls_ca_file).is_file():
+        raise ConfigError(
+            f"MAIL_TLS_CA_FILE must be a PEM file of CA certificates; {mail_tls_ca_file!r} is not a file"
+        )
+
     redis_url = get("REDIS_URL") or None
 
     settings: dict[str, Any] = {
@@ -135,6 +142,7 @@ def settings_from_env(
         "MAIL_DEFAULT_SENDER": get("MAIL_DEFAULT_SENDER")
         or f"desk@{parts.hostname or 'localhost'}",
         "MAIL_TIMEOUT": parse_int("MAIL_TIMEOUT", get("MAIL_TIMEOUT"), 20),
+        "MAIL_TLS_CA_FILE": mail_tls_ca_file,
         # How many reverse proxies sit in front (their X-Forwarded-* headers are then
         # trusted): rate limits and logs need the visitor's address, not the proxy's.
         "TRUSTED_PROXIES": parse_int("TRUSTED_PROXIES", get("TRUSTED_PROXIES"), 0),
@@ -142,6 +150,12 @@ def settings_from_env(
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_KEY_PREFIX": get("RATELIMIT_KEY_PREFIX") or "interviews",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Redis down must not take logging in down with it: limits are then counted in
+        # this process until Redis answers again, and a storage error is logged, not a 500.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        # Seconds; an unreachable Redis costs a request this much, not the OS's TCP timeout.
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         "RATELIMIT_LOGIN": get("RATELIMIT_LOGIN") or "10 per minute;50 per hour",
         "RATELIMIT_PUBLIC": get("RATELIMIT_PUBLIC") or "60 per minute",
         "RQ_QUEUE_NAME": get("RQ_QUEUE_NAME") or "interviews",

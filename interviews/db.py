@@ -30,6 +30,10 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 
+# The largest id a row can have: primary keys are `integer` on PostgreSQL (and a
+# bigger number overflows SQLite's driver), so no larger number can name anything.
+MAX_ID = 2**31 - 1
+
 
 class NaiveDatetimeError(ValueError):
     """A datetime without a time zone reached the database layer."""

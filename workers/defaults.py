@@ -1,5 +1,7 @@
 """Tuning numbers for background jobs, in one place."""
 
+# How long the web app waits for Redis before treating it as down.
+REDIS_TIMEOUT_SECONDS = 5
 # How long a job may run before RQ considers it lost.
 JOB_TIMEOUT_SECONDS = 60
 # How long RQ keeps a finished job's result and a failed job's traceback.
@@ -7,3 +9,5 @@ RESULT_TTL_SECONDS = 3600
 FAILURE_TTL_SECONDS = 7 * 24 * 3600
 # Retries after a failed delivery, with the waits between them.
 MAIL_RETRY_INTERVALS_SECONDS = [30, 120, 600]
+# Delivery attempts a message gets: the first and one per retry. The last one marks it failed.
+MAIL_MAX_ATTEMPTS = 1 + len(MAIL_RETRY_INTERVALS_SECONDS)

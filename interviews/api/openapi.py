@@ -6,6 +6,8 @@ from typing import Any
 
 from werkzeug.routing import Map
 
+from interviews.db import MAX_ID
+
 ERROR = {"$ref": "#/components/schemas/Error"}
 
 
@@ -101,7 +103,7 @@ PATHS: dict[str, Any] = {
                     "name": "member_id",
                     "in": "path",
                     "required": True,
-                    "schema": {"type": "integer", "minimum": 1},
+                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
                 }
             ],
             "responses": {

@@ -24,11 +24,16 @@ def deliver_to_mailbox(message: EmailMessage, settings: Mapping[str, Any]) -> No
 
 
 def deliver_by_smtp(message: EmailMessage, settings: Mapping[str, Any]) -> None:
-    """Send over SMTP with STARTTLS or implicit TLS and optional login."""
+    """Send over SMTP with STARTTLS or implicit TLS and optional login.
+
+    The server's certificate is always verified: against MAIL_TLS_CA_FILE when set
+    (a mail server with a private CA), else against the system's CAs.
+    """
     host, port = settings["MAIL_SERVER"], int(settings["MAIL_PORT"])
     timeout = settings.get("MAIL_TIMEOUT", 20)
-    context = ssl.create_default_context()
     try:
+        # Inside the try: a CA file that has gone missing is a failed delivery, not a crash.
+        context = ssl.create_default_context(cafile=settings.get("MAIL_TLS_CA_FILE") or None)
         if settings.get("MAIL_USE_SSL"):
             client: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
         else:
@@ -39,6 +44,14 @@ def deliver_by_smtp(message: EmailMessage, settings: Mapping[str, Any]) -> None:
             if settings.get("MAIL_USERNAME"):
                 client.login(settings["MAIL_USERNAME"], settings.get("MAIL_PASSWORD") or "")
             client.send_message(message)
+    except smtplib.SMTPResponseException as exc:
+        # The server's own words ("535 5.7.8 Authentication credentials invalid"), not a tuple of bytes.
+        reply = (
+            exc.smtp_error.decode(errors="replace")
+            if isinstance(exc.smtp_error, bytes)
+            else exc.smtp_error
+        )
+        raise DeliveryError(f"SMTP {host}:{port} refused: {exc.smtp_code} {reply}") from exc
     except (OSError, smtplib.SMTPException) as exc:
         raise DeliveryError(f"SMTP {host}:{port}: {exc}") from exc
 

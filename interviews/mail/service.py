@@ -21,7 +21,8 @@ from interviews.db import db
 from interviews.mail.backends import BACKENDS, DeliveryError
 from interviews.mail.compose import Envelope, build_email
 from interviews.mail.models import MailMessage, MailStatus
-from workers.queue import enqueue
+from workers import defaults
+from workers.queue import QueueUnavailable, enqueue
 
 log = logging.getLogger(__name__)
 
@@ -82,11 +83,18 @@ def queue_email(
 
 
 def dispatch(message_id: int) -> None:
-    """Deliver now (embedded mode) or enqueue for an RQ worker (REDIS_URL set)."""
+    """Deliver now (embedded mode) or enqueue for an RQ worker (REDIS_URL set).
+
+    When Redis is down the message is delivered now instead: it is already stored,
+    and the claim in ``deliver`` keeps a later retry from sending it again.
+    """
     redis_url = current_app.config.get("REDIS_URL")
     if redis_url:
-        enqueue("workers.mail.deliver_email", message_id)
-        return
+        try:
+            enqueue("workers.mail.deliver_email", message_id)
+            return
+        except QueueUnavailable:
+            log.warning("queue unavailable, delivering mail %s now", message_id, exc_info=True)
     try:
         deliver(message_id)
     except DeliveryError:
@@ -132,7 +140,7 @@ def deliver(message_id: int) -> MailStatus:
     try:
         BACKENDS[message.backend](email, config)
     except DeliveryError as exc:
-        last_try = message.attempts >= config.get("MAIL_MAX_ATTEMPTS", 3)
+        last_try = message.attempts >= defaults.MAIL_MAX_ATTEMPTS
         message.status = MailStatus.FAILED if last_try else MailStatus.QUEUED
         message.error = str(exc)
         db.session.commit()

@@ -1,0 +1,173 @@
+"""Email through Redis and real `rq worker` processes: queued by the web app, sent by a worker."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rq import Queue
+from rq.registry import FinishedJobRegistry, ScheduledJobRegistry
+
+from interviews.accounts import service as accounts
+from interviews.accounts.rules import Role
+from interviews.mail.models import MailStatus
+from tests.conftest import ROOT, log_in
+from tests.integration.conftest import MailServer, free_port
+from workers import defaults
+from workers.app import use_app
+from workers.mail import deliver_email
+from workers.queue import enqueue
+
+RQ = str(Path(sys.executable).with_name("rq"))
+
+
+@pytest.fixture
+def redis_app(make_app, redis_url, namespace, redis):
+    """Build an app whose mail goes through this test's own RQ queue."""
+
+    def make(**overrides):
+        return make_app(REDIS_URL=redis_url, RQ_QUEUE_NAME=namespace, **overrides)
+
+    return make
+
+
+@pytest.fixture
+def run_worker(database_url, redis_url, namespace):
+    """Run a real `rq worker --burst` on this test's queue, in its own process."""
+
+    def run(**settings: object) -> subprocess.CompletedProcess[str]:
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("DATABASE_URL", "REDIS_URL", "MAIL_", "RQ_", "FLASK_"))
+        }
+        env.update(
+            DATABASE_URL=database_url,
+            SECRET_KEY="worker-test-secret",
+            INTERVIEWS_ENV="development",
+            MAIL_BACKEND="mailbox",
+            MAIL_DEFAULT_SENDER="desk@desk.test",
+            REDIS_URL=redis_url,
+            RQ_QUEUE_NAME=namespace,
+            BASE_URL="http://desk.test",
+            **{k: str(v) for k, v in settings.items()},
+        )
+        worker = f"{namespace}-worker"
+        result = subprocess.run(
+            [RQ, "worker", "--burst", "--url", redis_url, "--name", worker, namespace],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stderr
+        return result
+
+    return run
+
+
+def invite(app, owner, email="sam@example.com"):
+    with app.app_context():
+        accounts.invite_member(owner, email=email, role=Role.RESEARCHER)
+
+
+def test_with_redis_an_invite_waits_for_a_worker_which_then_sends_it(
+    redis_app, redis, namespace, make_workspace, sent_mail, run_worker
+):
+    app = redis_app()
+    owner = make_workspace(name="Northwind", owner_name="Dana Reyes")
+    client = app.test_client()
+    log_in(client, owner.email)
+
+    response = client.post("/team/invites", data={"email": "sam@example.com", "role": "viewer"})
+
+    assert response.status_code == 302
+    [row] = sent_mail()
+    assert row.status is MailStatus.QUEUED and row.attempts == 0  # not sent by the web request
+    [job] = Queue(namespace, connection=redis).get_jobs()
+    assert job.func_name == "workers.mail.deliver_email"
+    assert job.args == (row.id,)
+
+    run_worker()
+
+    [row] = sent_mail()
+    assert row.status is MailStatus.SENT
+    assert row.sent_at is not None and row.attempts == 1
+    assert Queue(namespace, connection=redis).count == 0
+    assert FinishedJobRegistry(namespace, connection=redis).get_job_ids() == [job.id]
+
+
+def test_delivering_the_same_message_twice_sends_it_once(
+    redis_app, make_workspace, mail_server: MailServer, sent_mail
+):
+    app = redis_app(**mail_server.settings())
+    invite(app, make_workspace())
+    [row] = sent_mail()
+    assert mail_server.received == []  # queued for a worker, not sent inline
+
+    use_app(app)
+    try:
+        assert deliver_email(row.id) == "sent"
+        assert deliver_email(row.id) == "sent"  # a retry of a job that did its work
+    finally:
+        use_app(None)
+
+    assert len(mail_server.received) == 1
+    [row] = sent_mail()
+    assert row.status is MailStatus.SENT and row.attempts == 1
+
+
+def test_the_same_message_enqueued_twice_is_sent_once_by_a_real_worker(
+    redis_app, redis, namespace, make_workspace, mail_server: MailServer, sent_mail, run_worker
+):
+    app = redis_app(**mail_server.settings())
+    invite(app, make_workspace())
+    [row] = sent_mail()
+    with app.app_context():
+        enqueue("workers.mail.deliver_email", row.id)  # e.g. a sweep re-queued it
+    assert Queue(namespace, connection=redis).count == 2
+
+    settings = {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": mail_server.port}
+    run_worker(**settings)
+
+    assert len(mail_server.received) == 1
+    [row] = sent_mail()
+    assert row.status is MailStatus.SENT and row.attempts == 1
+    assert len(FinishedJobRegistry(namespace, connection=redis)) == 2
+
+
+def test_a_refused_delivery_in_a_worker_is_kept_and_scheduled_for_a_retry(
+    redis_app, redis, namespace, make_workspace, sent_mail, run_worker
+):
+    port = free_port()  # nothing listens here
+    app = redis_app(MAIL_BACKEND="smtp")
+    invite(app, make_workspace())
+
+    run_worker(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_TIMEOUT=5)
+
+    [row] = sent_mail()
+    assert row.status is MailStatus.QUEUED and row.attempts == 1
+    assert f"127.0.0.1:{port}" in row.error
+    [job_id] = ScheduledJobRegistry(namespace, connection=redis).get_job_ids()
+    job = Queue(namespace, connection=redis).fetch_job(job_id)
+    assert job.retries_left == len(defaults.MAIL_RETRY_INTERVALS_SECONDS) - 1
+
+
+def test_with_redis_down_an_invite_is_still_sent_and_the_owner_sees_no_error(
+    make_app, make_workspace, mail_server: MailServer, sent_mail
+):
+    app = make_app(REDIS_URL=f"redis://127.0.0.1:{free_port()}/0", **mail_server.settings())
+    owner = make_workspace()
+    client = app.test_client()
+    log_in(client, owner.email)
+
+    response = client.post("/team/invites", data={"email": "sam@example.com", "role": "viewer"})
+
+    assert response.status_code == 302
+    assert [r.rcpt_tos for r in mail_server.received] == [["sam@example.com"]]
+    [row] = sent_mail()
+    assert row.status is MailStatus.SENT and row.attempts == 1
