@@ -47,8 +47,8 @@ def seed() -> SeedResult:
     )
     owner = accounts.current_member(owner_user.id, None)
     for name, email, role in TEAMMATES:
-        link = accounts.invite_member(owner, email=email, role=role)
-        accounts.accept_invite(link.rsplit("/", 1)[1], name=name, password=DEMO_PASSWORD)
+        sent = accounts.invite_member(owner, email=email, role=role)
+        accounts.accept_invite(sent.link.rsplit("/", 1)[1], name=name, password=DEMO_PASSWORD)
     accounts.invite_member(owner, email=PENDING_INVITE[0], role=PENDING_INVITE[1])
     return SeedResult(
         True,

@@ -186,8 +186,8 @@ def add_member(app: Flask) -> Callable[..., accounts.Member]:
     ) -> accounts.Member:
         email = email or f"{role.value}-{uuid.uuid4().hex[:8]}@example.com"
         with app.app_context():
-            link = accounts.invite_member(owner, email=email, role=role)
-            return accounts.accept_invite(link.rsplit("/", 1)[1], name=name, password=PASSWORD)
+            sent = accounts.invite_member(owner, email=email, role=role)
+            return accounts.accept_invite(sent.link.rsplit("/", 1)[1], name=name, password=PASSWORD)
 
     return add
 

@@ -389,8 +389,17 @@ def _parse_role(value: str | Role) -> Role:
         raise InvalidInput("Choose owner, researcher or viewer.", field="role") from None
 
 
-def invite_member(actor: Member, *, email: str, role: str | Role) -> str:
-    """Email an invite link; returns the link (shown to the owner if mail fails).
+@dataclass(frozen=True)
+class InviteSent:
+    """The invite link (the owner can pass it on by hand) and what became of the email."""
+
+    link: str
+    email: str
+    delivery: mail_service.Dispatched
+
+
+def invite_member(actor: Member, *, email: str, role: str | Role) -> InviteSent:
+    """Store an invite and email its link; the result says whether the email went out.
 
     Raises Forbidden (not an owner), Conflict (already a member), InvalidInput.
     """
@@ -446,8 +455,7 @@ def invite_member(actor: Member, *, email: str, role: str | Role) -> str:
         workspace_id=actor.workspace_id,
     )
     db.session.commit()
-    mail_service.dispatch(message.id)
-    return link
+    return InviteSent(link=link, email=email, delivery=mail_service.dispatch(message.id))
 
 
 def revoke_invite(actor: Member, invite_id: int) -> None:

@@ -32,6 +32,7 @@ from interviews.accounts.forms import (
 )
 from interviews.errors import Conflict, DomainError, InvalidInput, Unauthorized
 from interviews.extensions import limiter
+from interviews.mail.models import MailStatus
 from interviews.web import apply_error, login_required, safe_next
 
 bp = Blueprint("accounts", __name__)
@@ -196,16 +197,25 @@ def invite():
     form = InviteForm()
     if form.validate_on_submit():
         try:
-            link = service.invite_member(g.member, email=form.email.data, role=form.role.data)
+            sent = service.invite_member(g.member, email=form.email.data, role=form.role.data)
         except FORM_ERRORS as error:
             apply_error(form, error)
         else:
-            flash(
-                f"Invite sent to {form.email.data}. The link works for "
-                f"{current_app.config['INVITE_TTL_DAYS']} days.",
-                "success",
-            )
-            session["last_invite_link"] = link
+            days = current_app.config["INVITE_TTL_DAYS"]
+            if sent.delivery.failed:
+                flash(
+                    f"The invite is saved, but the email to {sent.email} could not be sent "
+                    f"({sent.delivery.error}). Send them the link below yourself.",
+                    "error",
+                )
+            elif sent.delivery.status is MailStatus.QUEUED:
+                flash(
+                    f"Invite to {sent.email} is on its way. The link works for {days} days.",
+                    "success",
+                )
+            else:
+                flash(f"Invite sent to {sent.email}. The link works for {days} days.", "success")
+            session["last_invite_link"] = sent.link
             return redirect(url_for("accounts.team"))
     elif not g.member.can_manage_members:
         abort(403, "Only an owner of this workspace can manage members.")

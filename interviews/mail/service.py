@@ -82,7 +82,19 @@ def queue_email(
     return message
 
 
-def dispatch(message_id: int) -> None:
+@dataclass(frozen=True)
+class Dispatched:
+    """What became of a message handed to ``dispatch``, to tell the person who sent it."""
+
+    status: MailStatus  # SENT, QUEUED (a worker will send it) or, after a refusal, QUEUED/FAILED
+    error: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None
+
+
+def dispatch(message_id: int) -> Dispatched:
     """Deliver now (embedded mode) or enqueue for an RQ worker (REDIS_URL set).
 
     When Redis is down the message is delivered now instead: it is already stored,
@@ -92,14 +104,16 @@ def dispatch(message_id: int) -> None:
     if redis_url:
         try:
             enqueue("workers.mail.deliver_email", message_id)
-            return
+            return Dispatched(MailStatus.QUEUED)
         except QueueUnavailable:
             log.warning("queue unavailable, delivering mail %s now", message_id, exc_info=True)
     try:
-        deliver(message_id)
-    except DeliveryError:
-        # Recorded on the row and shown to whoever sent it; the request goes on.
+        return Dispatched(deliver(message_id))
+    except DeliveryError as error:
+        # Recorded on the row and told to whoever sent it; the request goes on.
         log.exception("delivery of mail %s failed", message_id)
+        message = db.session.get(MailMessage, message_id)
+        return Dispatched(message.status if message else MailStatus.FAILED, str(error))
 
 
 def deliver(message_id: int) -> MailStatus:

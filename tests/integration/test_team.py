@@ -20,7 +20,7 @@ def test_owner_invites_by_email_and_the_invitee_joins_with_that_role(
     response = client.post("/team/invites", data={"email": "Sam@Example.com", "role": "researcher"})
     assert response.status_code == 302
     team_page = client.get("/team").get_data(as_text=True)
-    assert "Invite sent to Sam@Example.com" in team_page
+    assert "Invite sent to sam@example.com" in team_page
     assert "sam@example.com" in team_page  # listed as waiting
 
     invite = sent_mail()[-1]

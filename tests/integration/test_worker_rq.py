@@ -86,6 +86,7 @@ def test_with_redis_an_invite_waits_for_a_worker_which_then_sends_it(
     response = client.post("/team/invites", data={"email": "sam@example.com", "role": "viewer"})
 
     assert response.status_code == 302
+    assert "Invite to sam@example.com is on its way." in client.get("/team").get_data(as_text=True)
     [row] = sent_mail()
     assert row.status is MailStatus.QUEUED and row.attempts == 0  # not sent by the web request
     [job] = Queue(namespace, connection=redis).get_jobs()
