@@ -1,0 +1,70 @@
+"""Take the README's screenshots from a freshly seeded demo.
+
+Run: .venv/bin/python -m tests.e2e.screenshots  (writes docs/screenshots/*.png)
+Not a test: it builds a throwaway SQLite database, seeds `interviews demo`, serves
+it on a loopback port and photographs what a newcomer sees.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+from pathlib import Path
+
+import flask_migrate
+from playwright.sync_api import sync_playwright
+from werkzeug.serving import make_server
+
+from interviews.app import create_app
+from interviews.demo import DEMO_EMAIL, DEMO_PASSWORD, seed
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+
+OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def main() -> None:
+    workdir = Path(tempfile.mkdtemp(prefix="interviews-shots-"))
+    url = f"sqlite:///{workdir / 'demo.sqlite3'}"
+    server = make_server("127.0.0.1", 0, lambda e, s: app(e, s), threaded=True)
+    base = f"http://127.0.0.1:{server.server_port}"
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "shots",
+            "INSTANCE_PATH": str(workdir),
+            "BASE_URL": base,
+            "SCHEMA_CHECK": False,
+        }
+    )
+    with app.app_context():
+        flask_migrate.upgrade()
+        seed()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    OUT.mkdir(parents=True, exist_ok=True)
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        phone = browser.new_page(viewport={"width": 375, "height": 740}, device_scale_factor=1)
+        phone.goto(f"{base}/login")
+        phone.screenshot(path=OUT / "login-phone.png")
+
+        page = browser.new_page(viewport={"width": 1100, "height": 720})
+        page.goto(f"{base}/login")
+        page.get_by_label("Email").fill(DEMO_EMAIL)
+        page.get_by_label("Password").fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(f"{base}/")
+        page.screenshot(path=OUT / "overview.png")
+        page.goto(f"{base}/team")
+        page.screenshot(path=OUT / "team.png", full_page=True)
+        page.goto(f"{base}/dev/mailbox")
+        page.screenshot(path=OUT / "mailbox.png")
+        browser.close()
+    server.shutdown()
+    for shot in sorted(OUT.glob("*.png")):
+        print(f"{shot.relative_to(OUT.parents[1])}: {shot.stat().st_size // 1024} KiB")
+
+
+if __name__ == "__main__":
+    main()
