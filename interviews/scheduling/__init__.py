@@ -1,0 +1,1 @@
+"""Studies, host availability, free slots, bookings and the links to manage them."""
