@@ -19,6 +19,7 @@ from werkzeug.routing import IntegerConverter, Map
 from interviews import commands
 from interviews.accounts import service as accounts_service
 from interviews.accounts.views import bp as accounts_bp
+from interviews.api.public import bp as public_api_bp
 from interviews.api.views import bp as api_bp
 from interviews.config import settings_from_env
 from interviews.db import MAX_ID, check_schema_current, db
@@ -94,8 +95,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(mail_bp)
     app.register_blueprint(api_bp)
-    # The API authenticates with bearer tokens, never cookies, so CSRF cannot apply.
+    app.register_blueprint(public_api_bp)
+    # The API authenticates with bearer tokens or link tokens, never cookies: no CSRF.
     csrf.exempt(api_bp)
+    csrf.exempt(public_api_bp)
 
     _register_request_hooks(app)
     _register_error_handlers(app)

@@ -24,6 +24,7 @@ from redis import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import selectinload
 
 from interviews.accounts import service as accounts
 from interviews.accounts.rules import Role
@@ -203,7 +204,11 @@ def sent_mail(app: Flask) -> Callable[[], list[MailMessage]]:
 
     def read() -> list[MailMessage]:
         with app.app_context():
-            rows = db.session.scalars(db.select(MailMessage).order_by(MailMessage.id)).all()
+            rows = db.session.scalars(
+                db.select(MailMessage)
+                .options(selectinload(MailMessage.attachments))
+                .order_by(MailMessage.id)
+            ).all()
             db.session.expunge_all()
             return list(rows)
 

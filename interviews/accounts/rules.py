@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,18 +37,8 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def new_secret() -> str:
-    """An unguessable URL-safe secret (256 bits)."""
-    return secrets.token_urlsafe(32)
-
-
 def new_api_token() -> str:
     return API_TOKEN_PREFIX + secrets.token_urlsafe(32)
-
-
-def hash_secret(secret: str) -> str:
-    """Secrets here are long and random, so a fast hash is enough to store them."""
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def password_problem(password: str, *, email: str = "", name: str = "") -> str | None:

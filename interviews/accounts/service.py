@@ -23,6 +23,7 @@ from interviews.clock import utc_now
 from interviews.db import db
 from interviews.errors import Conflict, Forbidden, Gone, InvalidInput, NotFound, Unauthorized
 from interviews.mail import service as mail_service
+from interviews.tokens import hash_secret, new_secret
 
 
 class EmailTaken(Conflict):
@@ -133,7 +134,7 @@ def _new_user(email: str, name: str, password: str, now: datetime) -> User:
         email=rules.normalise_email(email),
         name=name,
         password_hash=passwords.hash_password(password),
-        session_token=rules.new_secret(),
+        session_token=new_secret(),
         created_at=now,
     )
 
@@ -248,7 +249,7 @@ def change_password(user_id: int, *, current_password: str, new_password: str) -
         raise InvalidCredentials("Your current password is not right.", field="current_password")
     _check_password(new_password, email=user.email, name=user.name)
     user.password_hash = passwords.hash_password(new_password)
-    user.session_token = rules.new_secret()  # other browsers are signed out
+    user.session_token = new_secret()  # other browsers are signed out
     db.session.commit()
     return user
 
@@ -259,12 +260,12 @@ def request_password_reset(email: str) -> None:
     if user is None:
         return
     now = utc_now()
-    token = rules.new_secret()
+    token = new_secret()
     minutes = current_app.config["PASSWORD_RESET_TTL_MINUTES"]
     db.session.add(
         PasswordReset(
             user=user,
-            token_hash=rules.hash_secret(token),
+            token_hash=hash_secret(token),
             created_at=now,
             expires_at=now + timedelta(minutes=minutes),
         )
@@ -285,7 +286,7 @@ def request_password_reset(email: str) -> None:
 
 def _usable_reset(token: str, now: datetime) -> PasswordReset:
     reset = db.session.scalar(
-        select(PasswordReset).where(PasswordReset.token_hash == rules.hash_secret(token))
+        select(PasswordReset).where(PasswordReset.token_hash == hash_secret(token))
     )
     if reset is None or reset.used_at is not None or now >= reset.expires_at:
         raise InvalidToken("This reset link has expired or was already used. Ask for a new one.")
@@ -304,7 +305,7 @@ def reset_password(token: str, new_password: str) -> User:
     user = reset.user
     _check_password(new_password, email=user.email, name=user.name)
     user.password_hash = passwords.hash_password(new_password)
-    user.session_token = rules.new_secret()
+    user.session_token = new_secret()
     for other in db.session.scalars(
         select(PasswordReset).where(
             PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None)
@@ -424,14 +425,14 @@ def invite_member(actor: Member, *, email: str, role: str | Role) -> InviteSent:
         )
     ):
         old.revoked_at = now
-    token = rules.new_secret()
+    token = new_secret()
     days = current_app.config["INVITE_TTL_DAYS"]
     db.session.add(
         Invite(
             workspace_id=actor.workspace_id,
             email=email,
             role=role,
-            token_hash=rules.hash_secret(token),
+            token_hash=hash_secret(token),
             invited_by_id=actor.user_id,
             created_at=now,
             expires_at=now + timedelta(days=days),
@@ -469,7 +470,7 @@ def revoke_invite(actor: Member, invite_id: int) -> None:
 
 
 def _invite_by_token(token: str) -> Invite:
-    invite = db.session.scalar(select(Invite).where(Invite.token_hash == rules.hash_secret(token)))
+    invite = db.session.scalar(select(Invite).where(Invite.token_hash == hash_secret(token)))
     if invite is None:
         raise NotFound("This invite link is not valid. Check that you copied all of it.")
     return invite
@@ -608,7 +609,7 @@ def create_api_token(user_id: int, workspace_id: int, name: str) -> tuple[TokenV
         user_id=user_id,
         workspace_id=workspace_id,
         name=name,
-        token_hash=rules.hash_secret(secret),
+        token_hash=hash_secret(secret),
         prefix=secret[:10],
         created_at=utc_now(),
     )
@@ -653,9 +654,7 @@ def member_for_api_token(secret: str) -> Member:
     """Who a bearer token speaks for. Raises Unauthorized for a missing, unknown or revoked one."""
     if not secret:
         raise Unauthorized("Send an API token: Authorization: Bearer <token>.")
-    token = db.session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == rules.hash_secret(secret))
-    )
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_secret(secret)))
     if token is None or token.revoked_at is not None:
         raise Unauthorized("This API token is not valid or was revoked.")
     membership = db.session.scalar(

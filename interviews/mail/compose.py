@@ -9,6 +9,13 @@ from email.utils import format_datetime, formataddr
 
 
 @dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str  # "text/calendar; method=REQUEST"
+    content: str
+
+
+@dataclass(frozen=True)
 class Envelope:
     """What a backend needs to deliver one message."""
 
@@ -19,6 +26,7 @@ class Envelope:
     subject: str
     text_body: str
     html_body: str
+    attachments: tuple[Attachment, ...] = ()
 
 
 def from_header(sender_name: str, product_name: str, sender_address: str) -> str:
@@ -34,7 +42,7 @@ def from_header(sender_name: str, product_name: str, sender_address: str) -> str
 def build_email(
     envelope: Envelope, *, product_name: str, sender_address: str, now: datetime
 ) -> EmailMessage:
-    """A multipart/alternative message with text and HTML parts."""
+    """Text and HTML parts (multipart/alternative), plus any attachments (then multipart/mixed)."""
     message = EmailMessage()
     message["Subject"] = envelope.subject
     message["From"] = from_header(envelope.sender_name, product_name, sender_address)
@@ -47,4 +55,13 @@ def build_email(
     message["X-Interviews-Key"] = envelope.key
     message.set_content(envelope.text_body)
     message.add_alternative(envelope.html_body, subtype="html")
+    for attachment in envelope.attachments:
+        maintype, _, rest = attachment.content_type.partition("/")
+        subtype, *params = [part.strip() for part in rest.split(";")]
+        message.add_attachment(
+            attachment.content,
+            subtype=subtype,
+            filename=attachment.filename,
+            params=dict(param.split("=", 1) for param in params),
+        )
     return message

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import Enum, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from interviews.db import UTCDateTime, db
 
@@ -49,3 +49,24 @@ class MailMessage(db.Model):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    attachments: Mapped[list[MailAttachment]] = relationship(
+        back_populates="message", cascade="all, delete-orphan", order_by="MailAttachment.id"
+    )
+
+
+class MailAttachment(db.Model):
+    """A file sent with a message: the calendar invite (.ics), for now."""
+
+    __tablename__ = "mail_attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("mail_message.id", ondelete="CASCADE"), index=True
+    )
+    filename: Mapped[str] = mapped_column(String(120))
+    # e.g. "text/calendar; method=REQUEST": the method tells mail clients what to do.
+    content_type: Mapped[str] = mapped_column(String(120))
+    content: Mapped[str] = mapped_column(Text)
+
+    message: Mapped[MailMessage] = relationship(back_populates="attachments")

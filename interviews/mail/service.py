@@ -19,8 +19,8 @@ from sqlalchemy import select, update
 from interviews.clock import utc_now
 from interviews.db import db
 from interviews.mail.backends import BACKENDS, DeliveryError
-from interviews.mail.compose import Envelope, build_email
-from interviews.mail.models import MailMessage, MailStatus
+from interviews.mail.compose import Attachment, Envelope, build_email
+from interviews.mail.models import MailAttachment, MailMessage, MailStatus
 from workers import defaults
 from workers.queue import QueueUnavailable, enqueue
 
@@ -45,6 +45,7 @@ class MailboxEntry:
     error: str | None
     created_at: Any
     sent_at: Any
+    attachments: tuple[Attachment, ...] = ()
 
 
 def queue_email(
@@ -57,6 +58,7 @@ def queue_email(
     sender_name: str,
     reply_to: str | None,
     workspace_id: int | None,
+    attachments: tuple[Attachment, ...] = (),
 ) -> MailMessage:
     """Render ``emails/<template>.txt`` and ``.html`` and add the message to the session.
 
@@ -79,6 +81,15 @@ def queue_email(
         created_at=utc_now(),
     )
     db.session.add(message)
+    for attachment in attachments:
+        db.session.add(
+            MailAttachment(
+                message=message,
+                filename=attachment.filename,
+                content_type=attachment.content_type,
+                content=attachment.content,
+            )
+        )
     return message
 
 
@@ -144,6 +155,9 @@ def deliver(message_id: int) -> MailStatus:
         subject=message.subject,
         text_body=message.text_body,
         html_body=message.html_body,
+        attachments=tuple(
+            Attachment(a.filename, a.content_type, a.content) for a in message.attachments
+        ),
     )
     email = build_email(
         envelope,
@@ -208,4 +222,7 @@ def _entry(row: MailMessage) -> MailboxEntry:
         error=row.error,
         created_at=row.created_at,
         sent_at=row.sent_at,
+        attachments=tuple(
+            Attachment(a.filename, a.content_type, a.content) for a in row.attachments
+        ),
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, render_template
+from flask import Blueprint, Response, abort, current_app, g, render_template
 
 from interviews.mail import service
 from interviews.web import login_required
@@ -35,3 +35,22 @@ def message(message_id: int):
     except service.MailNotFound:
         abort(404, "No such message in your mailbox.")
     return render_template("mail/message.html", message=shown)
+
+
+@bp.get("/<int:message_id>/attachments/<int:index>")
+@login_required
+def attachment(message_id: int, index: int):
+    """Download one attachment of a kept message (the .ics, to open in a calendar)."""
+    scope = _scope()
+    try:
+        shown = service.mailbox_message(scope, g.member.email, message_id)
+    except service.MailNotFound:
+        abort(404, "No such message in your mailbox.")
+    if index >= len(shown.attachments):
+        abort(404, "No such attachment.")
+    file = shown.attachments[index]
+    return Response(
+        file.content,
+        mimetype=file.content_type.split(";")[0],
+        headers={"Content-Disposition": f'attachment; filename="{file.filename}"'},
+    )

@@ -11,7 +11,7 @@ from hypothesis.errors import Unsatisfiable
 from openapi_spec_validator import OpenAPIV31SpecValidator
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.specs.openapi.checks import positive_data_acceptance, response_schema_conformance
 
 from interviews.accounts import service as accounts
 from interviews.accounts.rules import Role
@@ -112,7 +112,14 @@ def workspace_token(app, make_workspace, add_member) -> str:
 def test_every_operation_answers_generated_requests_as_documented(app, workspace_token):
     schema = _schema(app, {"Authorization": f"Bearer {workspace_token}"})
 
-    tested = run_every_operation(schema, lambda case: case.call_and_validate())
+    def check(case):
+        # Public booking endpoints validate what no schema can say (`to` after `from`, a
+        # real phone number, a time that is still free), so a 422 for schema-valid input
+        # is their documented answer; every other check still runs on them.
+        excluded = [positive_data_acceptance] if _is_public(case) else []
+        case.call_and_validate(excluded_checks=excluded)
+
+    tested = run_every_operation(schema, check)
 
     assert "GET /api/v1/members/{member_id}" in tested
 

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from email.utils import parseaddr
 
-from interviews.mail.compose import Envelope, build_email, from_header
+from interviews.mail.compose import Attachment, Envelope, build_email, from_header
 
 NOW = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
 
@@ -55,3 +55,20 @@ def test_account_mail_without_a_person_has_no_reply_to():
         "Interview Desk",
         "desk@desk.test",
     )
+
+
+def test_a_calendar_invite_travels_as_a_text_calendar_part_with_its_method():
+    ics = "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n"
+    message = build_email(
+        envelope(attachments=(Attachment("interview.ics", "text/calendar; method=REQUEST", ics),)),
+        product_name="Interview Desk",
+        sender_address="desk@desk.test",
+        now=NOW,
+    )
+
+    assert message.get_content_type() == "multipart/mixed"
+    [part] = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
+    assert part.get_param("method") == "REQUEST"
+    assert part.get_filename() == "interview.ics"
+    assert part.get_content().splitlines() == ics.splitlines()  # SMTP puts the CRLFs back
+    assert "http://desk.test/invite/t0k3n" in message.get_body(("plain",)).get_content()

@@ -11,13 +11,12 @@ from interviews.accounts.rules import (
     Role,
     can_edit,
     can_manage_members,
-    hash_secret,
     invite_state,
     new_api_token,
-    new_secret,
     normalise_email,
     password_problem,
 )
+from interviews.tokens import hash_secret, new_secret
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 

@@ -1,0 +1,159 @@
+"""Public (interviewee) endpoints: no account, rate limited, scoped to one study or one link."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from interviews.clock import utc_now
+from interviews.errors import InvalidInput
+from interviews.extensions import limiter
+from interviews.scheduling import service as scheduling
+from interviews.scheduling.slots import Interval
+
+bp = Blueprint("public_api", __name__, url_prefix="/api/v1/public")
+
+
+def _public_limit() -> str:
+    return current_app.config["RATELIMIT_PUBLIC"]
+
+
+limiter.limit(_public_limit)(bp)
+
+
+def _iso(value) -> str:
+    return value.isoformat()
+
+
+def _slots_json(slots: list[Interval]) -> list[dict[str, str]]:
+    return [{"start": _iso(s.start), "end": _iso(s.end)} for s in slots]
+
+
+def _booking_json(booking: scheduling.Booking) -> dict[str, Any]:
+    return {
+        "interview_id": booking.interview_id,
+        "start": _iso(booking.start),
+        "end": _iso(booking.end),
+        "manage_url": booking.manage_url,
+        "ics_url": booking.ics_url,
+    }
+
+
+def _days() -> tuple[date, date, str]:
+    """?from=YYYY-MM-DD&to=YYYY-MM-DD&timezone=Area/City (defaults: the next 14 days, UTC)."""
+    timezone = scheduling.parse_timezone(request.args.get("timezone", "UTC"))
+    today = utc_now().astimezone(ZoneInfo(timezone)).date()  # the viewer's today
+    try:
+        first = date.fromisoformat(request.args["from"]) if "from" in request.args else today
+        last = (
+            date.fromisoformat(request.args["to"])
+            if "to" in request.args
+            else first + timedelta(days=13)
+        )
+    except ValueError:
+        raise InvalidInput("`from` and `to` are dates like 2026-11-24.", field="from") from None
+    return first, last, timezone
+
+
+def _body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InvalidInput("Send a JSON object (Content-Type: application/json).")
+    return body
+
+
+def _text(body: dict[str, Any], name: str, *, required: bool = True) -> str:
+    value = body.get(name, "")
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise InvalidInput(f"`{name}` must be a string.", field=name)
+    if required and not value.strip():
+        raise InvalidInput(f"`{name}` is required.", field=name)
+    return value
+
+
+def _taken(error: scheduling.SlotTaken, fresh: list[Interval]):
+    response = jsonify(
+        error={"code": error.code, "message": error.message}, slots=_slots_json(fresh)
+    )
+    response.status_code = 409
+    return response
+
+
+@bp.get("/studies/<slug>/slots")
+def slots(slug: str):
+    """Free slots of a published study on the viewer's local days."""
+    first, last, timezone = _days()
+    found = scheduling.public_slots(slug, first, last, timezone)
+    return jsonify(timezone=timezone, slots=_slots_json(found))
+
+
+@bp.post("/studies/<slug>/bookings")
+def book(slug: str):
+    """Book a slot: 201 with the manage and calendar links; 409 with fresh slots if taken."""
+    body = _body()
+    answers = body.get("answers") or []
+    if not isinstance(answers, list) or not all(isinstance(a, str) for a in answers):
+        raise InvalidInput("`answers` is a list of strings, one per question.", field="answers")
+    booking_request = scheduling.BookingRequest(
+        name=_text(body, "name"),
+        email=_text(body, "email"),
+        phone=_text(body, "phone", required=False),
+        timezone=_text(body, "timezone", required=False) or "UTC",
+        start=_text(body, "start"),
+        answers=tuple(answers),
+    )
+    try:
+        booking = scheduling.book(slug, booking_request)
+    except scheduling.SlotTaken as error:
+        day = date.fromisoformat(booking_request.start[:10])
+        fresh = scheduling.public_slots(
+            slug, day, day + timedelta(days=6), booking_request.timezone
+        )
+        return _taken(error, fresh)
+    return jsonify(_booking_json(booking)), 201
+
+
+@bp.get("/manage/<token>/slots")
+def reschedule_slots(token: str):
+    """Times this interview could move to."""
+    first, last, timezone = _days()
+    found = scheduling.reschedule_slots(token, first, last, timezone)
+    return jsonify(timezone=timezone, slots=_slots_json(found))
+
+
+@bp.post("/manage/<token>/reschedule")
+def reschedule(token: str):
+    """Move the interview to another free slot."""
+    start = _text(_body(), "start")
+    try:
+        booking = scheduling.reschedule(token, start)
+    except scheduling.SlotTaken as error:
+        day = date.fromisoformat(start[:10])
+        fresh = scheduling.reschedule_slots(token, day, day + timedelta(days=6), "UTC")
+        return _taken(error, fresh)
+    return jsonify(_booking_json(booking))
+
+
+@bp.post("/manage/<token>/cancel")
+def cancel(token: str):
+    """Cancel the interview (optional reason); the link stops working."""
+    body = request.get_json(silent=True) or {}
+    if not isinstance(body, dict):
+        raise InvalidInput("Send a JSON object (Content-Type: application/json).")
+    scheduling.cancel(token, _text(body, "reason", required=False))
+    return jsonify(status="cancelled")
+
+
+@bp.get("/manage/<token>/invite.ics")
+def invite(token: str):
+    """The interview's calendar invite, current version."""
+    return Response(
+        scheduling.invite_ics(token),
+        mimetype="text/calendar",
+        headers={"Content-Disposition": 'attachment; filename="interview.ics"'},
+    )

@@ -1,0 +1,1 @@
+"""Participants: the people interviewed, one record per email address per workspace."""

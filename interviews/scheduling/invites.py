@@ -1,0 +1,72 @@
+"""Calendar invites (.ics, RFC 5545 with iTIP methods), written with icalendar. Pure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from icalendar import Calendar, Event, vCalAddress, vText
+
+PRODID = "-//Interview Desk//Interviews//EN"
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class InviteDetails:
+    """One interview as a calendar event. ``sequence`` goes up with every change."""
+
+    uid: str
+    sequence: int
+    start: datetime
+    end: datetime
+    summary: str
+    description: str
+    location: str
+    organizer: Person
+    attendees: tuple[Person, ...]
+    stamp: datetime
+    url: str = ""
+
+
+def build_invite(details: InviteDetails, *, method: str) -> str:
+    """An .ics calendar with one event: method REQUEST (new or changed) or CANCEL."""
+    if method not in ("REQUEST", "CANCEL"):
+        raise ValueError(f"unsupported iTIP method {method!r}")
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", method)
+
+    event = Event()
+    event.add("uid", details.uid)
+    event.add("sequence", details.sequence)
+    event.add("dtstamp", details.stamp)
+    event.add("dtstart", details.start)
+    event.add("dtend", details.end)
+    event.add("summary", details.summary)
+    event.add("description", details.description)
+    if details.location:
+        event.add("location", details.location)
+    if details.url:
+        event.add("url", details.url)
+    event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
+    event.add("organizer", _address(details.organizer))
+    for person in details.attendees:
+        attendee = _address(person)
+        attendee.params["role"] = vText("REQ-PARTICIPANT")
+        attendee.params["partstat"] = vText("ACCEPTED" if method == "REQUEST" else "DECLINED")
+        event.add("attendee", attendee, encode=0)
+    calendar.add_component(event)
+    return calendar.to_ical().decode()
+
+
+def _address(person: Person) -> vCalAddress:
+    address = vCalAddress(f"mailto:{person.email}")
+    address.params["cn"] = vText(person.name)
+    return address

@@ -1,0 +1,127 @@
+"""Tables owned by the scheduling area: host availability and the interviews booked."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, time
+
+from sqlalchemy import JSON, Date, Enum, ForeignKey, Integer, String, Text, Time
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from interviews.db import UTCDateTime, db
+from interviews.participants.models import Participant
+from interviews.studies.models import Study
+
+
+class HostSchedule(db.Model):
+    """A host's bookable time, in their own zone. One per person, shared by all their studies.
+
+    Its row is also the lock a booking takes: two bookings for one host queue up here.
+    """
+
+    __tablename__ = "host_schedule"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), unique=True
+    )
+    timezone: Mapped[str] = mapped_column(String(64))
+    booking_version: Mapped[int] = mapped_column(Integer, default=0)
+
+    windows: Mapped[list[AvailabilityWindow]] = relationship(
+        cascade="all, delete-orphan",
+        order_by="(AvailabilityWindow.weekday, AvailabilityWindow.start_time)",
+    )
+    overrides: Mapped[list[AvailabilityOverride]] = relationship(
+        cascade="all, delete-orphan",
+        order_by="(AvailabilityOverride.day, AvailabilityOverride.start_time)",
+    )
+
+
+class AvailabilityWindow(db.Model):
+    """Every <weekday> (0 = Monday) from start to end, on the host's wall clock."""
+
+    __tablename__ = "availability_window"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    schedule_id: Mapped[int] = mapped_column(
+        ForeignKey("host_schedule.id", ondelete="CASCADE"), index=True
+    )
+    weekday: Mapped[int] = mapped_column(Integer)
+    start_time: Mapped[time] = mapped_column(Time)
+    end_time: Mapped[time] = mapped_column(Time)
+
+
+class AvailabilityOverride(db.Model):
+    """A day unlike the weekly pattern: rows with times are that day's windows; one row
+    without times is a day off."""
+
+    __tablename__ = "availability_override"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    schedule_id: Mapped[int] = mapped_column(
+        ForeignKey("host_schedule.id", ondelete="CASCADE"), index=True
+    )
+    day: Mapped[date] = mapped_column(Date)
+    start_time: Mapped[time | None] = mapped_column(Time)
+    end_time: Mapped[time | None] = mapped_column(Time)
+
+
+class InterviewStatus(enum.StrEnum):
+    BOOKED = "booked"
+    CANCELLED = "cancelled"
+    JOINED = "joined"
+    NO_SHOW = "no_show"
+    COMPLETED = "completed"
+
+
+# Interviews in these states hold their time on the host's calendar.
+ACTIVE_STATUSES = (
+    InterviewStatus.BOOKED,
+    InterviewStatus.JOINED,
+    InterviewStatus.COMPLETED,
+    InterviewStatus.NO_SHOW,
+)
+
+
+class Interview(db.Model):
+    __tablename__ = "interview"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspace.id", ondelete="CASCADE"), index=True
+    )
+    study_id: Mapped[int] = mapped_column(ForeignKey("study.id", ondelete="CASCADE"), index=True)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participant.id", ondelete="CASCADE"), index=True
+    )
+    host_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="RESTRICT"), index=True
+    )
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    end_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[InterviewStatus] = mapped_column(
+        Enum(
+            InterviewStatus,
+            name="interview_status",
+            native_enum=False,
+            length=20,
+            values_callable=lambda e: [m.value for m in e],
+        ),
+    )
+    # The participant's zone, for every message and page they see.
+    participant_timezone: Mapped[str] = mapped_column(String(64))
+    answers: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    # The manage link: only its hash is kept; cancelling retires it.
+    manage_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    manage_token_revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Calendar invites: one UID for the interview's whole life, SEQUENCE up on each change.
+    ics_uid: Mapped[str] = mapped_column(String(120), unique=True)
+    ics_sequence: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+
+    study: Mapped[Study] = relationship()
+    participant: Mapped[Participant] = relationship()

@@ -1,0 +1,529 @@
+"""Scheduling use cases: host availability, free slots, booking, rescheduling, cancelling.
+
+Double booking is prevented in the database: a booking's first statement bumps the
+host's schedule row, which takes that host's write lock (a row lock on PostgreSQL,
+the database write lock on SQLite) before anything is read. The slot is then
+re-checked against fresh data and the interview inserted, all in one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from sqlalchemy import select, update
+
+from interviews.clock import utc_now
+from interviews.db import db
+from interviews.errors import Conflict, InvalidInput, NotFound
+from interviews.mail import service as mail_service
+from interviews.mail.compose import Attachment
+from interviews.participants import service as participants
+from interviews.scheduling.invites import InviteDetails, Person, build_invite
+from interviews.scheduling.models import (
+    ACTIVE_STATUSES,
+    AvailabilityOverride,
+    AvailabilityWindow,
+    HostSchedule,
+    Interview,
+    InterviewStatus,
+)
+from interviews.scheduling.slots import (
+    Availability,
+    DateOverride,
+    Interval,
+    SlotQuery,
+    WeeklyWindow,
+    free_slots,
+)
+from interviews.studies import service as studies
+from interviews.tokens import hash_secret, new_secret
+
+MAX_RANGE_DAYS = 62
+# Days outside these cannot hold a slot, and far ones overflow datetime arithmetic.
+EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2100, 12, 31)
+
+
+class SlotTaken(Conflict):
+    code = "slot_taken"
+
+
+@dataclass(frozen=True)
+class Booking:
+    interview_id: int
+    start: datetime
+    end: datetime
+    manage_url: str
+    ics_url: str
+
+
+@dataclass(frozen=True)
+class ManagedInterview:
+    """What the participant's manage page shows: their interview and its study."""
+
+    interview_id: int
+    study: studies.StudyView
+    participant_name: str
+    start: datetime
+    end: datetime
+    timezone: str
+    status: InterviewStatus
+    manage_url: str
+    ics_url: str
+
+
+# --- availability ------------------------------------------------------------------------
+
+
+def parse_timezone(name: str, field: str = "timezone") -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(
+            f"{name!r} is not a time zone; use a name like Europe/Berlin.", field=field
+        ) from None
+    return name
+
+
+def set_availability(
+    user_id: int,
+    *,
+    timezone: str,
+    weekly: list[tuple[int, time, time]],
+    overrides: list[tuple[date, time | None, time | None]] = (),
+) -> None:
+    """Replace a host's weekly windows and date overrides (a day off is (day, None, None))."""
+    parse_timezone(timezone)
+    try:
+        windows = [WeeklyWindow(day, start, end) for day, start, end in weekly]
+    except ValueError as error:
+        raise InvalidInput(f"A weekly window is not valid: {error}.", field="weekly") from None
+    schedule = db.session.scalar(select(HostSchedule).where(HostSchedule.user_id == user_id))
+    if schedule is None:
+        schedule = HostSchedule(user_id=user_id, timezone=timezone, booking_version=0)
+        db.session.add(schedule)
+    schedule.timezone = timezone
+    schedule.windows = [
+        AvailabilityWindow(weekday=w.weekday, start_time=w.start, end_time=w.end) for w in windows
+    ]
+    schedule.overrides = [
+        AvailabilityOverride(day=day, start_time=start, end_time=end)
+        for day, start, end in overrides
+    ]
+    db.session.commit()
+
+
+def _availability(user_id: int) -> Availability | None:
+    schedule = db.session.scalar(select(HostSchedule).where(HostSchedule.user_id == user_id))
+    if schedule is None:
+        return None
+    by_day: dict[date, list[tuple[time, time]]] = {}
+    for override in schedule.overrides:
+        windows = by_day.setdefault(override.day, [])
+        if override.start_time and override.end_time:
+            windows.append((override.start_time, override.end_time))
+    return Availability(
+        timezone=schedule.timezone,
+        weekly=tuple(WeeklyWindow(w.weekday, w.start_time, w.end_time) for w in schedule.windows),
+        overrides=tuple(DateOverride(day, tuple(w)) for day, w in by_day.items()),
+    )
+
+
+def _booked(host_id: int, start: datetime, end: datetime) -> list[Interval]:
+    """The host's interviews (every study, every workspace) that hold time in [start, end)."""
+    rows = db.session.execute(
+        select(Interview.start_at, Interview.end_at).where(
+            Interview.host_id == host_id,
+            Interview.status.in_(ACTIVE_STATUSES),
+            Interview.end_at > start,
+            Interview.start_at < end,
+        )
+    )
+    return [Interval(row.start_at, row.end_at) for row in rows]
+
+
+def _slots(
+    study: studies.StudyView,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    ignore: Interval | None = None,
+) -> list[Interval]:
+    availability = _availability(study.host.user_id)
+    if availability is None:
+        return []
+    # A day's cap and the buffer reach past the range: read a margin either side.
+    margin = timedelta(days=2)
+    return free_slots(
+        SlotQuery(
+            availability=availability,
+            limits=study.limits,
+            now=now,
+            booked=_booked(study.host.user_id, start - margin, end + margin),
+            range_start=start,
+            range_end=end,
+            ignore=ignore,
+        )
+    )
+
+
+def day_range(first: date, last: date, timezone: str) -> tuple[datetime, datetime]:
+    """Local days first..last in ``timezone`` as a UTC [start, end) range."""
+    if not (first >= EARLIEST_DAY and last <= LATEST_DAY):
+        raise InvalidInput("Ask for days between 2000 and 2100.", field="from")
+    if last < first:
+        raise InvalidInput("`to` is before `from`.", field="to")
+    if (last - first).days >= MAX_RANGE_DAYS:
+        raise InvalidInput(f"Ask for at most {MAX_RANGE_DAYS} days at a time.", field="to")
+    zone = ZoneInfo(timezone)
+    start = datetime.combine(first, time(0), tzinfo=zone).astimezone(UTC)
+    end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
+    return start, end
+
+
+def public_slots(slug: str, first: date, last: date, timezone: str) -> list[Interval]:
+    """Free slots of a published study on the viewer's local days first..last."""
+    study = studies.published_study(slug)
+    start, end = day_range(first, last, parse_timezone(timezone))
+    return _slots(study, start, end, utc_now())
+
+
+# --- booking --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    name: str
+    email: str
+    timezone: str
+    start: str
+    phone: str = ""
+    answers: tuple[str, ...] = ()
+
+
+def _parse_start(value: str) -> datetime:
+    try:
+        start = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise InvalidInput(
+            "`start` must be an ISO 8601 time with an offset, as listed in the slots.",
+            field="start",
+        ) from None
+    if start.tzinfo is None:
+        raise InvalidInput(
+            "`start` needs an offset (e.g. +00:00), as listed in the slots.", field="start"
+        )
+    return start.astimezone(UTC)
+
+
+def _clean_request(
+    study: studies.StudyView, request: BookingRequest
+) -> tuple[str, str, str, str, datetime, list[dict[str, str]]]:
+    name = " ".join((request.name or "").split())
+    if not name or len(name) > 120:
+        raise InvalidInput("Enter your name (at most 120 characters).", field="name")
+    try:
+        email = validate_email(request.email or "", check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        raise InvalidInput("Enter an email address like name@company.com.", field="email") from None
+    timezone = parse_timezone(request.timezone or "UTC")
+    phone = ""
+    if (request.phone or "").strip():
+        try:
+            parsed = phonenumbers.parse(
+                request.phone, None if request.phone.strip().startswith("+") else "US"
+            )
+        except phonenumbers.NumberParseException:
+            parsed = None
+        if parsed is None or not phonenumbers.is_valid_number(parsed):
+            raise InvalidInput(
+                "Enter a phone number with its country code, like +49 30 1234567.", field="phone"
+            )
+        phone = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    elif study.phone_required:
+        raise InvalidInput(
+            "Enter a phone number, so the host can call if the video link fails.", field="phone"
+        )
+    answers = list(request.answers or ())
+    if len(answers) > len(study.questions) or any(len(a) > 2000 for a in answers):
+        raise InvalidInput("Answer each question in at most 2,000 characters.", field="answers")
+    paired = [
+        {"question": q, "answer": (answers[i] if i < len(answers) else "").strip()}
+        for i, q in enumerate(study.questions)
+    ]
+    return name, email, phone, timezone, _parse_start(request.start), paired
+
+
+def _lock_host(host_id: int) -> None:
+    """Take the host's booking lock: the transaction's first statement, a write."""
+    db.session.rollback()  # start clean, so nothing was read before the lock
+    locked = db.session.execute(
+        update(HostSchedule)
+        .where(HostSchedule.user_id == host_id)
+        .values(booking_version=HostSchedule.booking_version + 1)
+    ).rowcount
+    if not locked:
+        db.session.rollback()
+        raise SlotTaken("This study has no open times right now.")
+
+
+def book(slug: str, request: BookingRequest) -> Booking:
+    """Book a free slot of a published study. Raises NotFound, InvalidInput, SlotTaken."""
+    study = studies.published_study(slug)
+    name, email, phone, timezone, start, answers = _clean_request(study, request)
+    end = start + study.duration
+    _lock_host(study.host.user_id)
+    now = utc_now()
+    if Interval(start, end) not in _slots(study, start, end, now):
+        db.session.rollback()
+        raise SlotTaken(
+            "Sorry, that time was just taken or is no longer open. Please pick another."
+        )
+    participant = participants.record_participant(
+        study.workspace_id, email=email, name=name, phone=phone, timezone=timezone, now=now
+    )
+    token = new_secret()
+    interview = Interview(
+        workspace_id=study.workspace_id,
+        study_id=study.id,
+        participant=participant,
+        host_id=study.host.user_id,
+        start_at=start,
+        end_at=end,
+        status=InterviewStatus.BOOKED,
+        participant_timezone=timezone,
+        answers=answers,
+        manage_token_hash=hash_secret(token),
+        ics_uid=f"{new_secret()[:24]}@interview-desk",
+        ics_sequence=0,
+        created_at=now,
+        updated_at=now,
+    )
+    db.session.add(interview)
+    db.session.flush()
+    messages = _notify(study, interview, token, "booked", now)
+    db.session.commit()
+    for message_id in messages:
+        mail_service.dispatch(message_id)
+    return _booking(interview, token)
+
+
+# --- the participant's manage link -------------------------------------------------------
+
+
+def _by_token(token: str) -> Interview:
+    interview = db.session.scalar(
+        select(Interview).where(Interview.manage_token_hash == hash_secret(token))
+    )
+    if interview is None or interview.manage_token_revoked_at is not None:
+        raise NotFound(
+            "This link no longer works: the interview was cancelled or the link is wrong."
+        )
+    return interview
+
+
+def managed(token: str) -> ManagedInterview:
+    """The interview behind a manage link. Raises NotFound for a bad or retired link."""
+    interview = _by_token(token)
+    return ManagedInterview(
+        interview_id=interview.id,
+        study=studies.get_study(interview.workspace_id, interview.study_id),
+        participant_name=interview.participant.name,
+        start=interview.start_at,
+        end=interview.end_at,
+        timezone=interview.participant_timezone,
+        status=interview.status,
+        manage_url=_link(f"/manage/{token}"),
+        ics_url=_link(f"/api/v1/public/manage/{token}/invite.ics"),
+    )
+
+
+def reschedule_slots(token: str, first: date, last: date, timezone: str) -> list[Interval]:
+    """Slots the participant may move to (their current time does not block itself)."""
+    interview = _by_token(token)
+    study = studies.get_study(interview.workspace_id, interview.study_id)
+    start, end = day_range(first, last, parse_timezone(timezone))
+    return _slots(
+        study, start, end, utc_now(), ignore=Interval(interview.start_at, interview.end_at)
+    )
+
+
+def reschedule(token: str, start_value: str) -> Booking:
+    """Move the interview to another free slot; everyone gets the updated invite.
+
+    Raises NotFound, InvalidInput (a bad time, or the interview already happened), SlotTaken.
+    """
+    interview = _by_token(token)
+    study = studies.get_study(interview.workspace_id, interview.study_id)
+    start = _parse_start(start_value)
+    end = start + study.duration
+    if interview.status is not InterviewStatus.BOOKED:
+        raise InvalidInput("Only an upcoming interview can be moved.", field="start")
+    _lock_host(study.host.user_id)
+    interview = _by_token(token)  # re-read under the lock
+    now = utc_now()
+    current = Interval(interview.start_at, interview.end_at)
+    if Interval(start, end) not in _slots(study, start, end, now, ignore=current):
+        db.session.rollback()
+        raise SlotTaken(
+            "Sorry, that time was just taken or is no longer open. Please pick another."
+        )
+    interview.start_at, interview.end_at = start, end
+    interview.ics_sequence += 1
+    interview.updated_at = now
+    messages = _notify(study, interview, token, "rescheduled", now)
+    db.session.commit()
+    for message_id in messages:
+        mail_service.dispatch(message_id)
+    return _booking(interview, token)
+
+
+def cancel(token: str, reason: str = "") -> None:
+    """Cancel the interview: its time frees up, the link retires, everyone is told."""
+    interview = _by_token(token)
+    if interview.status is not InterviewStatus.BOOKED:
+        raise InvalidInput("Only an upcoming interview can be cancelled.", field="reason")
+    study = studies.get_study(interview.workspace_id, interview.study_id)
+    now = utc_now()
+    interview.status = InterviewStatus.CANCELLED
+    interview.cancelled_at = now
+    interview.cancel_reason = (reason or "").strip()[:2000] or None
+    interview.manage_token_revoked_at = now
+    interview.ics_sequence += 1
+    interview.updated_at = now
+    messages = _notify(study, interview, token, "cancelled", now)
+    db.session.commit()
+    for message_id in messages:
+        mail_service.dispatch(message_id)
+
+
+def invite_ics(token: str) -> str:
+    """The interview's current calendar invite (METHOD REQUEST, current SEQUENCE)."""
+    interview = _by_token(token)
+    study = studies.get_study(interview.workspace_id, interview.study_id)
+    return build_invite(_invite_details(study, interview, token, utc_now()), method="REQUEST")
+
+
+# --- messages -----------------------------------------------------------------------------
+
+
+def _link(path: str) -> str:
+    return current_app.config["BASE_URL"] + path
+
+
+def _booking(interview: Interview, token: str) -> Booking:
+    return Booking(
+        interview_id=interview.id,
+        start=interview.start_at,
+        end=interview.end_at,
+        manage_url=_link(f"/manage/{token}"),
+        ics_url=_link(f"/api/v1/public/manage/{token}/invite.ics"),
+    )
+
+
+def _invite_details(
+    study: studies.StudyView, interview: Interview, token: str, now: datetime
+) -> InviteDetails:
+    lines = [study.description]
+    if study.meeting_url:
+        lines.append(f"Join: {study.meeting_url}")
+    if study.phone_fallback:
+        lines.append(f"If video fails, call {study.phone_fallback}.")
+    if study.reward_text:
+        lines.append(f"Thank you: {study.reward_text}")
+    lines.append(f"Reschedule or cancel: {_link(f'/manage/{token}')}")
+    location = study.meeting_url or (
+        f"Phone: {study.phone_fallback}" if study.phone_fallback else ""
+    )
+    return InviteDetails(
+        uid=interview.ics_uid,
+        sequence=interview.ics_sequence,
+        start=interview.start_at,
+        end=interview.end_at,
+        summary=study.title,
+        description="\n\n".join(line for line in lines if line),
+        location=location,
+        organizer=Person(study.host.name, study.host.email),
+        attendees=(
+            Person(interview.participant.name, interview.participant.email),
+            *(Person(c.name, c.email) for c in study.colleagues),
+        ),
+        stamp=now,
+        url=study.meeting_url,
+    )
+
+
+def when_text(start: datetime, end: datetime, timezone: str) -> str:
+    """ "Tuesday 24 November 2026, 09:00–09:45 (Europe/Berlin)" in the reader's zone."""
+    zone = ZoneInfo(timezone)
+    local_start, local_end = start.astimezone(zone), end.astimezone(zone)
+    return f"{local_start:%A %-d %B %Y, %H:%M}–{local_end:%H:%M} ({timezone})"
+
+
+_SUBJECTS = {
+    "booked": ("Confirmed: {title}", "New interview: {participant}, {when}"),
+    "rescheduled": ("Moved: {title}", "Moved: interview with {participant}, now {when}"),
+    "cancelled": ("Cancelled: {title}", "Cancelled: interview with {participant}"),
+}
+
+
+def _notify(
+    study: studies.StudyView, interview: Interview, token: str, event: str, now: datetime
+) -> list[int]:
+    """Queue the participant's message and the team's (host and colleagues), with invites."""
+    method = "CANCEL" if event == "cancelled" else "REQUEST"
+    ics = build_invite(_invite_details(study, interview, token, now), method=method)
+    attachment = Attachment("interview.ics", f"text/calendar; method={method}", ics)
+    participant = interview.participant
+    host_zone = _availability(study.host.user_id)
+    team_zone = host_zone.timezone if host_zone else "UTC"
+    participant_subject, team_subject = _SUBJECTS[event]
+    context = {
+        "event": event,
+        "study": study,
+        "participant": participant,
+        "answers": interview.answers,
+        "reason": interview.cancel_reason,
+        "manage_url": _link(f"/manage/{token}"),
+        "rebook_url": _link(f"/book/{study.slug}"),
+        "interview_url": _link(f"/interviews/{interview.id}"),
+    }
+    messages = [
+        mail_service.queue_email(
+            kind=f"interview_{event}",
+            recipient=participant.email,
+            subject=participant_subject.format(title=study.title),
+            template="interview_participant",
+            context={
+                **context,
+                "when": when_text(
+                    interview.start_at, interview.end_at, interview.participant_timezone
+                ),
+            },
+            sender_name=study.host.name,
+            reply_to=study.host.email,
+            workspace_id=study.workspace_id,
+            attachments=(attachment,),
+        )
+    ]
+    when = when_text(interview.start_at, interview.end_at, team_zone)
+    for person in (study.host, *study.colleagues):
+        messages.append(
+            mail_service.queue_email(
+                kind=f"interview_{event}_team",
+                recipient=person.email,
+                subject=team_subject.format(participant=participant.name, when=when),
+                template="interview_team",
+                context={**context, "when": when, "reader": person},
+                sender_name=participant.name,
+                reply_to=participant.email,
+                workspace_id=study.workspace_id,
+                attachments=(attachment,),
+            )
+        )
+    db.session.flush()
+    return [m.id for m in messages]

@@ -1,0 +1,76 @@
+"""Tables owned by the studies area."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from interviews.accounts.models import User, Workspace
+from interviews.db import UTCDateTime, db
+
+
+class StudyStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CLOSED = "closed"
+
+
+class Study(db.Model):
+    __tablename__ = "study"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspace.id", ondelete="CASCADE"), index=True
+    )
+    # Public: /book/<slug>. Unique across the whole server, since the URL has no workspace.
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    host_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="RESTRICT"), index=True
+    )
+    duration_minutes: Mapped[int] = mapped_column(Integer, default=45)
+    meeting_url: Mapped[str] = mapped_column(String(500), default="")
+    phone_fallback: Mapped[str] = mapped_column(String(40), default="")
+    reward_text: Mapped[str] = mapped_column(String(200), default="")
+    notice_minutes: Mapped[int] = mapped_column(Integer, default=12 * 60)
+    horizon_days: Mapped[int] = mapped_column(Integer, default=30)
+    max_per_day: Mapped[int] = mapped_column(Integer, default=3)
+    buffer_minutes: Mapped[int] = mapped_column(Integer, default=30)
+    step_minutes: Mapped[int] = mapped_column(Integer, default=30)
+    phone_required: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Extra questions the booking form asks, in order: ["What do you use us for?"].
+    questions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[StudyStatus] = mapped_column(
+        Enum(
+            StudyStatus,
+            name="study_status",
+            native_enum=False,
+            length=20,
+            values_callable=lambda e: [m.value for m in e],
+        ),
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    workspace: Mapped[Workspace] = relationship()
+    host: Mapped[User] = relationship()
+    colleagues: Mapped[list[StudyColleague]] = relationship(
+        back_populates="study", cascade="all, delete-orphan", order_by="StudyColleague.id"
+    )
+
+
+class StudyColleague(db.Model):
+    """Someone else on every call of the study (a note-taker): they get the invite too."""
+
+    __tablename__ = "study_colleague"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    study_id: Mapped[int] = mapped_column(ForeignKey("study.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+
+    study: Mapped[Study] = relationship(back_populates="colleagues")
+    user: Mapped[User] = relationship()

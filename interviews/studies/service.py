@@ -1,0 +1,196 @@
+"""Study use cases. Each is one transaction; refusals are named errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from interviews.accounts import service as accounts
+from interviews.clock import utc_now
+from interviews.db import db
+from interviews.errors import Conflict, Forbidden, InvalidInput, NotFound
+from interviews.scheduling.slots import Limits
+from interviews.studies import rules
+from interviews.studies.models import Study, StudyColleague, StudyStatus
+
+
+@dataclass(frozen=True)
+class Person:
+    user_id: int
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class StudyView:
+    """A study as pages, the API and other areas see it."""
+
+    id: int
+    workspace_id: int
+    workspace_name: str
+    slug: str
+    title: str
+    description: str
+    host: Person
+    colleagues: tuple[Person, ...]
+    duration_minutes: int
+    meeting_url: str
+    phone_fallback: str
+    reward_text: str
+    limits: Limits
+    phone_required: bool
+    questions: tuple[str, ...]
+    status: StudyStatus
+    created_at: datetime
+
+    @property
+    def duration(self) -> timedelta:
+        return timedelta(minutes=self.duration_minutes)
+
+
+def _view(study: Study) -> StudyView:
+    return StudyView(
+        id=study.id,
+        workspace_id=study.workspace_id,
+        workspace_name=study.workspace.name,
+        slug=study.slug,
+        title=study.title,
+        description=study.description,
+        host=Person(study.host.id, study.host.name, study.host.email),
+        colleagues=tuple(Person(c.user.id, c.user.name, c.user.email) for c in study.colleagues),
+        duration_minutes=study.duration_minutes,
+        meeting_url=study.meeting_url,
+        phone_fallback=study.phone_fallback,
+        reward_text=study.reward_text,
+        limits=Limits(
+            duration=timedelta(minutes=study.duration_minutes),
+            notice=timedelta(minutes=study.notice_minutes),
+            horizon=timedelta(days=study.horizon_days),
+            max_per_day=study.max_per_day,
+            buffer=timedelta(minutes=study.buffer_minutes),
+            step=timedelta(minutes=study.step_minutes),
+        ),
+        phone_required=study.phone_required,
+        questions=tuple(study.questions or ()),
+        status=study.status,
+        created_at=study.created_at,
+    )
+
+
+@dataclass(frozen=True)
+class StudyDraft:
+    """What a PM fills in. Limits default to PRODUCT.md's."""
+
+    title: str
+    host_user_id: int
+    description: str = ""
+    duration_minutes: int = 45
+    meeting_url: str = ""
+    phone_fallback: str = ""
+    reward_text: str = ""
+    notice_minutes: int = 12 * 60
+    horizon_days: int = 30
+    max_per_day: int = 3
+    buffer_minutes: int = 30
+    step_minutes: int = 30
+    phone_required: bool = True
+    questions: tuple[str, ...] = ()
+    colleague_user_ids: tuple[int, ...] = ()
+    slug: str | None = None
+
+
+_BOUNDS = {
+    "duration_minutes": (5, 480),
+    "notice_minutes": (0, 60 * 24 * 30),
+    "horizon_days": (1, 365),
+    "max_per_day": (1, 24),
+    "buffer_minutes": (0, 240),
+    "step_minutes": (5, 240),
+}
+
+
+def create_study(actor: accounts.Member, draft: StudyDraft) -> StudyView:
+    """A draft study in the actor's workspace. Raises Forbidden, InvalidInput, Conflict."""
+    if not actor.can_edit:
+        raise Forbidden("Viewers cannot create studies.")
+    title = " ".join(draft.title.split())
+    if not title or len(title) > 200:
+        raise InvalidInput("Give the study a title of at most 200 characters.", field="title")
+    for name, (low, high) in _BOUNDS.items():
+        value = getattr(draft, name)
+        if not low <= value <= high:
+            raise InvalidInput(
+                f"{name.replace('_', ' ')} must be between {low} and {high}.", field=name
+            )
+    member_ids = {m.user_id for m in accounts.members(actor.workspace_id)}
+    if draft.host_user_id not in member_ids:
+        raise InvalidInput("The host must be a member of this workspace.", field="host_user_id")
+    if not set(draft.colleague_user_ids) <= member_ids:
+        raise InvalidInput(
+            "Colleagues on the call must be members of this workspace.", field="colleagues"
+        )
+    slug = draft.slug or rules.slug_from(title)
+    problem = rules.slug_problem(slug)
+    if problem:
+        raise InvalidInput(problem, field="slug")
+    if db.session.scalar(select(Study.id).where(Study.slug == slug)) is not None:
+        raise Conflict(f"The link /book/{slug} is taken; choose another.", field="slug")
+    study = Study(
+        workspace_id=actor.workspace_id,
+        slug=slug,
+        title=title,
+        description=draft.description.strip(),
+        host_id=draft.host_user_id,
+        duration_minutes=draft.duration_minutes,
+        meeting_url=draft.meeting_url.strip(),
+        phone_fallback=draft.phone_fallback.strip(),
+        reward_text=draft.reward_text.strip(),
+        notice_minutes=draft.notice_minutes,
+        horizon_days=draft.horizon_days,
+        max_per_day=draft.max_per_day,
+        buffer_minutes=draft.buffer_minutes,
+        step_minutes=draft.step_minutes,
+        phone_required=draft.phone_required,
+        questions=[q.strip() for q in draft.questions if q.strip()],
+        status=StudyStatus.DRAFT,
+        created_at=utc_now(),
+        colleagues=[
+            StudyColleague(user_id=uid)
+            for uid in draft.colleague_user_ids
+            if uid != draft.host_user_id
+        ],
+    )
+    db.session.add(study)
+    db.session.commit()
+    return _view(study)
+
+
+def set_status(actor: accounts.Member, study_id: int, status: StudyStatus) -> StudyView:
+    """Publish (bookable at /book/<slug>) or close a study. Raises Forbidden, NotFound."""
+    if not actor.can_edit:
+        raise Forbidden("Viewers cannot publish or close studies.")
+    study = _study_in(actor.workspace_id, study_id)
+    study.status = status
+    db.session.commit()
+    return _view(study)
+
+
+def get_study(workspace_id: int, study_id: int) -> StudyView:
+    return _view(_study_in(workspace_id, study_id))
+
+
+def published_study(slug: str) -> StudyView:
+    """The study behind a public booking link. Raises NotFound unless it is published."""
+    study = db.session.scalar(select(Study).where(Study.slug == slug))
+    if study is None or study.status is not StudyStatus.PUBLISHED:
+        raise NotFound("This booking link is not open. Ask the person who sent it for a new one.")
+    return _view(study)
+
+
+def _study_in(workspace_id: int, study_id: int) -> Study:
+    study = db.session.get(Study, study_id)
+    if study is None or study.workspace_id != workspace_id:
+        raise NotFound("No such study in this workspace.")
+    return study
