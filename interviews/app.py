@@ -26,6 +26,7 @@ from interviews.db import MAX_ID, check_schema_current, db
 from interviews.errors import DomainError
 from interviews.extensions import csrf, limiter, login_manager, migrate
 from interviews.mail.views import bp as mail_bp
+from interviews.scheduling.views import bp as booking_bp
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -94,6 +95,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(mail_bp)
+    app.register_blueprint(booking_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(public_api_bp)
     # The API authenticates with bearer tokens or link tokens, never cookies: no CSRF.

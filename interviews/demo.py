@@ -6,14 +6,19 @@ the invites below really went through the mailbox backend.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import time, timedelta
 
 from sqlalchemy import func, select
 
 from interviews.accounts import service as accounts
 from interviews.accounts.models import User, Workspace
 from interviews.accounts.rules import Role
+from interviews.clock import utc_now
 from interviews.db import db
+from interviews.scheduling import service as scheduling
+from interviews.studies import service as studies
+from interviews.studies.models import StudyStatus
 
 DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "demo-password"
@@ -25,6 +30,26 @@ TEAMMATES = [
     ("Lee Chen", "lee@example.com", Role.VIEWER),
 ]
 PENDING_INVITE = ("alex@example.com", Role.RESEARCHER)
+
+DEMO_STUDY = studies.StudyDraft(
+    slug="demo",
+    title="Northwind product interview about dashboards",
+    host_user_id=0,  # set to Dana's id when seeding
+    description=(
+        "We are redesigning Northwind's dashboards and want to hear how you use them today: "
+        "what you check, what you export, and what you wish they showed. No preparation needed."
+    ),
+    duration_minutes=45,
+    meeting_url="https://meet.example.com/northwind-dana",
+    phone_fallback="+49 30 901820",
+    reward_text="a $20 gift card, sent after the call",
+    questions=("Which dashboards do you open most often?",),
+)
+# Interviewees who already booked, through the same booking service the public page uses.
+DEMO_BOOKINGS = [
+    ("Priya Natarajan", "priya@acme-retail.example", "+1 415 555 0134", "America/Los_Angeles"),
+    ("Jonas Weber", "jonas@stadtwerke.example", "+49 30 2345678", "Europe/Berlin"),
+]
 
 
 @dataclass(frozen=True)
@@ -50,8 +75,39 @@ def seed() -> SeedResult:
         sent = accounts.invite_member(owner, email=email, role=role)
         accounts.accept_invite(sent.link.rsplit("/", 1)[1], name=name, password=DEMO_PASSWORD)
     accounts.invite_member(owner, email=PENDING_INVITE[0], role=PENDING_INVITE[1])
+    _seed_study(owner)
     return SeedResult(
         True,
         f"Seeded the {DEMO_WORKSPACE} demo workspace. Log in as {DEMO_EMAIL} / {DEMO_PASSWORD} "
-        f"(teammates {', '.join(e for _, e, _ in TEAMMATES)} use the same password).",
+        f"(teammates {', '.join(e for _, e, _ in TEAMMATES)} use the same password). "
+        "Interviewees book at /book/demo.",
     )
+
+
+def _seed_study(owner: accounts.Member) -> None:
+    """Dana's weekday hours, the published `demo` study with Sam taking notes, two bookings."""
+    scheduling.set_availability(
+        owner.user_id,
+        timezone="Europe/Berlin",
+        weekly=[(day, time(9), time(17)) for day in range(5)],
+    )
+    sam = next(m for m in accounts.members(owner.workspace_id) if m.email == TEAMMATES[0][1])
+    draft = replace(DEMO_STUDY, host_user_id=owner.user_id, colleague_user_ids=(sam.user_id,))
+    study = studies.set_status(owner, studies.create_study(owner, draft).id, StudyStatus.PUBLISHED)
+    today = utc_now().date()
+    free = scheduling.public_slots(study.slug, today, today + timedelta(days=13), "UTC")
+    # Spread out: one soon, one a few days later, leaving plenty of times open.
+    for (name, email, phone, timezone), slot in zip(
+        DEMO_BOOKINGS, (free[2], free[len(free) // 2]), strict=True
+    ):
+        scheduling.book(
+            study.slug,
+            scheduling.BookingRequest(
+                name=name,
+                email=email,
+                phone=phone,
+                timezone=timezone,
+                start=slot.start.isoformat(),
+                answers=("The weekly revenue dashboard",),
+            ),
+        )

@@ -75,6 +75,11 @@ class ManagedInterview:
     manage_url: str
     ics_url: str
 
+    @property
+    def upcoming(self) -> bool:
+        """Still to happen: it can be moved or cancelled."""
+        return self.status is InterviewStatus.BOOKED
+
 
 # --- availability ------------------------------------------------------------------------
 

@@ -18,11 +18,20 @@ def test_demo_seeds_a_workspace_the_demo_owner_can_log_in_to(app, runner, sent_m
     team = client.get("/team").get_data(as_text=True)
     for name in ("Dana Reyes", "Sam Rivera", "Lee Chen", "alex@example.com"):
         assert name in team
-    assert {m.recipient for m in sent_mail()} == {
-        "sam@example.com",
-        "lee@example.com",
-        "alex@example.com",
-    }
+    invites = {m.recipient for m in sent_mail() if m.kind == "invite"}
+    assert invites == {"sam@example.com", "lee@example.com", "alex@example.com"}
+
+
+def test_demo_publishes_a_bookable_study_with_interviews_already_booked(app, runner, sent_mail):
+    runner.invoke(demo_command)
+    client = app.test_client()
+
+    slots = client.get("/api/v1/public/studies/demo/slots?timezone=Europe/Berlin").json["slots"]
+    assert len(slots) > 20  # plenty of open times in the coming two weeks
+    page = client.get("/book/demo").get_data(as_text=True)
+    assert "Northwind product interview about dashboards" in page
+    confirmations = {m.recipient for m in sent_mail() if m.kind == "interview_booked"}
+    assert confirmations == {"priya@acme-retail.example", "jonas@stadtwerke.example"}
 
 
 def test_demo_twice_says_it_is_already_seeded_and_adds_nothing(app, runner, sent_mail):

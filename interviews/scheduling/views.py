@@ -1,0 +1,167 @@
+"""The interviewee's pages: book a time, then reschedule or cancel from the emailed link.
+
+Server-rendered so they work without JavaScript; a small script only picks the
+browser's time zone on the first visit.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+
+from interviews.clock import utc_now
+from interviews.errors import InvalidInput
+from interviews.extensions import limiter
+from interviews.scheduling import pages
+from interviews.scheduling import service as scheduling
+from interviews.scheduling.forms import BookingForm, CancelForm, SlotForm
+from interviews.studies import service as studies
+from interviews.web import apply_error
+
+bp = Blueprint("booking", __name__)
+
+
+def _public_limit() -> str:
+    return current_app.config["RATELIMIT_PUBLIC"]
+
+
+def _viewer_timezone() -> str:
+    """The zone the page is shown in: ?tz= (or the posted tz), else UTC."""
+    wanted = request.values.get("tz", "UTC")
+    try:
+        return scheduling.parse_timezone(wanted)
+    except InvalidInput:
+        return "UTC"
+
+
+def _week(timezone: str) -> dict:
+    """The week of days shown, and where the earlier / later links lead."""
+    today = utc_now().astimezone(ZoneInfo(timezone)).date()
+    first, last = pages.week_window(request.args.get("from"), today)
+    return {
+        "first": first,
+        "last": last,
+        "earlier": first - timedelta(days=7),
+        "later": last + timedelta(days=1),
+    }
+
+
+def _token_of(url: str) -> str:
+    return url.rsplit("/", 1)[1]
+
+
+@bp.route("/book/<slug>", methods=["GET", "POST"])
+@limiter.limit(_public_limit, methods=["POST"])
+def book(slug: str):
+    """The booking page: the study, free times in the viewer's zone, and the form."""
+    study = studies.published_study(slug)
+    timezone = _viewer_timezone()
+    week = _week(timezone)
+    form = BookingForm()
+    form.phone.flags.required = (
+        study.phone_required
+    )  # rendered as `required`; the service enforces it
+    status = 200
+    if form.validate_on_submit():
+        answers = tuple(request.form.get(f"answer-{i}", "") for i in range(len(study.questions)))
+        try:
+            booking = scheduling.book(
+                slug,
+                scheduling.BookingRequest(
+                    name=form.name.data,
+                    email=form.email.data,
+                    phone=form.phone.data or "",
+                    timezone=timezone,
+                    start=form.start.data,
+                    answers=answers,
+                ),
+            )
+        except scheduling.SlotTaken as error:
+            flash(error.message, "error")
+            status = 409
+        except InvalidInput as error:
+            apply_error(form, error)
+            status = 422
+        else:
+            flash(
+                "You are booked. A confirmation with a calendar invite is on its way to your inbox.",
+                "success",
+            )
+            return redirect(url_for("booking.manage", token=_token_of(booking.manage_url)))
+    elif request.method == "POST":
+        status = 422
+    days = pages.day_choices(
+        scheduling.public_slots(slug, week["first"], week["last"], timezone), timezone
+    )
+    return render_template(
+        "scheduling/book.html",
+        study=study,
+        form=form,
+        days=days,
+        timezone=timezone,
+        **week,
+        zones=pages.timezone_choices(),
+        answers=[request.form.get(f"answer-{i}", "") for i in range(len(study.questions))],
+    ), status
+
+
+@bp.get("/manage/<token>")
+def manage(token: str):
+    """The manage page: the booking, times to move to, and a way to cancel."""
+    return _render_manage(token, SlotForm(), CancelForm())
+
+
+def _render_manage(token: str, slot_form: SlotForm, cancel_form: CancelForm, status: int = 200):
+    interview = scheduling.managed(token)
+    # Their own zone (from booking) unless they picked another on this page.
+    timezone = _viewer_timezone() if request.values.get("tz") else interview.timezone
+    week = _week(timezone)
+    days = []
+    if interview.upcoming:
+        slots = scheduling.reschedule_slots(token, week["first"], week["last"], timezone)
+        days = pages.day_choices(slots, timezone)
+    return render_template(
+        "scheduling/manage.html",
+        interview=interview,
+        when=pages.local_when(interview.start, interview.end, timezone),
+        token=token,
+        slot_form=slot_form,
+        cancel_form=cancel_form,
+        days=days,
+        timezone=timezone,
+        zones=pages.timezone_choices(),
+        **week,
+    ), status
+
+
+@bp.post("/manage/<token>/reschedule")
+@limiter.limit(_public_limit)
+def reschedule(token: str):
+    """Move the interview to the chosen time."""
+    form = SlotForm()
+    if form.validate_on_submit():
+        try:
+            scheduling.reschedule(token, form.start.data)
+        except scheduling.SlotTaken as error:
+            flash(error.message, "error")
+            return _render_manage(token, form, CancelForm(), 409)
+        except InvalidInput as error:
+            apply_error(form, error)
+            return _render_manage(token, form, CancelForm(), 422)
+        flash("Moved. The updated calendar invite is on its way to your inbox.", "success")
+        return redirect(url_for("booking.manage", token=token))
+    return _render_manage(token, form, CancelForm(), 422)
+
+
+@bp.post("/manage/<token>/cancel")
+@limiter.limit(_public_limit)
+def cancel(token: str):
+    """Cancel the interview; the host is told, and the link stops working."""
+    form = CancelForm()
+    if not form.validate_on_submit():
+        return _render_manage(token, SlotForm(), form, 422)
+    study = scheduling.managed(token).study
+    scheduling.cancel(token, form.reason.data or "")
+    return render_template("scheduling/cancelled.html", study=study)
