@@ -13,8 +13,10 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import flask_migrate
 import pytest
@@ -29,9 +31,13 @@ from sqlalchemy.orm import selectinload
 from interviews.accounts import service as accounts
 from interviews.accounts.rules import Role
 from interviews.app import create_app
+from interviews.clock import utc_now
 from interviews.config import normalise_database_url
 from interviews.db import db
 from interviews.mail.models import MailMessage
+from interviews.scheduling import service as scheduling
+from interviews.studies import service as studies
+from interviews.studies.models import StudyStatus
 
 PASSWORD = "correct horse battery"
 REQUIRE_SERVICES = os.environ.get("INTERVIEWS_REQUIRE_SERVICES", "").lower() in ("1", "true", "yes")
@@ -230,6 +236,44 @@ def redis_url() -> Iterator[str]:
 def namespace() -> str:
     """A unique prefix for Redis keys and RQ queue names, so runs never see each other."""
     return f"test-{uuid.uuid4().hex[:10]}"
+
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+@pytest.fixture
+def study(app, make_workspace, add_member):
+    """A published study hosted by Dana (Berlin, weekdays 09-17) with Sam taking notes."""
+    dana = make_workspace(name="Northwind", owner_name="Dana Reyes")
+    sam = add_member(dana, role=Role.RESEARCHER, name="Sam Rivera")
+    with app.app_context():
+        scheduling.set_availability(
+            dana.user_id,
+            timezone="Europe/Berlin",
+            weekly=[(d, time(9), time(17)) for d in range(5)],
+        )
+        draft = studies.StudyDraft(
+            title="Northwind product interview about dashboards",
+            host_user_id=dana.user_id,
+            description="We are redesigning dashboards and want to hear how you use them.",
+            meeting_url="https://meet.example.com/northwind-dana",
+            phone_fallback="+49 30 1234567",
+            reward_text="a $20 gift card",
+            questions=("What do you use dashboards for?",),
+            colleague_user_ids=(sam.user_id,),
+            slug="dashboards",
+        )
+        view = studies.create_study(dana, draft)
+        studies.set_status(dana, view.id, StudyStatus.PUBLISHED)
+    return {"dana": dana, "sam": sam, "slug": "dashboards"}
+
+
+def next_weekday_slot(hour: int = 10) -> datetime:
+    """A slot start on a weekday at least two days out, in Berlin: always bookable."""
+    day = (utc_now() + timedelta(days=3)).astimezone(BERLIN).date()
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return datetime.combine(day, time(hour), tzinfo=BERLIN)
 
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,22 +6,14 @@ import socket
 import ssl
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from zoneinfo import ZoneInfo
 
 import pytest
 import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from redis import Redis
-
-from interviews.accounts.rules import Role
-from interviews.clock import utc_now
-from interviews.scheduling import service as scheduling
-from interviews.studies import service as studies
-from interviews.studies.models import StudyStatus
 
 
 def free_port() -> int:
@@ -175,41 +167,3 @@ def start_mail_server(tls_ca: trustme.CA) -> Iterator[Callable[..., MailServer]]
 def mail_server(start_mail_server: Callable[..., MailServer]) -> MailServer:
     """A plain SMTP server on loopback, no TLS, no login."""
     return start_mail_server()
-
-
-BERLIN = ZoneInfo("Europe/Berlin")
-
-
-@pytest.fixture
-def study(app, make_workspace, add_member):
-    """A published study hosted by Dana (Berlin, weekdays 09-17) with Sam taking notes."""
-    dana = make_workspace(name="Northwind", owner_name="Dana Reyes")
-    sam = add_member(dana, role=Role.RESEARCHER, name="Sam Rivera")
-    with app.app_context():
-        scheduling.set_availability(
-            dana.user_id,
-            timezone="Europe/Berlin",
-            weekly=[(d, time(9), time(17)) for d in range(5)],
-        )
-        draft = studies.StudyDraft(
-            title="Northwind product interview about dashboards",
-            host_user_id=dana.user_id,
-            description="We are redesigning dashboards and want to hear how you use them.",
-            meeting_url="https://meet.example.com/northwind-dana",
-            phone_fallback="+49 30 1234567",
-            reward_text="a $20 gift card",
-            questions=("What do you use dashboards for?",),
-            colleague_user_ids=(sam.user_id,),
-            slug="dashboards",
-        )
-        view = studies.create_study(dana, draft)
-        studies.set_status(dana, view.id, StudyStatus.PUBLISHED)
-    return {"dana": dana, "sam": sam, "slug": "dashboards"}
-
-
-def next_weekday_slot(hour: int = 10) -> datetime:
-    """A slot start on a weekday at least two days out, in Berlin: always bookable."""
-    day = (utc_now() + timedelta(days=3)).astimezone(BERLIN).date()
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return datetime.combine(day, time(hour), tzinfo=BERLIN)

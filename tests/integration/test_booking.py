@@ -16,7 +16,7 @@ from interviews.participants.models import Participant
 from interviews.scheduling.models import Interview
 from interviews.studies import service as studies
 from interviews.studies.models import StudyStatus
-from tests.integration.conftest import next_weekday_slot
+from tests.conftest import next_weekday_slot
 
 
 def booking_body(when: datetime, **changes):

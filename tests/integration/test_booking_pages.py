@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from interviews.db import db
 from interviews.scheduling.models import Interview, InterviewStatus
-from tests.integration.conftest import next_weekday_slot
+from tests.conftest import next_weekday_slot
 
 NEW_YORK = ZoneInfo("America/New_York")
 
