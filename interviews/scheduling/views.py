@@ -43,7 +43,7 @@ def _week(timezone: str) -> dict:
     return {
         "first": first,
         "last": last,
-        "earlier": first - timedelta(days=7),
+        "earlier": first - timedelta(days=7) if first > today else None,  # none before today
         "later": last + timedelta(days=1),
     }
 

@@ -48,6 +48,12 @@ def main() -> None:
         phone = browser.new_page(viewport={"width": 375, "height": 740}, device_scale_factor=1)
         phone.goto(f"{base}/login")
         phone.screenshot(path=OUT / "login-phone.png")
+        booking = browser.new_page(
+            viewport={"width": 375, "height": 900}, timezone_id="America/New_York"
+        )
+        booking.goto(f"{base}/book/demo")
+        booking.wait_for_url("**tz=*")
+        booking.screenshot(path=OUT / "booking-phone.png")
 
         page = browser.new_page(viewport={"width": 1100, "height": 720})
         page.goto(f"{base}/login")

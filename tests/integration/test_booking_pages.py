@@ -142,3 +142,11 @@ def test_the_booking_form_is_protected_against_cross_site_posts(make_app, study)
     assert response.status_code == 400
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Interview)) == 0
+
+
+def test_the_week_links_never_lead_before_today(client, study):
+    page = client.get("/book/dashboards?tz=UTC").get_data(as_text=True)
+    assert "Earlier days" not in page
+    assert "Later days" in page
+    later = client.get("/book/dashboards?tz=UTC&from=2099-01-01").get_data(as_text=True)
+    assert "from=2098-12-25" in later
