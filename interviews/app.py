@@ -6,6 +6,7 @@ import logging
 import os
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 from flask import Flask, g, jsonify, make_response, render_template, request, session
@@ -26,6 +27,7 @@ from interviews.db import MAX_ID, check_schema_current, db
 from interviews.errors import DomainError
 from interviews.extensions import csrf, limiter, login_manager, migrate
 from interviews.mail.views import bp as mail_bp
+from interviews.scheduling.team_views import bp as agenda_bp
 from interviews.scheduling.views import bp as booking_bp
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -96,6 +98,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(mail_bp)
     app.register_blueprint(booking_bp)
+    app.register_blueprint(agenda_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(public_api_bp)
     # The API authenticates with bearer tokens or link tokens, never cookies: no CSRF.
@@ -251,6 +254,10 @@ def _register_template_helpers(app: Flask) -> None:
             "show_mailbox": not app.config["PRODUCTION"]
             and app.config["MAIL_BACKEND"] == "mailbox",
         }
+
+    @app.template_global("zone")
+    def zone(name: str) -> ZoneInfo:
+        return ZoneInfo(name)
 
     @app.template_filter("date")
     def format_date(value) -> str:

@@ -349,12 +349,7 @@ def managed(token: str) -> ManagedInterview:
 
 def reschedule_slots(token: str, first: date, last: date, timezone: str) -> list[Interval]:
     """Slots the participant may move to (their current time does not block itself)."""
-    interview = _by_token(token)
-    study = studies.get_study(interview.workspace_id, interview.study_id)
-    start, end = day_range(first, last, parse_timezone(timezone))
-    return _slots(
-        study, start, end, utc_now(), ignore=Interval(interview.start_at, interview.end_at)
-    )
+    return slots_around(_by_token(token), first, last, timezone)
 
 
 def reschedule(token: str, start_value: str) -> Booking:
@@ -362,14 +357,18 @@ def reschedule(token: str, start_value: str) -> Booking:
 
     Raises NotFound, InvalidInput (a bad time, or the interview already happened), SlotTaken.
     """
-    interview = _by_token(token)
+    return _reschedule(_by_token(token).id, start_value, token)
+
+
+def _reschedule(interview_id: int, start_value: str, token: str | None) -> Booking:
+    interview = db.session.get(Interview, interview_id)
     study = studies.get_study(interview.workspace_id, interview.study_id)
     start = _parse_start(start_value)
     end = start + study.duration
     if interview.status is not InterviewStatus.BOOKED:
         raise InvalidInput("Only an upcoming interview can be moved.", field="start")
     _lock_host(study.host.user_id)
-    interview = _by_token(token)  # re-read under the lock
+    interview = db.session.get(Interview, interview_id)  # re-read under the lock
     now = utc_now()
     current = Interval(interview.start_at, interview.end_at)
     if Interval(start, end) not in _slots(study, start, end, now, ignore=current):
@@ -377,6 +376,11 @@ def reschedule(token: str, start_value: str) -> Booking:
         raise SlotTaken(
             "Sorry, that time was just taken or is no longer open. Please pick another."
         )
+    if token is None:
+        # Moved by the team: only the old link's hash is kept, so the interviewee's
+        # email carries a fresh link, and the old one retires.
+        token = new_secret()
+        interview.manage_token_hash = hash_secret(token)
     interview.start_at, interview.end_at = start, end
     interview.ics_sequence += 1
     interview.updated_at = now
@@ -389,7 +393,29 @@ def reschedule(token: str, start_value: str) -> Booking:
 
 def cancel(token: str, reason: str = "") -> None:
     """Cancel the interview: its time frees up, the link retires, everyone is told."""
-    interview = _by_token(token)
+    _cancel(_by_token(token), reason, token)
+
+
+def cancel_interview(interview: Interview, reason: str) -> None:
+    """Cancel from the team side (no manage link involved)."""
+    _cancel(interview, reason, None)
+
+
+def move_interview(interview_id: int, start_value: str) -> Booking:
+    """Move from the team side; the interviewee's email carries a fresh manage link."""
+    return _reschedule(interview_id, start_value, None)
+
+
+def slots_around(interview: Interview, first: date, last: date, timezone: str) -> list[Interval]:
+    """Times an interview could move to (its own time does not block itself)."""
+    study = studies.get_study(interview.workspace_id, interview.study_id)
+    start, end = day_range(first, last, parse_timezone(timezone))
+    return _slots(
+        study, start, end, utc_now(), ignore=Interval(interview.start_at, interview.end_at)
+    )
+
+
+def _cancel(interview: Interview, reason: str, token: str | None) -> None:
     if interview.status is not InterviewStatus.BOOKED:
         raise InvalidInput("Only an upcoming interview can be cancelled.", field="reason")
     study = studies.get_study(interview.workspace_id, interview.study_id)
@@ -431,7 +457,7 @@ def _booking(interview: Interview, token: str) -> Booking:
 
 
 def _invite_details(
-    study: studies.StudyView, interview: Interview, token: str, now: datetime
+    study: studies.StudyView, interview: Interview, token: str | None, now: datetime
 ) -> InviteDetails:
     lines = [study.description]
     if study.meeting_url:
@@ -440,7 +466,8 @@ def _invite_details(
         lines.append(f"If video fails, call {study.phone_fallback}.")
     if study.reward_text:
         lines.append(f"Thank you: {study.reward_text}")
-    lines.append(f"Reschedule or cancel: {_link(f'/manage/{token}')}")
+    if token:
+        lines.append(f"Reschedule or cancel: {_link(f'/manage/{token}')}")
     location = study.meeting_url or (
         f"Phone: {study.phone_fallback}" if study.phone_fallback else ""
     )
@@ -477,7 +504,7 @@ _SUBJECTS = {
 
 
 def _notify(
-    study: studies.StudyView, interview: Interview, token: str, event: str, now: datetime
+    study: studies.StudyView, interview: Interview, token: str | None, event: str, now: datetime
 ) -> list[int]:
     """Queue the participant's message and the team's (host and colleagues), with invites."""
     method = "CANCEL" if event == "cancelled" else "REQUEST"
@@ -493,7 +520,7 @@ def _notify(
         "participant": participant,
         "answers": interview.answers,
         "reason": interview.cancel_reason,
-        "manage_url": _link(f"/manage/{token}"),
+        "manage_url": _link(f"/manage/{token}") if token else None,
         "rebook_url": _link(f"/book/{study.slug}"),
         "interview_url": _link(f"/interviews/{interview.id}"),
     }

@@ -1,0 +1,155 @@
+"""Team-side scheduling use cases: the agenda, one interview, changes on the interviewee's behalf."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from interviews.accounts import service as accounts
+from interviews.accounts.models import User
+from interviews.clock import utc_now
+from interviews.db import db
+from interviews.errors import Forbidden, NotFound
+from interviews.scheduling import service as scheduling
+from interviews.scheduling.models import HostSchedule, Interview, InterviewStatus
+from interviews.scheduling.slots import Interval
+from interviews.studies import service as studies
+
+
+@dataclass(frozen=True)
+class InterviewSummary:
+    id: int
+    study_id: int
+    study_title: str
+    participant_id: int
+    participant_name: str
+    participant_email: str
+    participant_phone: str
+    host_id: int
+    host_name: str
+    start: datetime
+    end: datetime
+    status: InterviewStatus
+    timezone: str  # the participant's
+
+
+@dataclass(frozen=True)
+class InterviewDetail:
+    summary: InterviewSummary
+    study: studies.StudyView
+    answers: list[dict[str, str]]
+    cancel_reason: str | None
+
+    @property
+    def upcoming(self) -> bool:
+        return self.summary.status is InterviewStatus.BOOKED
+
+
+def _summary(interview: Interview, host: User) -> InterviewSummary:
+    return InterviewSummary(
+        id=interview.id,
+        study_id=interview.study_id,
+        study_title=interview.study.title,
+        participant_id=interview.participant_id,
+        participant_name=interview.participant.name,
+        participant_email=interview.participant.email,
+        participant_phone=interview.participant.phone,
+        host_id=interview.host_id,
+        host_name=host.name,
+        start=interview.start_at,
+        end=interview.end_at,
+        status=interview.status,
+        timezone=interview.participant_timezone,
+    )
+
+
+def viewer_timezone(user_id: int) -> str:
+    """The zone a team member reads times in: their own hours' zone, else UTC."""
+    zone = db.session.scalar(select(HostSchedule.timezone).where(HostSchedule.user_id == user_id))
+    return zone or "UTC"
+
+
+def list_interviews(
+    workspace_id: int,
+    *,
+    status: InterviewStatus | None = None,
+    study_id: int | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    limit: int = 500,
+) -> list[InterviewSummary]:
+    """The workspace's interviews, soonest first, filtered as asked."""
+    query = (
+        select(Interview, User)
+        .join(User, User.id == Interview.host_id)
+        .options(joinedload(Interview.study), joinedload(Interview.participant))
+        .where(Interview.workspace_id == workspace_id)
+        .order_by(Interview.start_at, Interview.id)
+        .limit(limit)
+    )
+    if status is not None:
+        query = query.where(Interview.status == status)
+    if study_id is not None:
+        query = query.where(Interview.study_id == study_id)
+    if start is not None:
+        query = query.where(Interview.end_at > start)
+    if end is not None:
+        query = query.where(Interview.start_at < end)
+    return [_summary(interview, host) for interview, host in db.session.execute(query)]
+
+
+def agenda(workspace_id: int, timezone: str) -> list[tuple[date, list[InterviewSummary]]]:
+    """Upcoming interviews from the start of today (in ``timezone``), grouped by local day."""
+    zone = ZoneInfo(timezone)
+    now = utc_now()
+    today_start = datetime.combine(now.astimezone(zone).date(), datetime.min.time(), tzinfo=zone)
+    days: dict[date, list[InterviewSummary]] = {}
+    for item in list_interviews(workspace_id, status=InterviewStatus.BOOKED, start=today_start):
+        days.setdefault(item.start.astimezone(zone).date(), []).append(item)
+    return sorted(days.items())
+
+
+def interview_detail(workspace_id: int, interview_id: int) -> InterviewDetail:
+    """One interview of this workspace. Raises NotFound for another workspace's id."""
+    interview = db.session.get(Interview, interview_id)
+    if interview is None or interview.workspace_id != workspace_id:
+        raise NotFound("No such interview in this workspace.")
+    host = db.session.get(User, interview.host_id)
+    return InterviewDetail(
+        summary=_summary(interview, host),
+        study=studies.get_study(workspace_id, interview.study_id),
+        answers=list(interview.answers or []),
+        cancel_reason=interview.cancel_reason,
+    )
+
+
+def _editable(actor: accounts.Member, interview_id: int) -> Interview:
+    if not actor.can_edit:
+        raise Forbidden("Viewers cannot change interviews.")
+    interview = db.session.get(Interview, interview_id)
+    if interview is None or interview.workspace_id != actor.workspace_id:
+        raise NotFound("No such interview in this workspace.")
+    return interview
+
+
+def cancel_for_participant(actor: accounts.Member, interview_id: int, reason: str) -> None:
+    """Cancel on the interviewee's behalf; they and the team are told as if they had."""
+    scheduling.cancel_interview(_editable(actor, interview_id), reason)
+
+
+def reschedule_for_participant(
+    actor: accounts.Member, interview_id: int, start: str
+) -> scheduling.Booking:
+    """Move the interview on the interviewee's behalf; their email carries a fresh manage link."""
+    return scheduling.move_interview(_editable(actor, interview_id).id, start)
+
+
+def slots_for_move(
+    actor: accounts.Member, interview_id: int, first: date, last: date, timezone: str
+) -> list[Interval]:
+    interview = _editable(actor, interview_id)
+    return scheduling.slots_around(interview, first, last, timezone)

@@ -1,0 +1,126 @@
+"""The team's side: the agenda, the interview page, changes on the interviewee's behalf."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from interviews.accounts.rules import Role
+from tests.conftest import log_in, next_weekday_slot
+
+
+def book(client, start, email="pat@customer.example", name="Pat Customer"):
+    body = {
+        "name": name,
+        "email": email,
+        "phone": "+1 415 555 2671",
+        "timezone": "America/New_York",
+        "start": start.isoformat(),
+        "answers": ["Weekly revenue reviews"],
+    }
+    response = client.post("/api/v1/public/studies/dashboards/bookings", json=body)
+    assert response.status_code == 201, response.json
+    return response.json
+
+
+def test_the_agenda_lists_upcoming_interviews_by_day_in_the_hosts_time(client, study):
+    first = next_weekday_slot(10)
+    book(client, first)
+    book(client, first + timedelta(hours=3), email="quinn@customer.example", name="Quinn Buyer")
+    cancelled = book(
+        client, first + timedelta(hours=5), email="gone@customer.example", name="Gone Person"
+    )
+    client.post(
+        f"/api/v1/public/manage/{cancelled['manage_url'].rsplit('/', 1)[1]}/cancel", json={}
+    )
+    log_in(client, study["dana"].email)
+
+    page = client.get("/agenda").get_data(as_text=True)
+
+    assert f"{first:%A %-d %B}" in page
+    assert "10:00–10:45" in page and "13:00–13:45" in page  # Dana's Berlin hours
+    assert page.index("Pat Customer") < page.index("Quinn Buyer")
+    assert "Gone Person" not in page
+
+
+def test_the_interview_page_has_who_when_and_how_to_reach_them(client, study):
+    booking = book(client, next_weekday_slot(10))
+    log_in(client, study["sam"].email)
+
+    page = client.get(f"/interviews/{booking['interview_id']}").get_data(as_text=True)
+
+    assert "Interview with Pat Customer" in page
+    assert 'href="tel:+14155552671"' in page
+    assert 'href="https://meet.example.com/northwind-dana"' in page
+    # Sam keeps no hours of his own, so he reads UTC; Pat's own time is New York's.
+    start = datetime.fromisoformat(booking["start"])
+    for zone in (UTC, ZoneInfo("America/New_York")):
+        local = start.astimezone(zone)
+        assert f"{local:%H:%M}–{local + timedelta(minutes=45):%H:%M}" in page
+    assert "Weekly revenue reviews" in page
+
+
+def test_another_workspaces_interview_is_a_404(app, client, study, make_workspace):
+    booking = book(client, next_weekday_slot(10))
+    stranger = make_workspace(name="Elsewhere")
+    log_in(client, stranger.email)
+
+    response = client.get(f"/interviews/{booking['interview_id']}")
+    assert response.status_code == 404
+    assert "Pat Customer" not in response.get_data(as_text=True)
+    assert client.post(f"/interviews/{booking['interview_id']}/cancel", data={}).status_code == 404
+
+
+def test_a_researcher_moves_it_for_them_and_their_email_has_a_fresh_link(client, study, sent_mail):
+    start = next_weekday_slot(10)
+    booking = book(client, start)
+    old_token = booking["manage_url"].rsplit("/", 1)[1]
+    log_in(client, study["sam"].email)
+    later = start + timedelta(hours=2)
+
+    response = client.post(
+        f"/interviews/{booking['interview_id']}/reschedule",
+        data={"start": later.astimezone(UTC).isoformat()},
+    )
+
+    assert response.status_code == 302
+    moved_to = later.astimezone(UTC)  # Sam reads UTC
+    page = client.get(f"/interviews/{booking['interview_id']}").get_data(as_text=True)
+    assert f"{moved_to:%H:%M}–{moved_to + timedelta(minutes=45):%H:%M}" in page
+    [moved] = [m for m in sent_mail() if m.kind == "interview_rescheduled"]
+    new_link = re.search(
+        r"Reschedule or cancel here: http://desk\.test(\S+)", moved.text_body
+    ).group(1)
+    assert old_token not in new_link
+    assert client.get(new_link).status_code == 200
+    assert client.get(f"/manage/{old_token}").status_code == 404
+
+
+def test_a_researcher_cancels_for_them_and_they_are_offered_a_new_time(client, study, sent_mail):
+    booking = book(client, next_weekday_slot(10))
+    log_in(client, study["sam"].email)
+
+    response = client.post(
+        f"/interviews/{booking['interview_id']}/cancel", data={"reason": "Dana is ill"}
+    )
+
+    assert response.status_code == 302
+    assert "cancelled" in client.get(f"/interviews/{booking['interview_id']}").get_data(
+        as_text=True
+    )
+    [to_pat] = [m for m in sent_mail() if m.kind == "interview_cancelled"]
+    assert "Dana is ill" in to_pat.text_body
+    assert "http://desk.test/book/dashboards" in to_pat.text_body
+    assert to_pat.attachments[0].content_type == "text/calendar; method=CANCEL"
+
+
+def test_a_viewer_sees_the_interview_but_cannot_change_it(app, client, study, add_member):
+    booking = book(client, next_weekday_slot(10))
+    viewer = add_member(study["dana"], role=Role.VIEWER, name="Vic Viewer")
+    log_in(client, viewer.email)
+
+    page = client.get(f"/interviews/{booking['interview_id']}").get_data(as_text=True)
+    assert "Interview with Pat Customer" in page and "Move it for them" not in page
+    assert client.post(f"/interviews/{booking['interview_id']}/cancel", data={}).status_code == 403
+    assert "booked" in client.get(f"/interviews/{booking['interview_id']}").get_data(as_text=True)
