@@ -21,6 +21,116 @@ def _ok(description: str, schema: dict[str, Any]) -> dict[str, Any]:
 
 
 UNAUTHORIZED = _error("Missing, unknown or revoked token")
+INTERVIEW_STATUSES = ["booked", "cancelled", "joined", "no_show", "completed"]
+
+
+def _list_of(schema: str) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": ["items", "total"],
+        "properties": {
+            "items": {"type": "array", "items": {"$ref": f"#/components/schemas/{schema}"}},
+            "total": {"type": "integer", "minimum": 0},
+        },
+    }
+
+
+def _id_param(name: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+    }
+
+
+PERSON = {
+    "type": "object",
+    "required": ["id", "name"],
+    "properties": {
+        "id": {"type": "integer"},
+        "name": {"type": "string"},
+        "email": {"type": "string"},
+    },
+}
+STUDY = {
+    "type": "object",
+    "required": [
+        "id",
+        "slug",
+        "title",
+        "status",
+        "booking_url",
+        "host",
+        "duration_minutes",
+        "limits",
+        "reward",
+    ],
+    "properties": {
+        "id": {"type": "integer"},
+        "slug": {"type": "string"},
+        "title": {"type": "string"},
+        "description": {"type": "string"},
+        "status": {"type": "string", "enum": ["draft", "published", "closed"]},
+        "booking_url": {"type": "string", "format": "uri"},
+        "host": PERSON,
+        "colleagues": {"type": "array", "items": PERSON},
+        "duration_minutes": {"type": "integer"},
+        "meeting_url": {"type": "string"},
+        "phone_fallback": {"type": "string"},
+        "phone_required": {"type": "boolean"},
+        "questions": {"type": "array", "items": {"type": "string"}},
+        "limits": {
+            "type": "object",
+            "required": [
+                "notice_minutes",
+                "horizon_days",
+                "max_per_day",
+                "buffer_minutes",
+                "step_minutes",
+            ],
+            "properties": {
+                k: {"type": "integer"}
+                for k in (
+                    "notice_minutes",
+                    "horizon_days",
+                    "max_per_day",
+                    "buffer_minutes",
+                    "step_minutes",
+                )
+            },
+        },
+        "reward": {
+            "type": "object",
+            "required": ["text"],
+            "properties": {"text": {"type": "string"}},
+        },
+    },
+}
+INTERVIEW = {
+    "type": "object",
+    "required": ["id", "study_id", "participant", "host", "start", "end", "status", "timezone"],
+    "properties": {
+        "id": {"type": "integer"},
+        "study_id": {"type": "integer"},
+        "study_title": {"type": "string"},
+        "participant": {
+            "type": "object",
+            "required": ["id", "name", "email", "phone"],
+            "properties": {
+                "id": {"type": "integer"},
+                "name": {"type": "string"},
+                "email": {"type": "string"},
+                "phone": {"type": "string"},
+            },
+        },
+        "host": PERSON,
+        "start": {"type": "string", "format": "date-time"},
+        "end": {"type": "string", "format": "date-time"},
+        "status": {"type": "string", "enum": INTERVIEW_STATUSES},
+        "timezone": {"type": "string", "description": "The participant's zone"},
+    },
+}
 NOT_FOUND = _error("No such thing in this workspace")
 
 MEMBER = {
@@ -114,6 +224,63 @@ PATHS: dict[str, Any] = {
             },
         }
     },
+    "/api/v1/studies": {
+        "get": {
+            "operationId": "listStudies",
+            "summary": "The workspace's studies, newest first",
+            "responses": {
+                "200": _ok("All studies", _list_of("Study")),
+                "401": UNAUTHORIZED,
+            },
+        }
+    },
+    "/api/v1/studies/{study_id}": {
+        "get": {
+            "operationId": "getStudy",
+            "summary": "One study: slug, host, duration, limits, reward offer",
+            "parameters": [_id_param("study_id")],
+            "responses": {
+                "200": _ok("The study", {"$ref": "#/components/schemas/Study"}),
+                "401": UNAUTHORIZED,
+                "404": NOT_FOUND,
+            },
+        }
+    },
+    "/api/v1/interviews": {
+        "get": {
+            "operationId": "listInterviews",
+            "summary": "Interviews, soonest first",
+            "parameters": [
+                {
+                    "name": "status",
+                    "in": "query",
+                    "schema": {"type": "string", "enum": INTERVIEW_STATUSES},
+                },
+                {
+                    "name": "study_id",
+                    "in": "query",
+                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                },
+                {
+                    "name": "from",
+                    "in": "query",
+                    "description": "Interviews ending after this instant (ISO 8601; a bare date is UTC midnight)",
+                    "schema": {"type": "string", "format": "date-time"},
+                },
+                {
+                    "name": "to",
+                    "in": "query",
+                    "description": "Interviews starting before this instant",
+                    "schema": {"type": "string", "format": "date-time"},
+                },
+            ],
+            "responses": {
+                "200": _ok("Matching interviews", _list_of("Interview")),
+                "401": UNAUTHORIZED,
+                "422": _error("A filter is not valid; the message says which"),
+            },
+        }
+    },
     "/api/v1/openapi.json": {
         "get": {
             "operationId": "getOpenApi",
@@ -152,6 +319,8 @@ def openapi_document(base_url: str, url_map: Map | None = None) -> dict[str, Any
                 **PUBLIC_SCHEMAS,
                 "Role": {"type": "string", "enum": ["owner", "researcher", "viewer"]},
                 "Member": MEMBER,
+                "Study": STUDY,
+                "Interview": INTERVIEW,
                 "Error": {
                     "type": "object",
                     "required": ["error"],

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask import Blueprint, current_app, g, jsonify, request
 
 from interviews.accounts import service as accounts
 from interviews.api.openapi import openapi_document
-from interviews.errors import Unauthorized
+from interviews.db import MAX_ID
+from interviews.errors import InvalidInput, Unauthorized
+from interviews.scheduling import team
+from interviews.scheduling.models import InterviewStatus
+from interviews.studies import service as studies
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -64,3 +70,101 @@ def member(member_id: int):
 def openapi():
     """The OpenAPI 3.1 document describing every endpoint that exists."""
     return jsonify(openapi_document(current_app.config["BASE_URL"], current_app.url_map))
+
+
+def _study_json(study: studies.StudyView) -> dict:
+    limits = study.limits
+    return {
+        "id": study.id,
+        "slug": study.slug,
+        "title": study.title,
+        "description": study.description,
+        "status": study.status.value,
+        "booking_url": f"{current_app.config['BASE_URL']}/book/{study.slug}",
+        "host": {"id": study.host.user_id, "name": study.host.name, "email": study.host.email},
+        "colleagues": [
+            {"id": c.user_id, "name": c.name, "email": c.email} for c in study.colleagues
+        ],
+        "duration_minutes": study.duration_minutes,
+        "meeting_url": study.meeting_url,
+        "phone_fallback": study.phone_fallback,
+        "phone_required": study.phone_required,
+        "questions": list(study.questions),
+        "limits": {
+            "notice_minutes": int(limits.notice.total_seconds() // 60),
+            "horizon_days": limits.horizon.days,
+            "max_per_day": limits.max_per_day,
+            "buffer_minutes": int(limits.buffer.total_seconds() // 60),
+            "step_minutes": int(limits.step.total_seconds() // 60),
+        },
+        "reward": {"text": study.reward_text},
+    }
+
+
+@bp.get("/studies")
+def study_list():
+    """The workspace's studies, newest first."""
+    found = studies.list_studies(g.api_member.workspace_id)
+    return jsonify(items=[_study_json(s) for s in found], total=len(found))
+
+
+@bp.get("/studies/<int:study_id>")
+def study(study_id: int):
+    """One study; another workspace's ids answer 404."""
+    return jsonify(_study_json(studies.get_study(g.api_member.workspace_id, study_id)))
+
+
+def _interview_json(item: team.InterviewSummary) -> dict:
+    return {
+        "id": item.id,
+        "study_id": item.study_id,
+        "study_title": item.study_title,
+        "participant": {
+            "id": item.participant_id,
+            "name": item.participant_name,
+            "email": item.participant_email,
+            "phone": item.participant_phone,
+        },
+        "host": {"id": item.host_id, "name": item.host_name},
+        "start": item.start.isoformat(),
+        "end": item.end.isoformat(),
+        "status": item.status.value,
+        "timezone": item.timezone,
+    }
+
+
+def _instant(name: str) -> datetime | None:
+    if name not in request.args:
+        return None
+    raw = request.args[name]
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput(
+            f"`{name}` is a date or an ISO 8601 time, like 2026-11-24T09:00:00+00:00.", field=name
+        ) from None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+@bp.get("/interviews")
+def interview_list():
+    """Interviews, soonest first: ?status=&study_id=&from=&to= (instants; a bare date is UTC midnight)."""
+    # A filter that is given must be valid: an empty one is a mistake, not "no filter".
+    status = request.args.get("status")
+    if status is not None and status not in {s.value for s in InterviewStatus}:
+        raise InvalidInput(
+            f"`status` is one of {', '.join(s.value for s in InterviewStatus)}.", field="status"
+        )
+    study_id = request.args.get("study_id")
+    if study_id is not None and not (
+        study_id.isascii() and study_id.isdigit() and 1 <= int(study_id) <= MAX_ID
+    ):
+        raise InvalidInput("`study_id` is a study's id.", field="study_id")
+    found = team.list_interviews(
+        g.api_member.workspace_id,
+        status=InterviewStatus(status) if status is not None else None,
+        study_id=int(study_id) if study_id is not None else None,
+        start=_instant("from"),
+        end=_instant("to"),
+    )
+    return jsonify(items=[_interview_json(i) for i in found], total=len(found))

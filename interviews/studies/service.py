@@ -181,6 +181,16 @@ def get_study(workspace_id: int, study_id: int) -> StudyView:
     return _view(_study_in(workspace_id, study_id))
 
 
+def list_studies(workspace_id: int) -> list[StudyView]:
+    """The workspace's studies, newest first."""
+    rows = db.session.scalars(
+        select(Study)
+        .where(Study.workspace_id == workspace_id)
+        .order_by(Study.created_at.desc(), Study.id.desc())
+    )
+    return [_view(study) for study in rows]
+
+
 def published_study(slug: str) -> StudyView:
     """The study behind a public booking link. Raises NotFound unless it is published."""
     study = db.session.scalar(select(Study).where(Study.slug == slug))
