@@ -27,8 +27,10 @@ from interviews.db import MAX_ID, check_schema_current, db
 from interviews.errors import DomainError
 from interviews.extensions import csrf, limiter, login_manager, migrate
 from interviews.mail.views import bp as mail_bp
+from interviews.scheduling.hours_views import bp as availability_bp
 from interviews.scheduling.team_views import bp as agenda_bp
 from interviews.scheduling.views import bp as booking_bp
+from interviews.studies.views import bp as studies_bp
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -99,6 +101,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(mail_bp)
     app.register_blueprint(booking_bp)
     app.register_blueprint(agenda_bp)
+    app.register_blueprint(studies_bp)
+    app.register_blueprint(availability_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(public_api_bp)
     # The API authenticates with bearer tokens or link tokens, never cookies: no CSRF.

@@ -122,6 +122,26 @@ def set_availability(
     db.session.commit()
 
 
+@dataclass(frozen=True)
+class HostHours:
+    """A host's hours as their settings page shows them."""
+
+    timezone: str
+    weekly: list[tuple[int, time, time]]
+    days_off: list[date]
+
+
+def hours_of(user_id: int) -> HostHours | None:
+    schedule = db.session.scalar(select(HostSchedule).where(HostSchedule.user_id == user_id))
+    if schedule is None:
+        return None
+    return HostHours(
+        timezone=schedule.timezone,
+        weekly=[(w.weekday, w.start_time, w.end_time) for w in schedule.windows],
+        days_off=sorted(o.day for o in schedule.overrides if o.start_time is None),
+    )
+
+
 def _availability(user_id: int) -> Availability | None:
     schedule = db.session.scalar(select(HostSchedule).where(HostSchedule.user_id == user_id))
     if schedule is None:

@@ -1,0 +1,76 @@
+"""The study form: what a PM fills in, with PRODUCT.md's defaults."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+
+class StudyForm(FlaskForm):
+    title = StringField(
+        "Title",
+        [InputRequired("Give the study a title."), Length(max=200)],
+        description="Say who and what: “<Company> product interview about <topic>”.",
+    )
+    description = TextAreaField(
+        "Why, and what they get",
+        [Optional(), Length(max=4000)],
+        description="Shown on the booking page and repeated in every email: why you want to talk, and the thank-you.",
+    )
+    duration_minutes = IntegerField(
+        "Length (minutes)", [InputRequired(), NumberRange(5, 480)], default=45
+    )
+    host_user_id = SelectField(
+        "Host", coerce=int, description="Their hours and calendar decide the free times."
+    )
+    colleague_user_ids = SelectMultipleField(
+        "Colleagues on every call",
+        coerce=int,
+        description="A note-taker gets the calendar invite too.",
+    )
+    meeting_url = URLField("Video link", [Optional(), Length(max=500)])
+    phone_fallback = StringField(
+        "Phone fallback",
+        [Optional(), Length(max=40)],
+        description="A number to call if video fails.",
+    )
+    reward_text = StringField(
+        "Thank-you",
+        [Optional(), Length(max=200)],
+        description="E.g. “a $20 gift card, sent after the call”.",
+    )
+    phone_required = BooleanField("Ask for a phone number when booking", default=True)
+    questions = TextAreaField(
+        "Questions to ask when booking",
+        [Optional(), Length(max=4000)],
+        description="One per line; all optional to answer.",
+    )
+    notice_hours = IntegerField(
+        "Minimum notice (hours)", [InputRequired(), NumberRange(0, 720)], default=12
+    )
+    horizon_days = IntegerField(
+        "Bookable up to (days ahead)", [InputRequired(), NumberRange(1, 365)], default=30
+    )
+    max_per_day = IntegerField(
+        "At most per day (per host)", [InputRequired(), NumberRange(1, 24)], default=3
+    )
+    buffer_minutes = IntegerField(
+        "Buffer between calls (minutes)", [InputRequired(), NumberRange(0, 240)], default=30
+    )
+    step_minutes = IntegerField(
+        "Start times every (minutes)", [InputRequired(), NumberRange(5, 240)], default=30
+    )
+    slug = StringField(
+        "Booking link",
+        [Optional(), Length(max=60)],
+        description="/book/<this>. Leave empty to make one from the title.",
+    )
