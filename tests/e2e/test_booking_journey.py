@@ -82,3 +82,11 @@ def test_interviewee_books_on_a_phone_and_reschedules_from_the_emailed_link(
     expect(moved).to_have_count(2)
     expect(moved.filter(has_text=study["dana"].email)).to_have_count(1)
     expect(moved.filter(has_text=study["sam"].email)).to_have_count(1)
+
+    # ...and Dana's agenda shows the call at its new time, in her own zone.
+    host.goto(f"{live_server}/agenda")
+    dana_local = new_start.astimezone(ZoneInfo("Europe/Berlin"))
+    entry = host.get_by_role("listitem").filter(has_text="Pat Customer")
+    expect(entry).to_contain_text(f"{dana_local:%H:%M}")
+    expect(host.get_by_role("heading", name=f"{dana_local:%A %-d %B}")).to_be_visible()
+    assert_accessible(host)
