@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date, time
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 
 from interviews.accounts.forms import EmptyForm
 from interviews.errors import InvalidInput
-from interviews.scheduling import pages
+from interviews.scheduling import pages, team
 from interviews.scheduling import service as scheduling
 from interviews.scheduling.slots import WEEKDAYS
 from interviews.web import login_required
@@ -76,7 +76,19 @@ def edit():
         zones=pages.timezone_choices(),
         days_off=hours.days_off if hours else [],
         has_hours=hours is not None,
+        has_feed=team.has_feed_link(g.member.user_id),
+        new_feed_link=session.pop("new_feed_link", None),
     ), status
+
+
+@bp.post("/calendar-link")
+@login_required
+def calendar_link():
+    """Make a (new) secret subscription link; an older one stops working."""
+    EmptyForm().validate_on_submit() or abort(400)
+    session["new_feed_link"] = team.new_feed_link(g.member.user_id)
+    flash("Your calendar link is ready. Copy it now: it is not shown again.", "success")
+    return redirect(url_for("availability.edit") + "#calendar-heading")
 
 
 @bp.post("/days-off")

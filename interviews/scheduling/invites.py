@@ -66,6 +66,27 @@ def build_invite(details: InviteDetails, *, method: str) -> str:
     return calendar.to_ical().decode()
 
 
+def build_feed(name: str, events: list[InviteDetails]) -> str:
+    """A subscribable calendar (no METHOD): a host's interviews, refreshed by their calendar app."""
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", name)
+    for details in events:
+        event = Event()
+        event.add("uid", details.uid)
+        event.add("sequence", details.sequence)
+        event.add("dtstamp", details.stamp)
+        event.add("dtstart", details.start)
+        event.add("dtend", details.end)
+        event.add("summary", details.summary)
+        event.add("description", details.description)
+        if details.location:
+            event.add("location", details.location)
+        calendar.add_component(event)
+    return calendar.to_ical().decode()
+
+
 def _address(person: Person) -> vCalAddress:
     address = vCalAddress(f"mailto:{person.email}")
     address.params["cn"] = vText(person.name)

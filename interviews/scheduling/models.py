@@ -125,3 +125,16 @@ class Interview(db.Model):
 
     study: Mapped[Study] = relationship()
     participant: Mapped[Participant] = relationship()
+
+
+class CalendarFeedLink(db.Model):
+    """A host's secret calendar subscription URL (webcal). Only its hash is kept."""
+
+    __tablename__ = "calendar_feed_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), unique=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

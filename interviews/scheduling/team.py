@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -15,9 +16,18 @@ from interviews.clock import utc_now
 from interviews.db import db
 from interviews.errors import Forbidden, NotFound
 from interviews.scheduling import service as scheduling
-from interviews.scheduling.models import HostSchedule, Interview, InterviewStatus
+from interviews.scheduling.invites import InviteDetails, build_feed
+from interviews.scheduling.invites import Person as InvitePerson
+from interviews.scheduling.models import (
+    ACTIVE_STATUSES,
+    CalendarFeedLink,
+    HostSchedule,
+    Interview,
+    InterviewStatus,
+)
 from interviews.scheduling.slots import Interval
 from interviews.studies import service as studies
+from interviews.tokens import hash_secret, new_secret
 
 
 @dataclass(frozen=True)
@@ -153,3 +163,69 @@ def slots_for_move(
 ) -> list[Interval]:
     interview = _editable(actor, interview_id)
     return scheduling.slots_around(interview, first, last, timezone)
+
+
+# --- the host's calendar subscription ---------------------------------------------------------
+
+FEED_PAST_DAYS = 30
+
+
+def new_feed_link(user_id: int) -> str:
+    """A fresh secret subscription URL for the user's interviews; the previous one stops working."""
+    token = new_secret()
+    link = db.session.scalar(select(CalendarFeedLink).where(CalendarFeedLink.user_id == user_id))
+    if link is None:
+        link = CalendarFeedLink(user_id=user_id)
+        db.session.add(link)
+    link.token_hash = hash_secret(token)
+    link.created_at = utc_now()
+    db.session.commit()
+    return f"{current_app.config['BASE_URL']}/calendar/{token}.ics"
+
+
+def has_feed_link(user_id: int) -> bool:
+    return (
+        db.session.scalar(select(CalendarFeedLink.id).where(CalendarFeedLink.user_id == user_id))
+        is not None
+    )
+
+
+def feed(token: str) -> str:
+    """The calendar behind a subscription URL: the host's interviews from a month ago on.
+
+    Raises NotFound for an unknown or replaced link.
+    """
+    link = db.session.scalar(
+        select(CalendarFeedLink).where(CalendarFeedLink.token_hash == hash_secret(token))
+    )
+    if link is None:
+        raise NotFound("This calendar link is not valid; make a new one on your Hours page.")
+    host = db.session.get(User, link.user_id)
+    now = utc_now()
+    rows = db.session.scalars(
+        select(Interview)
+        .options(joinedload(Interview.study), joinedload(Interview.participant))
+        .where(
+            Interview.host_id == link.user_id,
+            Interview.status.in_(ACTIVE_STATUSES),
+            Interview.end_at > now - timedelta(days=FEED_PAST_DAYS),
+        )
+        .order_by(Interview.start_at)
+    )
+    base = current_app.config["BASE_URL"]
+    events = [
+        InviteDetails(
+            uid=interview.ics_uid,
+            sequence=interview.ics_sequence,
+            start=interview.start_at,
+            end=interview.end_at,
+            summary=f"Interview: {interview.participant.name} ({interview.study.title})",
+            description=f"{base}/interviews/{interview.id}",
+            location=interview.study.meeting_url,
+            organizer=InvitePerson(host.name, host.email),
+            attendees=(),
+            stamp=now,
+        )
+        for interview in rows
+    ]
+    return build_feed(f"Interviews: {host.name}", events)

@@ -9,12 +9,21 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from interviews.clock import utc_now
 from interviews.errors import InvalidInput
 from interviews.extensions import limiter
-from interviews.scheduling import pages
+from interviews.scheduling import pages, team
 from interviews.scheduling import service as scheduling
 from interviews.scheduling.forms import BookingForm, CancelForm, SlotForm
 from interviews.studies import service as studies
@@ -165,3 +174,14 @@ def cancel(token: str):
     study = scheduling.managed(token).study
     scheduling.cancel(token, form.reason.data or "")
     return render_template("scheduling/cancelled.html", study=study)
+
+
+@bp.get("/calendar/<token>.ics")
+@limiter.limit(_public_limit)
+def calendar_feed(token: str):
+    """A host's interviews as a subscribable calendar (the secret link is the key)."""
+    return Response(
+        team.feed(token),
+        mimetype="text/calendar",
+        headers={"Cache-Control": "private, max-age=300"},
+    )
