@@ -66,6 +66,10 @@ def main() -> None:
         page.screenshot(path=OUT / "team.png", full_page=True)
         page.goto(f"{base}/dev/mailbox")
         page.screenshot(path=OUT / "mailbox.png")
+        page.goto(f"{base}/agenda")
+        page.screenshot(path=OUT / "agenda.png")
+        page.locator("ul.agenda a").first.click()
+        page.screenshot(path=OUT / "interview.png")
         browser.close()
     server.shutdown()
     for shot in sorted(OUT.glob("*.png")):
