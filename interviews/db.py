@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, Engine, MetaData, event
+from sqlalchemy import DateTime, Engine, Enum, MetaData, event
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -33,6 +34,14 @@ db = SQLAlchemy(model_class=Base)
 # The largest id a row can have: primary keys are `integer` on PostgreSQL (and a
 # bigger number overflows SQLite's driver), so no larger number can name anything.
 MAX_ID = 2**31 - 1
+
+
+def str_enum(cls: type[enum.Enum], name: str) -> Enum:
+    """A column for a str Enum: stores the values ("owner"), as plain strings, so a new
+    member is a code change, not a database type migration."""
+    return Enum(
+        cls, name=name, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]
+    )
 
 
 class NaiveDatetimeError(ValueError):

@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from interviews.db import UTCDateTime, db
+from interviews.db import UTCDateTime, db, str_enum
 
 
 class MailStatus(enum.StrEnum):
@@ -37,13 +37,7 @@ class MailMessage(db.Model):
     html_body: Mapped[str] = mapped_column(Text)
     backend: Mapped[str] = mapped_column(String(20))
     status: Mapped[MailStatus] = mapped_column(
-        Enum(
-            MailStatus,
-            name="mail_status",
-            native_enum=False,
-            length=20,
-            values_callable=lambda e: [m.value for m in e],
-        ),
+        str_enum(MailStatus, "mail_status"),
     )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)

@@ -43,16 +43,7 @@ def build_invite(details: InviteDetails, *, method: str) -> str:
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", method)
 
-    event = Event()
-    event.add("uid", details.uid)
-    event.add("sequence", details.sequence)
-    event.add("dtstamp", details.stamp)
-    event.add("dtstart", details.start)
-    event.add("dtend", details.end)
-    event.add("summary", details.summary)
-    event.add("description", details.description)
-    if details.location:
-        event.add("location", details.location)
+    event = _event(details)
     if details.url:
         event.add("url", details.url)
     event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
@@ -73,18 +64,23 @@ def build_feed(name: str, events: list[InviteDetails]) -> str:
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", name)
     for details in events:
-        event = Event()
-        event.add("uid", details.uid)
-        event.add("sequence", details.sequence)
-        event.add("dtstamp", details.stamp)
-        event.add("dtstart", details.start)
-        event.add("dtend", details.end)
-        event.add("summary", details.summary)
-        event.add("description", details.description)
-        if details.location:
-            event.add("location", details.location)
-        calendar.add_component(event)
+        calendar.add_component(_event(details))
     return calendar.to_ical().decode()
+
+
+def _event(details: InviteDetails) -> Event:
+    """The parts every event has, in an invite or in a feed."""
+    event = Event()
+    event.add("uid", details.uid)
+    event.add("sequence", details.sequence)
+    event.add("dtstamp", details.stamp)
+    event.add("dtstart", details.start)
+    event.add("dtend", details.end)
+    event.add("summary", details.summary)
+    event.add("description", details.description)
+    if details.location:
+        event.add("location", details.location)
+    return event
 
 
 def _address(person: Person) -> vCalAddress:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime, time
 
-from sqlalchemy import JSON, Date, Enum, ForeignKey, Integer, String, Text, Time
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, Time
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from interviews.db import UTCDateTime, db
+from interviews.db import UTCDateTime, db, str_enum
 from interviews.participants.models import Participant
 from interviews.studies.models import Study
 
@@ -101,13 +101,7 @@ class Interview(db.Model):
     start_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     end_at: Mapped[datetime] = mapped_column(UTCDateTime())
     status: Mapped[InterviewStatus] = mapped_column(
-        Enum(
-            InterviewStatus,
-            name="interview_status",
-            native_enum=False,
-            length=20,
-            values_callable=lambda e: [m.value for m in e],
-        ),
+        str_enum(InterviewStatus, "interview_status"),
     )
     # The participant's zone, for every message and page they see.
     participant_timezone: Mapped[str] = mapped_column(String(64))

@@ -5,11 +5,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from interviews.accounts.models import User, Workspace
-from interviews.db import UTCDateTime, db
+from interviews.db import UTCDateTime, db, str_enum
 
 
 class StudyStatus(enum.StrEnum):
@@ -45,13 +45,7 @@ class Study(db.Model):
     # Extra questions the booking form asks, in order: ["What do you use us for?"].
     questions: Mapped[list[str]] = mapped_column(JSON, default=list)
     status: Mapped[StudyStatus] = mapped_column(
-        Enum(
-            StudyStatus,
-            name="study_status",
-            native_enum=False,
-            length=20,
-            values_callable=lambda e: [m.value for m in e],
-        ),
+        str_enum(StudyStatus, "study_status"),
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
