@@ -117,6 +117,7 @@ def test_booking_confirms_and_sends_invites_to_the_interviewee_host_and_colleagu
     assert team.subject.startswith("New interview: Pat Customer")
     assert "+14155552671" in team.text_body  # normalised, so the host can call
     assert "Weekly revenue reviews" in team.text_body
+    assert f"http://desk.test/interviews/{body['interview_id']}" in team.text_body
     assert str(ics_of(team).walk("VEVENT")[0]["uid"]) == str(invite["uid"])
 
     with app.app_context():
