@@ -111,10 +111,10 @@ _BOUNDS = {
 }
 
 
-def create_study(actor: accounts.Member, draft: StudyDraft) -> StudyView:
-    """A draft study in the actor's workspace. Raises Forbidden, InvalidInput, Conflict."""
+def _check(actor: accounts.Member, draft: StudyDraft, study_id: int | None) -> tuple[str, str]:
+    """The cleaned title and slug of a valid draft. Raises Forbidden, InvalidInput, Conflict."""
     if not actor.can_edit:
-        raise Forbidden("Viewers cannot create studies.")
+        raise Forbidden("Viewers cannot create or change studies.")
     title = " ".join(draft.title.split())
     if not title or len(title) > 200:
         raise InvalidInput("Give the study a title of at most 200 characters.", field="title")
@@ -135,34 +135,53 @@ def create_study(actor: accounts.Member, draft: StudyDraft) -> StudyView:
     problem = rules.slug_problem(slug)
     if problem:
         raise InvalidInput(problem, field="slug")
-    if db.session.scalar(select(Study.id).where(Study.slug == slug)) is not None:
+    owner = db.session.scalar(select(Study.id).where(Study.slug == slug))
+    if owner is not None and owner != study_id:
         raise Conflict(f"The link /book/{slug} is taken; choose another.", field="slug")
-    study = Study(
-        workspace_id=actor.workspace_id,
-        slug=slug,
-        title=title,
-        description=draft.description.strip(),
-        host_id=draft.host_user_id,
-        duration_minutes=draft.duration_minutes,
-        meeting_url=draft.meeting_url.strip(),
-        phone_fallback=draft.phone_fallback.strip(),
-        reward_text=draft.reward_text.strip(),
-        notice_minutes=draft.notice_minutes,
-        horizon_days=draft.horizon_days,
-        max_per_day=draft.max_per_day,
-        buffer_minutes=draft.buffer_minutes,
-        step_minutes=draft.step_minutes,
-        phone_required=draft.phone_required,
-        questions=[q.strip() for q in draft.questions if q.strip()],
-        status=StudyStatus.DRAFT,
-        created_at=utc_now(),
-        colleagues=[
-            StudyColleague(user_id=uid)
-            for uid in draft.colleague_user_ids
-            if uid != draft.host_user_id
-        ],
-    )
+    return title, slug
+
+
+def _apply(study: Study, draft: StudyDraft, title: str, slug: str) -> None:
+    study.slug = slug
+    study.title = title
+    study.description = draft.description.strip()
+    study.host_id = draft.host_user_id
+    study.duration_minutes = draft.duration_minutes
+    study.meeting_url = draft.meeting_url.strip()
+    study.phone_fallback = draft.phone_fallback.strip()
+    study.reward_text = draft.reward_text.strip()
+    study.notice_minutes = draft.notice_minutes
+    study.horizon_days = draft.horizon_days
+    study.max_per_day = draft.max_per_day
+    study.buffer_minutes = draft.buffer_minutes
+    study.step_minutes = draft.step_minutes
+    study.phone_required = draft.phone_required
+    study.questions = [q.strip() for q in draft.questions if q.strip()]
+    study.colleagues = [
+        StudyColleague(user_id=uid)
+        for uid in dict.fromkeys(draft.colleague_user_ids)
+        if uid != draft.host_user_id
+    ]
+
+
+def create_study(actor: accounts.Member, draft: StudyDraft) -> StudyView:
+    """A draft study in the actor's workspace. Raises Forbidden, InvalidInput, Conflict."""
+    title, slug = _check(actor, draft, None)
+    study = Study(workspace_id=actor.workspace_id, status=StudyStatus.DRAFT, created_at=utc_now())
+    _apply(study, draft, title, slug)
     db.session.add(study)
+    db.session.commit()
+    return _view(study)
+
+
+def update_study(actor: accounts.Member, study_id: int, draft: StudyDraft) -> StudyView:
+    """Change a study. Booked interviews keep their time; new rules apply to new bookings.
+
+    Raises Forbidden, NotFound, InvalidInput, Conflict.
+    """
+    study = _study_in(actor.workspace_id, study_id)
+    title, slug = _check(actor, draft, study.id)
+    _apply(study, draft, title, slug)
     db.session.commit()
     return _view(study)
 

@@ -37,45 +37,104 @@ def index():
     )
 
 
+def _form(members: list[accounts.Member]) -> StudyForm:
+    form = StudyForm()
+    form.host_user_id.choices = [(m.user_id, m.name) for m in members]
+    form.colleague_user_ids.choices = [(m.user_id, m.name) for m in members]
+    return form
+
+
+def _draft(form: StudyForm) -> studies.StudyDraft:
+    return studies.StudyDraft(
+        title=form.title.data,
+        host_user_id=form.host_user_id.data,
+        description=form.description.data or "",
+        duration_minutes=form.duration_minutes.data,
+        meeting_url=form.meeting_url.data or "",
+        phone_fallback=form.phone_fallback.data or "",
+        reward_text=form.reward_text.data or "",
+        notice_minutes=form.notice_hours.data * 60,
+        horizon_days=form.horizon_days.data,
+        max_per_day=form.max_per_day.data,
+        buffer_minutes=form.buffer_minutes.data,
+        step_minutes=form.step_minutes.data,
+        phone_required=form.phone_required.data,
+        questions=tuple((form.questions.data or "").splitlines()),
+        colleague_user_ids=tuple(form.colleague_user_ids.data or ()),
+        slug=(form.slug.data or "").strip() or None,
+    )
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @editor_required
 def new():
     """Create a study (a draft until published)."""
-    members = accounts.members(g.member.workspace_id)
-    form = StudyForm()
-    form.host_user_id.choices = [(m.user_id, m.name) for m in members]
-    form.colleague_user_ids.choices = [(m.user_id, m.name) for m in members]
+    form = _form(accounts.members(g.member.workspace_id))
     if request.method == "GET":
         form.host_user_id.data = g.member.user_id
         form.title.data = rules.suggested_title(g.member.workspace_name, "…")
     if form.validate_on_submit():
-        draft = studies.StudyDraft(
-            title=form.title.data,
-            host_user_id=form.host_user_id.data,
-            description=form.description.data or "",
-            duration_minutes=form.duration_minutes.data,
-            meeting_url=form.meeting_url.data or "",
-            phone_fallback=form.phone_fallback.data or "",
-            reward_text=form.reward_text.data or "",
-            notice_minutes=form.notice_hours.data * 60,
-            horizon_days=form.horizon_days.data,
-            max_per_day=form.max_per_day.data,
-            buffer_minutes=form.buffer_minutes.data,
-            step_minutes=form.step_minutes.data,
-            phone_required=form.phone_required.data,
-            questions=tuple((form.questions.data or "").splitlines()),
-            colleague_user_ids=tuple(form.colleague_user_ids.data or ()),
-            slug=(form.slug.data or "").strip() or None,
-        )
         try:
-            study = studies.create_study(g.member, draft)
+            study = studies.create_study(g.member, _draft(form))
         except (InvalidInput, Conflict) as error:
             apply_error(form, error)
         else:
             flash("Study saved as a draft. Publish it to open the booking link.", "success")
             return redirect(url_for("studies.show", study_id=study.id))
     status = 422 if request.method == "POST" else 200
-    return render_template("studies/new.html", form=form), status
+    return render_template(
+        "studies/form.html",
+        form=form,
+        heading="New study",
+        action=url_for("studies.new"),
+        submit="Save as draft",
+    ), status
+
+
+@bp.route("/<int:study_id>/edit", methods=["GET", "POST"])
+@editor_required
+def edit(study_id: int):
+    """Change a study; interviews already booked keep their time."""
+    study = studies.get_study(g.member.workspace_id, study_id)
+    form = _form(accounts.members(g.member.workspace_id))
+    if request.method == "GET":
+        limits = study.limits
+        form.process(
+            data={
+                "title": study.title,
+                "description": study.description,
+                "duration_minutes": study.duration_minutes,
+                "host_user_id": study.host.user_id,
+                "colleague_user_ids": [c.user_id for c in study.colleagues],
+                "meeting_url": study.meeting_url,
+                "phone_fallback": study.phone_fallback,
+                "reward_text": study.reward_text,
+                "phone_required": study.phone_required,
+                "questions": "\n".join(study.questions),
+                "notice_hours": int(limits.notice.total_seconds() // 3600),
+                "horizon_days": limits.horizon.days,
+                "max_per_day": limits.max_per_day,
+                "buffer_minutes": int(limits.buffer.total_seconds() // 60),
+                "step_minutes": int(limits.step.total_seconds() // 60),
+                "slug": study.slug,
+            }
+        )
+    if form.validate_on_submit():
+        try:
+            studies.update_study(g.member, study_id, _draft(form))
+        except (InvalidInput, Conflict) as error:
+            apply_error(form, error)
+        else:
+            flash("Study saved. Interviews already booked keep their time.", "success")
+            return redirect(url_for("studies.show", study_id=study_id))
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "studies/form.html",
+        form=form,
+        heading=f"Edit: {study.title}",
+        action=url_for("studies.edit", study_id=study_id),
+        submit="Save changes",
+    ), status
 
 
 @bp.get("/<int:study_id>")

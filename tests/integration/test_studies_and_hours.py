@@ -129,3 +129,48 @@ def test_viewers_cannot_create_studies(client, make_workspace, add_member):
         == 403
     )
     assert "New study" not in client.get("/studies").get_data(as_text=True)
+
+
+def test_editing_a_study_shows_its_current_values_and_changes_what_interviewees_see(
+    client, make_workspace
+):
+    owner = make_workspace(name="Acme")
+    log_in(client, owner.email)
+    client.post("/availability", data=HOURS)
+    created = client.post("/studies/new", data={**STUDY_FORM, "host_user_id": str(owner.user_id)})
+    study_path = created.headers["Location"]
+    client.post(f"{study_path}/status", data={"status": "published"})
+
+    form_page = client.get(f"{study_path}/edit").get_data(as_text=True)
+    assert 'value="Acme product interview about exports"' in form_page
+    assert re.search(r'<input[^>]*id="slug"[^>]*value="acme-exports"', form_page)
+    assert "What do you export?\nHow often?" in form_page
+
+    changed = {
+        **STUDY_FORM,
+        "host_user_id": str(owner.user_id),
+        "title": "Acme product interview about imports",
+        "duration_minutes": "60",
+        "slug": "acme-imports",
+    }
+    response = client.post(f"{study_path}/edit", data=changed)
+
+    assert response.status_code == 302
+    assert client.get("/book/acme-exports").status_code == 404
+    page = client.get("/book/acme-imports?tz=America/New_York").get_data(as_text=True)
+    assert "Acme product interview about imports" in page and "60 minutes with" in page
+    assert (
+        "<span>15:00</span>" in page and "<span>15:30</span>" not in page
+    )  # an hour must end by 16:00
+
+
+def test_a_taken_booking_link_is_refused_next_to_the_field(client, make_workspace):
+    owner = make_workspace(name="Acme")
+    log_in(client, owner.email)
+    client.post("/studies/new", data={**STUDY_FORM, "host_user_id": str(owner.user_id)})
+
+    response = client.post("/studies/new", data={**STUDY_FORM, "host_user_id": str(owner.user_id)})
+
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'id="slug-error"' in page and "The link /book/acme-exports is taken" in page
