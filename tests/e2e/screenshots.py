@@ -55,7 +55,7 @@ def main() -> None:
         booking.wait_for_url("**tz=*")
         booking.screenshot(path=OUT / "booking-phone.png")
 
-        page = browser.new_page(viewport={"width": 1100, "height": 720})
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
         page.goto(f"{base}/login")
         page.get_by_label("Email").fill(DEMO_EMAIL)
         page.get_by_label("Password").fill(DEMO_PASSWORD)
