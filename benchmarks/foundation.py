@@ -13,23 +13,19 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import tempfile
 import threading
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from urllib.request import Request, urlopen
 
 import flask_migrate
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from throwaway import throwaway_database  # beside this script (run as benchmarks/<name>.py)
 from werkzeug.serving import make_server
 
 from interviews.accounts import passwords
 from interviews.accounts import service as accounts
 from interviews.app import create_app
-from interviews.config import normalise_database_url
 from interviews.db import db
 from interviews.demo import DEMO_EMAIL, seed
 
@@ -95,17 +91,7 @@ def main() -> None:
     parser.add_argument("--hash-rounds", type=int, default=20)
     args = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix="interviews-bench-"))
-    admin, url = None, f"sqlite:///{workdir / 'bench.sqlite3'}"
-    if args.database_url:
-        server = make_url(normalise_database_url(args.database_url))
-        name = f"interviews_bench_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(server, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        url = server.set(database=name).render_as_string(hide_password=False)
-
-    try:
+    with throwaway_database(args.database_url) as (url, workdir):
         app = create_app(
             {
                 "DATABASE_URL": url,
@@ -137,11 +123,6 @@ def main() -> None:
         server.shutdown()
         with app.app_context():
             db.engine.dispose()
-    finally:
-        if admin is not None:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
 
 
 if __name__ == "__main__":

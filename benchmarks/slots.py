@@ -11,20 +11,18 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
-import tempfile
 import time as clock
 import uuid
 from datetime import UTC, datetime, time, timedelta
-from pathlib import Path
 
 import flask_migrate
 from dateutil.rrule import WEEKLY, rrule
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import insert
 from sqlalchemy.engine import make_url
+from throwaway import throwaway_database  # beside this script (run as benchmarks/<name>.py)
 
 from interviews.accounts import service as accounts
 from interviews.app import create_app
-from interviews.config import normalise_database_url
 from interviews.db import db
 from interviews.participants.models import Participant
 from interviews.scheduling import service as scheduling
@@ -93,16 +91,7 @@ def bench_computation(runs: int) -> None:
 
 
 def bench_http(database_url: str | None, runs: int) -> None:
-    workdir = Path(tempfile.mkdtemp(prefix="interviews-slots-bench-"))
-    admin, url, name = None, f"sqlite:///{workdir / 'bench.sqlite3'}", ""
-    if database_url:
-        server = make_url(normalise_database_url(database_url))
-        name = f"interviews_bench_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(server, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        url = server.set(database=name).render_as_string(hide_password=False)
-    try:
+    with throwaway_database(database_url) as (url, workdir):
         app = create_app(
             {
                 "DATABASE_URL": url,
@@ -196,11 +185,6 @@ def bench_http(database_url: str | None, runs: int) -> None:
             )
         with app.app_context():
             db.engine.dispose()
-    finally:
-        if admin is not None:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
 
 
 def main() -> None:
