@@ -40,14 +40,21 @@ def day_choices(slots: list[Interval], timezone: str) -> list[DayChoices]:
     ]
 
 
-def week_window(requested: str | None, today: date) -> tuple[date, date]:
-    """The days shown: from the requested day (never before today), for a week."""
+def week_window(requested: str | None, today: date) -> dict[str, date | None]:
+    """The days shown (from the requested day, never before today, for a week) and where
+    the earlier / later links lead; no earlier link at today."""
     try:
         first = date.fromisoformat(requested) if requested else today
     except ValueError:
         first = today
     first = max(first, today)
-    return first, first + timedelta(days=DAYS_SHOWN - 1)
+    last = first + timedelta(days=DAYS_SHOWN - 1)
+    return {
+        "first": first,
+        "last": last,
+        "earlier": first - timedelta(days=DAYS_SHOWN) if first > today else None,
+        "later": last + timedelta(days=1),
+    }
 
 
 def local_when(start: datetime, end: datetime, timezone: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
@@ -44,15 +43,10 @@ def _render_interview(
     days, week = [], None
     if detail.upcoming and g.member.can_edit:
         today = utc_now().astimezone(ZoneInfo(timezone)).date()
-        first, last = pages.week_window(request.args.get("from"), today)
-        week = {
-            "first": first,
-            "last": last,
-            "earlier": first - timedelta(days=7) if first > today else None,
-            "later": last + timedelta(days=1),
-        }
+        week = pages.week_window(request.args.get("from"), today)
         days = pages.day_choices(
-            team.slots_for_move(g.member, interview_id, first, last, timezone), timezone
+            team.slots_for_move(g.member, interview_id, week["first"], week["last"], timezone),
+            timezone,
         )
     summary = detail.summary
     cancel_form.reason.description = "The interviewee reads it in the cancellation email."

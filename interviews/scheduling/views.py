@@ -6,7 +6,6 @@ browser's time zone on the first visit.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -46,15 +45,9 @@ def _viewer_timezone() -> str:
 
 
 def _week(timezone: str) -> dict:
-    """The week of days shown, and where the earlier / later links lead."""
+    """The week of days shown, counted from the viewer's today."""
     today = utc_now().astimezone(ZoneInfo(timezone)).date()
-    first, last = pages.week_window(request.args.get("from"), today)
-    return {
-        "first": first,
-        "last": last,
-        "earlier": first - timedelta(days=7) if first > today else None,  # none before today
-        "later": last + timedelta(days=1),
-    }
+    return pages.week_window(request.args.get("from"), today)
 
 
 def _token_of(url: str) -> str:
