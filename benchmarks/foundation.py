@@ -18,15 +18,12 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from urllib.request import Request, urlopen
 
-import flask_migrate
 from sqlalchemy.engine import make_url
-from throwaway import throwaway_database  # beside this script (run as benchmarks/<name>.py)
+from throwaway import throwaway_app  # beside this script (run as benchmarks/<name>.py)
 from werkzeug.serving import make_server
 
 from interviews.accounts import passwords
 from interviews.accounts import service as accounts
-from interviews.app import create_app
-from interviews.db import db
 from interviews.demo import DEMO_EMAIL, seed
 
 
@@ -91,22 +88,13 @@ def main() -> None:
     parser.add_argument("--hash-rounds", type=int, default=20)
     args = parser.parse_args()
 
-    with throwaway_database(args.database_url) as (url, workdir):
-        app = create_app(
-            {
-                "DATABASE_URL": url,
-                "SQLALCHEMY_DATABASE_URI": url,
-                "SECRET_KEY": "bench",
-                "INSTANCE_PATH": str(workdir),
-                "RATELIMIT_ENABLED": False,
-                "SCHEMA_CHECK": False,
-            }
-        )
+    with throwaway_app(args.database_url) as app:
         with app.app_context():
-            flask_migrate.upgrade()
             seed()
             _, secret = accounts.create_api_token_for_email(DEMO_EMAIL, "bench")
-        print(f"database: {make_url(url).get_backend_name()}; requests per case: {args.requests}")
+        print(
+            f"database: {make_url(app.config['SQLALCHEMY_DATABASE_URI']).get_backend_name()}; requests per case: {args.requests}"
+        )
 
         bench_passwords(args.hash_rounds)
 
@@ -121,8 +109,6 @@ def main() -> None:
             )
             bench_http(base, "/login", {}, args.requests, concurrency, "GET /login (HTML)")
         server.shutdown()
-        with app.app_context():
-            db.engine.dispose()
 
 
 if __name__ == "__main__":

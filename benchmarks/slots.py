@@ -15,14 +15,12 @@ import time as clock
 import uuid
 from datetime import UTC, datetime, time, timedelta
 
-import flask_migrate
 from dateutil.rrule import WEEKLY, rrule
 from sqlalchemy import insert
 from sqlalchemy.engine import make_url
-from throwaway import throwaway_database  # beside this script (run as benchmarks/<name>.py)
+from throwaway import throwaway_app  # beside this script (run as benchmarks/<name>.py)
 
 from interviews.accounts import service as accounts
-from interviews.app import create_app
 from interviews.db import db
 from interviews.participants.models import Participant
 from interviews.scheduling import service as scheduling
@@ -91,19 +89,8 @@ def bench_computation(runs: int) -> None:
 
 
 def bench_http(database_url: str | None, runs: int) -> None:
-    with throwaway_database(database_url) as (url, workdir):
-        app = create_app(
-            {
-                "DATABASE_URL": url,
-                "SQLALCHEMY_DATABASE_URI": url,
-                "SECRET_KEY": "bench",
-                "INSTANCE_PATH": str(workdir),
-                "RATELIMIT_ENABLED": False,
-                "SCHEMA_CHECK": False,
-            }
-        )
+    with throwaway_app(database_url) as app:
         with app.app_context():
-            flask_migrate.upgrade()
             user = accounts.sign_up(
                 workspace_name="Bench",
                 name="Host",
@@ -180,11 +167,9 @@ def bench_http(database_url: str | None, runs: int) -> None:
                 samples.append((clock.perf_counter() - start) * 1000)
                 assert response.status_code == 200, response.json
             report(
-                f"GET slots, {label}, {make_url(url).get_backend_name()} ({len(response.json['slots'])} free)",
+                f"GET slots, {label}, {make_url(app.config['SQLALCHEMY_DATABASE_URI']).get_backend_name()} ({len(response.json['slots'])} free)",
                 samples,
             )
-        with app.app_context():
-            db.engine.dispose()
 
 
 def main() -> None:

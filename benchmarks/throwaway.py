@@ -1,5 +1,5 @@
-"""A database for one benchmark run: a temporary SQLite file, or a fresh PostgreSQL
-database on the server given, dropped afterwards."""
+"""An app on a database of its own for one benchmark run: a temporary SQLite file, or a
+fresh PostgreSQL database on the server given, dropped afterwards."""
 
 from __future__ import annotations
 
@@ -9,10 +9,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import flask_migrate
+from flask import Flask
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from interviews.app import create_app
 from interviews.config import normalise_database_url
+from interviews.db import db
 
 
 @contextmanager
@@ -33,3 +37,25 @@ def throwaway_database(server_url: str | None) -> Iterator[tuple[str, Path]]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@contextmanager
+def throwaway_app(server_url: str | None) -> Iterator[Flask]:
+    """A migrated app on a throwaway database, rate limits off; its engine closed after."""
+    with throwaway_database(server_url) as (url, workdir):
+        app = create_app(
+            {
+                "DATABASE_URL": url,
+                "SECRET_KEY": "bench",
+                "INSTANCE_PATH": str(workdir),
+                "RATELIMIT_ENABLED": False,
+                "SCHEMA_CHECK": False,
+            }
+        )
+        with app.app_context():
+            flask_migrate.upgrade()
+        try:
+            yield app
+        finally:
+            with app.app_context():
+                db.engine.dispose()

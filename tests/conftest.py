@@ -90,7 +90,6 @@ def base_config(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
     return {
         "TESTING": True,
         "DATABASE_URL": database_url,
-        "SQLALCHEMY_DATABASE_URI": database_url,
         "SECRET_KEY": "test-secret-key-not-for-production",
         "INSTANCE_PATH": str(tmp_path_factory.mktemp("instance")),
         "BASE_URL": "http://desk.test",
@@ -134,7 +133,6 @@ def make_app(migrated: dict[str, Any]) -> Iterator[Callable[..., Flask]]:
 
     def make(**overrides: Any) -> Flask:
         config = {**migrated, **overrides}
-        config.setdefault("SQLALCHEMY_DATABASE_URI", config["DATABASE_URL"])
         app = create_app(config)
         made.append(app)
         return app

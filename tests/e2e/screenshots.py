@@ -30,7 +30,6 @@ def main() -> None:
     app = create_app(
         {
             "DATABASE_URL": url,
-            "SQLALCHEMY_DATABASE_URI": url,
             "SECRET_KEY": "shots",
             "INSTANCE_PATH": str(workdir),
             "BASE_URL": base,
