@@ -17,7 +17,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
-from interviews import commands
+from interviews import commands, dispatcher
 from interviews.accounts import service as accounts_service
 from interviews.accounts.views import bp as accounts_bp
 from interviews.api.public import bp as public_api_bp
@@ -122,6 +122,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if app.config["SCHEMA_CHECK"] and _serving():
         with app.app_context():
             check_schema_current(db.engine, MIGRATIONS_DIR)
+    # Embedded mode: no Redis, so no rq cron; this process sweeps for what is due.
+    if (
+        _serving()
+        and not app.testing
+        and not app.config["REDIS_URL"]
+        and app.config["SWEEP_SECONDS"]
+    ):
+        dispatcher.Sweeper(app).start()
     return app
 
 

@@ -6,7 +6,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from interviews import demo
+from interviews import demo, dispatcher
 from interviews.accounts import service as accounts
 from interviews.errors import DomainError
 
@@ -14,6 +14,7 @@ from interviews.errors import DomainError
 def register(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(token_group)
+    app.cli.add_command(dispatch_command)
 
 
 @click.command("demo")
@@ -24,6 +25,13 @@ def demo_command() -> None:
         raise click.ClickException("Refusing to seed demo data when INTERVIEWS_ENV=production.")
     result = demo.seed()
     click.echo(result.message)
+
+
+@click.command("dispatch")
+@with_appcontext
+def dispatch_command() -> None:
+    """One dispatcher sweep now: refresh the busy calendars that are due."""
+    click.echo(dispatcher.sweep())
 
 
 @click.group("token")

@@ -35,13 +35,16 @@ def parse_bool(name: str, raw: str | None, default: bool) -> bool:
     raise ConfigError(f"{name} must be true or false, not {raw!r}")
 
 
-def parse_int(name: str, raw: str | None, default: int) -> int:
+def parse_int(name: str, raw: str | None, default: int, minimum: int = 0) -> int:
     if raw is None or raw.strip() == "":
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, not {value}")
+    return value
 
 
 def normalise_database_url(url: str) -> str:
@@ -159,6 +162,16 @@ def settings_from_env(
         "RATELIMIT_LOGIN": get("RATELIMIT_LOGIN") or "10 per minute;50 per hour",
         "RATELIMIT_PUBLIC": get("RATELIMIT_PUBLIC") or "60 per minute",
         "RQ_QUEUE_NAME": get("RQ_QUEUE_NAME") or "interviews",
+        # Hosts' busy calendars: how often each is read again, and how long one may take.
+        "BUSY_REFRESH_MINUTES": parse_int(
+            "BUSY_REFRESH_MINUTES", get("BUSY_REFRESH_MINUTES"), 15, minimum=1
+        ),
+        "BUSY_FEED_TIMEOUT": parse_int(
+            "BUSY_FEED_TIMEOUT", get("BUSY_FEED_TIMEOUT"), 10, minimum=1
+        ),
+        # Seconds between dispatcher sweeps (rq cron, or the web process's own thread when
+        # there is no REDIS_URL); 0 runs no thread (sweep with `interviews dispatch`).
+        "SWEEP_SECONDS": parse_int("SWEEP_SECONDS", get("SWEEP_SECONDS"), 60),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": parts.scheme == "https",

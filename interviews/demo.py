@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import time, timedelta
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from interviews.accounts import service as accounts
@@ -16,6 +17,7 @@ from interviews.accounts.models import User, Workspace
 from interviews.accounts.rules import Role
 from interviews.clock import utc_now
 from interviews.db import db
+from interviews.scheduling import busy_calendars, hours
 from interviews.scheduling import service as scheduling
 from interviews.studies import service as studies
 from interviews.studies.models import StudyStatus
@@ -45,6 +47,46 @@ DEMO_STUDY = studies.StudyDraft(
     reward_text="a $20 gift card, sent after the call",
     questions=("Which dashboards do you open most often?",),
 )
+# Dana's work calendar, connected as a busy calendar: served by the app itself in
+# development (/dev/demo-calendar.ics), so the background refresh really reads it.
+DEMO_CALENDAR_PATH = "/dev/demo-calendar.ics"
+DEMO_CALENDAR = b"""BEGIN:VCALENDAR\r
+VERSION:2.0\r
+PRODID:-//Northwind Analytics//Demo calendar//EN\r
+X-WR-CALNAME:Dana (work)\r
+X-WR-TIMEZONE:Europe/Berlin\r
+BEGIN:VEVENT\r
+UID:team-sync@northwind.example\r
+DTSTART;TZID=Europe/Berlin:20260106T100000\r
+DTEND;TZID=Europe/Berlin:20260106T110000\r
+RRULE:FREQ=WEEKLY;BYDAY=TU\r
+SUMMARY:Team sync\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:lunch@northwind.example\r
+DTSTART:20260105T123000\r
+DTEND:20260105T131500\r
+RRULE:FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR\r
+SUMMARY:Lunch\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:offsite@northwind.example\r
+DTSTART;VALUE=DATE:20260108\r
+DTEND;VALUE=DATE:20260109\r
+RRULE:FREQ=MONTHLY;BYDAY=1TH\r
+SUMMARY:Product offsite (all day)\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:wfh@northwind.example\r
+DTSTART;VALUE=DATE:20260109\r
+DTEND;VALUE=DATE:20260110\r
+RRULE:FREQ=WEEKLY;BYDAY=FR\r
+TRANSP:TRANSPARENT\r
+SUMMARY:Working from home (shown as free)\r
+END:VEVENT\r
+END:VCALENDAR\r
+"""
+
 # Interviewees who already booked, through the same booking service the public page uses.
 DEMO_BOOKINGS = [
     ("Priya Natarajan", "priya@acme-retail.example", "+1 415 555 0134", "America/Los_Angeles"),
@@ -84,13 +126,28 @@ def seed() -> SeedResult:
     )
 
 
-def _seed_study(owner: accounts.Member) -> None:
-    """Dana's weekday hours, the published `demo` study with Sam taking notes, two bookings."""
-    scheduling.set_availability(
+def _seed_hours(owner: accounts.Member) -> None:
+    """Dana's weekday hours in Berlin, a day off, a Saturday morning for shift workers,
+    and her work calendar keeping meetings clear of interviews."""
+    hours.set_availability(
         owner.user_id,
         timezone="Europe/Berlin",
         weekly=[(day, time(9), time(17)) for day in range(5)],
     )
+    today = utc_now().date()
+    next_monday = today + timedelta(days=7 - today.weekday())
+    hours.set_day(owner.user_id, next_monday + timedelta(days=4), [])  # Friday next week off
+    hours.set_day(owner.user_id, next_monday + timedelta(days=5), [(time(10), time(13))])
+    calendar_id = busy_calendars.add_busy_calendar(
+        owner.user_id, current_app.config["BASE_URL"] + DEMO_CALENDAR_PATH
+    )
+    # Read now: the server that serves it is not running while the demo is seeded.
+    busy_calendars.store_copy(calendar_id, DEMO_CALENDAR)
+
+
+def _seed_study(owner: accounts.Member) -> None:
+    """The published `demo` study with Sam taking notes, and two bookings."""
+    _seed_hours(owner)
     sam = next(m for m in accounts.members(owner.workspace_id) if m.email == TEAMMATES[0][1])
     draft = replace(DEMO_STUDY, host_user_id=owner.user_id, colleague_user_ids=(sam.user_id,))
     study = studies.set_status(owner, studies.create_study(owner, draft).id, StudyStatus.PUBLISHED)

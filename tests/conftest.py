@@ -35,7 +35,7 @@ from interviews.clock import utc_now
 from interviews.config import normalise_database_url
 from interviews.db import db
 from interviews.mail.models import MailMessage
-from interviews.scheduling import service as scheduling
+from interviews.scheduling import hours
 from interviews.studies import service as studies
 from interviews.studies.models import StudyStatus
 
@@ -245,7 +245,7 @@ def study(app, make_workspace, add_member):
     dana = make_workspace(name="Northwind", owner_name="Dana Reyes")
     sam = add_member(dana, role=Role.RESEARCHER, name="Sam Rivera")
     with app.app_context():
-        scheduling.set_availability(
+        hours.set_availability(
             dana.user_id,
             timezone="Europe/Berlin",
             weekly=[(d, time(9), time(17)) for d in range(5)],

@@ -25,14 +25,14 @@ def queue_for(redis_url: str, name: str) -> Queue:
     return Queue(name, connection=connection)
 
 
-def enqueue(func: str, *args: Any) -> None:
-    """Enqueue a job by dotted path, with the standard timeouts and retries.
+def enqueue(func: str, *args: Any, retry_intervals: list[int] | None = None) -> None:
+    """Enqueue a job by dotted path, with the standard timeouts; retried after each of
+    ``retry_intervals`` (seconds) while it fails.
 
     Raises QueueUnavailable when Redis cannot be reached.
     """
     config = current_app.config
     queue = queue_for(config["REDIS_URL"], config["RQ_QUEUE_NAME"])
-    intervals = defaults.MAIL_RETRY_INTERVALS_SECONDS
     try:
         queue.enqueue(
             func,
@@ -40,7 +40,9 @@ def enqueue(func: str, *args: Any) -> None:
             job_timeout=defaults.JOB_TIMEOUT_SECONDS,
             result_ttl=defaults.RESULT_TTL_SECONDS,
             failure_ttl=defaults.FAILURE_TTL_SECONDS,
-            retry=Retry(max=len(intervals), interval=intervals),
+            retry=Retry(max=len(retry_intervals), interval=retry_intervals)
+            if retry_intervals
+            else None,
         )
     except RedisError as exc:
         # Not the URL: it may carry a password, and this message goes to the log.

@@ -11,6 +11,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from interviews.clock import utc_now
 from interviews.errors import InvalidInput
 from interviews.extensions import limiter
+from interviews.scheduling import hours
 from interviews.scheduling import service as scheduling
 from interviews.scheduling.slots import Interval
 
@@ -44,7 +45,7 @@ def _booking_json(booking: scheduling.Booking) -> dict[str, Any]:
 
 def _days() -> tuple[date, date, str]:
     """?from=YYYY-MM-DD&to=YYYY-MM-DD&timezone=Area/City (defaults: the next 14 days, UTC)."""
-    timezone = scheduling.parse_timezone(request.args.get("timezone", "UTC"))
+    timezone = hours.parse_timezone(request.args.get("timezone", "UTC"))
     today = utc_now().astimezone(ZoneInfo(timezone)).date()  # the viewer's today
     try:
         first = date.fromisoformat(request.args["from"]) if "from" in request.args else today

@@ -114,7 +114,11 @@ def dispatch(message_id: int) -> Dispatched:
     redis_url = current_app.config.get("REDIS_URL")
     if redis_url:
         try:
-            enqueue("workers.mail.deliver_email", message_id)
+            enqueue(
+                "workers.mail.deliver_email",
+                message_id,
+                retry_intervals=defaults.MAIL_RETRY_INTERVALS_SECONDS,
+            )
             return Dispatched(MailStatus.QUEUED)
         except QueueUnavailable:
             log.warning("queue unavailable, delivering mail %s now", message_id, exc_info=True)

@@ -1,4 +1,4 @@
-"""Your bookable hours: weekly windows in your own time zone, and days off."""
+"""Your bookable hours: weekly windows in your own zone, special days, busy calendars."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ from datetime import date, time
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 
 from interviews.accounts.forms import EmptyForm
-from interviews.errors import InvalidInput
-from interviews.scheduling import pages, team
-from interviews.scheduling import service as scheduling
+from interviews.errors import DomainError, InvalidInput
+from interviews.scheduling import busy_calendars, hours, pages, team
 from interviews.scheduling.slots import WEEKDAYS
 from interviews.web import login_required
 
@@ -25,12 +24,23 @@ def _parse_time(value: str, label: str) -> time:
         raise InvalidInput(f"{label}: enter a time like 09:00.") from None
 
 
+def _parse_day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput("Choose the day with the date picker (YYYY-MM-DD).") from None
+
+
+def _back(anchor: str = ""):
+    return redirect(url_for("availability.edit") + anchor)
+
+
 @bp.route("", methods=["GET", "POST"])
 @login_required
 def edit():
     """Set the hours interviewees can book you, per weekday, in your zone."""
     form = EmptyForm()
-    hours = scheduling.hours_of(g.member.user_id)
+    current = hours.hours_of(g.member.user_id)
     status = 200
     if form.validate_on_submit():
         try:
@@ -42,22 +52,18 @@ def edit():
                     if end <= start:
                         raise InvalidInput(f"{name}: the end comes after the start.")
                     weekly.append((day, start, end))
-            days_off = [(d, None, None) for d in (hours.days_off if hours else [])]
-            scheduling.set_availability(
-                g.member.user_id,
-                timezone=request.form.get("timezone", ""),
-                weekly=weekly,
-                overrides=days_off,
+            hours.set_weekly_hours(
+                g.member.user_id, timezone=request.form.get("timezone", ""), weekly=weekly
             )
         except InvalidInput as error:
             flash(error.message, "error")
             status = 422
         else:
             flash("Hours saved. Booking pages show the new times at once.", "success")
-            return redirect(url_for("availability.edit"))
+            return _back()
     elif request.method == "POST":
         abort(400)
-    by_day = {day: (start, end) for day, start, end in (hours.weekly if hours else [])}
+    by_day = {day: (start, end) for day, start, end in (current.weekly if current else [])}
     rows = [
         {
             "day": day,
@@ -72,10 +78,12 @@ def edit():
         "scheduling/availability.html",
         form=form,
         rows=rows,
-        timezone=request.form.get("timezone") or (hours.timezone if hours else "UTC"),
+        timezone=request.form.get("timezone") or (current.timezone if current else "UTC"),
         zones=pages.timezone_choices(),
-        days_off=hours.days_off if hours else [],
-        has_hours=hours is not None,
+        host_zone=current.timezone if current else "UTC",
+        special_days=sorted(current.special_days.items()) if current else [],
+        has_hours=current is not None,
+        calendars=busy_calendars.busy_calendars_of(g.member.user_id),
         has_feed=team.has_feed_link(g.member.user_id),
         new_feed_link=session.pop("new_feed_link", None),
     ), status
@@ -88,7 +96,7 @@ def calendar_link():
     EmptyForm().validate_on_submit() or abort(400)
     session["new_feed_link"] = team.new_feed_link(g.member.user_id)
     flash("Your calendar link is ready. Copy it now: it is not shown again.", "success")
-    return redirect(url_for("availability.edit") + "#calendar-heading")
+    return _back("#calendar-heading")
 
 
 @bp.post("/days-off")
@@ -96,40 +104,98 @@ def calendar_link():
 def add_day_off():
     """Take a day off: no interviews can be booked on it."""
     EmptyForm().validate_on_submit() or abort(400)
-    hours = scheduling.hours_of(g.member.user_id)
-    if hours is None:
-        flash("Set your weekly hours first.", "error")
-        return redirect(url_for("availability.edit"))
     try:
-        day = date.fromisoformat(request.form.get("day", ""))
-    except ValueError:
-        flash("Choose the day off with the date picker (YYYY-MM-DD).", "error")
-        return redirect(url_for("availability.edit"))
-    days = sorted({*hours.days_off, day})
-    scheduling.set_availability(
-        g.member.user_id,
-        timezone=hours.timezone,
-        weekly=hours.weekly,
-        overrides=[(d, None, None) for d in days],
-    )
-    flash(f"{day:%A %-d %B %Y} is a day off.", "success")
-    return redirect(url_for("availability.edit"))
+        day = _parse_day(request.form.get("day", ""))
+        hours.set_day(g.member.user_id, day, [])
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        flash(f"{day:%A %-d %B %Y} is a day off.", "success")
+    return _back("#days-heading")
 
 
+@bp.post("/days")
+@login_required
+def add_day_hours():
+    """Open extra hours on one day, beyond (or instead of) the weekly pattern."""
+    EmptyForm().validate_on_submit() or abort(400)
+    try:
+        day = _parse_day(request.form.get("day", ""))
+        start = _parse_time(request.form.get("start", ""), "From")
+        end = _parse_time(request.form.get("end", ""), "Until")
+        hours.add_day_window(g.member.user_id, day, start, end)
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        flash(f"{day:%A %-d %B}: open {start:%H:%M} to {end:%H:%M}.", "success")
+    return _back("#days-heading")
+
+
+@bp.post("/days/<day>/remove")
 @bp.post("/days-off/<day>/remove")
 @login_required
-def remove_day_off(day: str):
-    """Work that day after all."""
+def remove_day(day: str):
+    """That day follows the weekly hours again."""
     EmptyForm().validate_on_submit() or abort(400)
-    hours = scheduling.hours_of(g.member.user_id)
-    if hours is None:
+    try:
+        hours.clear_day(g.member.user_id, _parse_day(day))
+    except DomainError:
         abort(404)
-    remaining = [d for d in hours.days_off if d.isoformat() != day]
-    scheduling.set_availability(
-        g.member.user_id,
-        timezone=hours.timezone,
-        weekly=hours.weekly,
-        overrides=[(d, None, None) for d in remaining],
-    )
-    flash("Day off removed.", "success")
-    return redirect(url_for("availability.edit"))
+    flash("That day follows your weekly hours again.", "success")
+    return _back("#days-heading")
+
+
+@bp.post("/calendars")
+@login_required
+def add_calendar():
+    """Connect a calendar by its secret iCal address: its events block interviews."""
+    EmptyForm().validate_on_submit() or abort(400)
+    try:
+        calendar_id = busy_calendars.add_busy_calendar(
+            g.member.user_id, request.form.get("url", "")
+        )
+    except DomainError as error:
+        flash(error.message, "error")
+        return _back("#busy-heading")
+    view = busy_calendars.refresh_soon(calendar_id)
+    if view is None:
+        flash("Calendar added. It is being read now; reload in a moment.", "success")
+    elif view.error:
+        flash(f"Calendar added, but it could not be read yet: {view.error}", "error")
+    else:
+        flash(
+            f"Calendar added: {view.events} busy events from {view.label} now keep interviews away.",
+            "success",
+        )
+    return _back("#busy-heading")
+
+
+@bp.post("/calendars/<int:calendar_id>/refresh")
+@login_required
+def refresh_calendar(calendar_id: int):
+    """Read a busy calendar again now (after a change, or to retry a failing one)."""
+    EmptyForm().validate_on_submit() or abort(400)
+    try:
+        view = busy_calendars.refresh_now_for(g.member.user_id, calendar_id)
+    except DomainError:
+        abort(404)
+    if view is None:
+        flash("Reading your calendar again; reload in a moment.", "success")
+    elif view.error:
+        flash(f"Your calendar could not be read: {view.error}", "error")
+    else:
+        flash(f"Read again: {view.events} busy events from {view.label}.", "success")
+    return _back("#busy-heading")
+
+
+@bp.post("/calendars/<int:calendar_id>/remove")
+@login_required
+def remove_calendar(calendar_id: int):
+    """Disconnect a busy calendar: its events stop blocking at once."""
+    EmptyForm().validate_on_submit() or abort(400)
+    try:
+        busy_calendars.remove_busy_calendar(g.member.user_id, calendar_id)
+    except DomainError:
+        abort(404)
+    flash("Calendar removed: its events no longer block interviews.", "success")
+    return _back("#busy-heading")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime, time
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, Time
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, LargeBinary, String, Text, Time
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from interviews.db import UTCDateTime, db, str_enum
@@ -132,3 +132,48 @@ class CalendarFeedLink(db.Model):
     )
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class BusyCalendar(db.Model):
+    """A calendar of the host's own (its secret iCal address): its events block interviews.
+
+    The last good copy is kept: a feed that starts failing goes on blocking what it held
+    when it last worked, and the host sees the error on their hours page.
+    """
+
+    __tablename__ = "busy_calendar"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    url: Mapped[str] = mapped_column(Text)
+    # The calendar's own name (X-WR-CALNAME), once read.
+    name: Mapped[str | None] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The last try, and the last try that worked.
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    error: Mapped[str | None] = mapped_column(Text)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    events: Mapped[int] = mapped_column(Integer, default=0)
+    # The last good copy, and the validators that let the server answer "not modified".
+    body: Mapped[bytes | None] = mapped_column(LargeBinary)
+    etag: Mapped[str | None] = mapped_column(String(200))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+
+
+class BusyTime(db.Model):
+    """One merged span of a busy calendar, expanded from its events (recurring included)."""
+
+    __tablename__ = "busy_time"
+    __table_args__ = (Index("ix_busy_time_user_id_start_at", "user_id", "start_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    calendar_id: Mapped[int] = mapped_column(
+        ForeignKey("busy_calendar.id", ondelete="CASCADE"), index=True
+    )
+    # The host, copied from the calendar: slot queries read busy time by host and time.
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    end_at: Mapped[datetime] = mapped_column(UTCDateTime())

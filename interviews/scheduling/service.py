@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
@@ -23,21 +23,17 @@ from interviews.errors import Conflict, InvalidInput, NotFound
 from interviews.mail import service as mail_service
 from interviews.mail.compose import Attachment
 from interviews.participants import service as participants
+from interviews.scheduling import busy_calendars, hours
 from interviews.scheduling.invites import InviteDetails, Person, build_invite
 from interviews.scheduling.models import (
     ACTIVE_STATUSES,
-    AvailabilityOverride,
-    AvailabilityWindow,
     HostSchedule,
     Interview,
     InterviewStatus,
 )
 from interviews.scheduling.slots import (
-    Availability,
-    DateOverride,
     Interval,
     SlotQuery,
-    WeeklyWindow,
     free_slots,
 )
 from interviews.studies import service as studies
@@ -84,80 +80,6 @@ class ManagedInterview:
 # --- availability ------------------------------------------------------------------------
 
 
-def parse_timezone(name: str, field: str = "timezone") -> str:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput(
-            f"{name!r} is not a time zone; use a name like Europe/Berlin.", field=field
-        ) from None
-    return name
-
-
-def set_availability(
-    user_id: int,
-    *,
-    timezone: str,
-    weekly: list[tuple[int, time, time]],
-    overrides: list[tuple[date, time | None, time | None]] = (),
-) -> None:
-    """Replace a host's weekly windows and date overrides (a day off is (day, None, None))."""
-    parse_timezone(timezone)
-    try:
-        windows = [WeeklyWindow(day, start, end) for day, start, end in weekly]
-    except ValueError as error:
-        raise InvalidInput(f"A weekly window is not valid: {error}.", field="weekly") from None
-    schedule = db.session.scalar(select(HostSchedule).where(HostSchedule.user_id == user_id))
-    if schedule is None:
-        schedule = HostSchedule(user_id=user_id, timezone=timezone, booking_version=0)
-        db.session.add(schedule)
-    schedule.timezone = timezone
-    schedule.windows = [
-        AvailabilityWindow(weekday=w.weekday, start_time=w.start, end_time=w.end) for w in windows
-    ]
-    schedule.overrides = [
-        AvailabilityOverride(day=day, start_time=start, end_time=end)
-        for day, start, end in overrides
-    ]
-    db.session.commit()
-
-
-@dataclass(frozen=True)
-class HostHours:
-    """A host's hours as their settings page shows them."""
-
-    timezone: str
-    weekly: list[tuple[int, time, time]]
-    days_off: list[date]
-
-
-def hours_of(user_id: int) -> HostHours | None:
-    schedule = db.session.scalar(select(HostSchedule).where(HostSchedule.user_id == user_id))
-    if schedule is None:
-        return None
-    return HostHours(
-        timezone=schedule.timezone,
-        weekly=[(w.weekday, w.start_time, w.end_time) for w in schedule.windows],
-        days_off=sorted(o.day for o in schedule.overrides if o.start_time is None),
-    )
-
-
-def _availability(user_id: int) -> Availability | None:
-    schedule = db.session.scalar(select(HostSchedule).where(HostSchedule.user_id == user_id))
-    if schedule is None:
-        return None
-    by_day: dict[date, list[tuple[time, time]]] = {}
-    for override in schedule.overrides:
-        windows = by_day.setdefault(override.day, [])
-        if override.start_time and override.end_time:
-            windows.append((override.start_time, override.end_time))
-    return Availability(
-        timezone=schedule.timezone,
-        weekly=tuple(WeeklyWindow(w.weekday, w.start_time, w.end_time) for w in schedule.windows),
-        overrides=tuple(DateOverride(day, tuple(w)) for day, w in by_day.items()),
-    )
-
-
 def _booked(host_id: int, start: datetime, end: datetime) -> list[Interval]:
     """The host's interviews (every study, every workspace) that hold time in [start, end)."""
     rows = db.session.execute(
@@ -178,7 +100,7 @@ def _slots(
     now: datetime,
     ignore: Interval | None = None,
 ) -> list[Interval]:
-    availability = _availability(study.host.user_id)
+    availability = hours.availability_of(study.host.user_id)
     if availability is None:
         return []
     # A day's cap and the buffer reach past the range: read a margin either side.
@@ -189,6 +111,7 @@ def _slots(
             limits=study.limits,
             now=now,
             booked=_booked(study.host.user_id, start - margin, end + margin),
+            busy=busy_calendars.busy_between(study.host.user_id, start, end),
             range_start=start,
             range_end=end,
             ignore=ignore,
@@ -213,7 +136,7 @@ def day_range(first: date, last: date, timezone: str) -> tuple[datetime, datetim
 def public_slots(slug: str, first: date, last: date, timezone: str) -> list[Interval]:
     """Free slots of a published study on the viewer's local days first..last."""
     study = studies.published_study(slug)
-    start, end = day_range(first, last, parse_timezone(timezone))
+    start, end = day_range(first, last, hours.parse_timezone(timezone))
     return _slots(study, start, end, utc_now())
 
 
@@ -255,7 +178,7 @@ def _clean_request(
         email = validate_email(request.email or "", check_deliverability=False).normalized.lower()
     except EmailNotValidError:
         raise InvalidInput("Enter an email address like name@company.com.", field="email") from None
-    timezone = parse_timezone(request.timezone or "UTC")
+    timezone = hours.parse_timezone(request.timezone or "UTC")
     phone = ""
     if (request.phone or "").strip():
         try:
@@ -429,7 +352,7 @@ def move_interview(interview_id: int, start_value: str) -> Booking:
 def slots_around(interview: Interview, first: date, last: date, timezone: str) -> list[Interval]:
     """Times an interview could move to (its own time does not block itself)."""
     study = studies.get_study(interview.workspace_id, interview.study_id)
-    start, end = day_range(first, last, parse_timezone(timezone))
+    start, end = day_range(first, last, hours.parse_timezone(timezone))
     return _slots(
         study, start, end, utc_now(), ignore=Interval(interview.start_at, interview.end_at)
     )
@@ -531,7 +454,7 @@ def _notify(
     ics = build_invite(_invite_details(study, interview, token, now), method=method)
     attachment = Attachment("interview.ics", f"text/calendar; method={method}", ics)
     participant = interview.participant
-    host_zone = _availability(study.host.user_id)
+    host_zone = hours.availability_of(study.host.user_id)
     team_zone = host_zone.timezone if host_zone else "UTC"
     participant_subject, team_subject = _SUBJECTS[event]
     context = {

@@ -129,7 +129,7 @@ def windows_between(availability: Availability, first: date, last: date) -> list
         finish = _to_utc(datetime.combine(start.date(), end_time), zone)
         if finish > begin:
             result.append((begin, finish))
-    return [Interval(start, end) for start, end in _merge_spans(sorted(result))]
+    return [Interval(start, end) for start, end in merge_spans(sorted(result))]
 
 
 def free_slots(query: SlotQuery) -> list[Interval]:
@@ -154,7 +154,7 @@ def free_slots(query: SlotQuery) -> list[Interval]:
     per_day = Counter(b.start.astimezone(zone).date() for b in booked)
     # Plain (start, end) tuples: sorting thousands of them compares in C, not in Python.
     buffer = limits.buffer
-    blockers = _merge_spans(
+    blockers = merge_spans(
         sorted(
             [(b.start, b.end) for b in query.busy]
             + [(b.start - buffer, b.end + buffer) for b in booked]
@@ -197,7 +197,7 @@ def _to_utc(local: datetime, zone: ZoneInfo) -> datetime:
 Span = tuple[datetime, datetime]
 
 
-def _merge_spans(spans: Sequence[Span]) -> list[Span]:
+def merge_spans(spans: Sequence[Span]) -> list[Span]:
     """Sorted (start, end) spans with overlaps and touching ends joined."""
     merged: list[Span] = []
     for start, end in spans:

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from flask import (
     Blueprint,
     Response,
+    abort,
     current_app,
     flash,
     redirect,
@@ -19,10 +20,11 @@ from flask import (
     url_for,
 )
 
+from interviews import demo
 from interviews.clock import utc_now
 from interviews.errors import InvalidInput
 from interviews.extensions import limiter
-from interviews.scheduling import pages, team
+from interviews.scheduling import hours, pages, team
 from interviews.scheduling import service as scheduling
 from interviews.scheduling.forms import BookingForm, CancelForm, SlotForm
 from interviews.studies import service as studies
@@ -39,7 +41,7 @@ def _viewer_timezone() -> str:
     """The zone the page is shown in: ?tz= (or the posted tz), else UTC."""
     wanted = request.values.get("tz", "UTC")
     try:
-        return scheduling.parse_timezone(wanted)
+        return hours.parse_timezone(wanted)
     except InvalidInput:
         return "UTC"
 
@@ -178,3 +180,14 @@ def calendar_feed(token: str):
         mimetype="text/calendar",
         headers={"Cache-Control": "private, max-age=300"},
     )
+
+
+@bp.get(demo.DEMO_CALENDAR_PATH)
+def demo_calendar():
+    """The demo host's work calendar, which the demo connects as a busy calendar.
+
+    Development only: it shows busy calendars working on a machine with no internet.
+    """
+    if current_app.config["PRODUCTION"]:
+        abort(404)
+    return Response(demo.DEMO_CALENDAR, mimetype="text/calendar")

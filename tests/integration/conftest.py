@@ -1,19 +1,29 @@
-"""Fixtures for tests that talk to real services on loopback: an SMTP server, a TLS CA."""
+"""Fixtures for tests that talk to real services on loopback: an SMTP server, a TLS CA,
+Redis with real `rq worker` processes, and an HTTP server of calendar feeds."""
 
 from __future__ import annotations
 
+import os
 import socket
 import ssl
+import subprocess
+import sys
+import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from redis import Redis
+
+from tests.conftest import ROOT
 
 
 def free_port() -> int:
@@ -167,3 +177,119 @@ def start_mail_server(tls_ca: trustme.CA) -> Iterator[Callable[..., MailServer]]
 def mail_server(start_mail_server: Callable[..., MailServer]) -> MailServer:
     """A plain SMTP server on loopback, no TLS, no login."""
     return start_mail_server()
+
+
+RQ = str(Path(sys.executable).with_name("rq"))
+
+
+@pytest.fixture
+def redis_app(make_app, redis_url, namespace, redis):
+    """Build an app whose mail goes through this test's own RQ queue."""
+
+    def make(**overrides):
+        return make_app(REDIS_URL=redis_url, RQ_QUEUE_NAME=namespace, **overrides)
+
+    return make
+
+
+@pytest.fixture
+def worker_env(database_url, redis_url, namespace):
+    """The environment of a worker process (or `rq cron`) on this test's database and queue."""
+
+    def env(**settings: object) -> dict[str, str]:
+        values = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("DATABASE_URL", "REDIS_URL", "MAIL_", "RQ_", "FLASK_"))
+        }
+        values.update(
+            DATABASE_URL=database_url,
+            SECRET_KEY="worker-test-secret",
+            INTERVIEWS_ENV="development",
+            MAIL_BACKEND="mailbox",
+            MAIL_DEFAULT_SENDER="desk@desk.test",
+            REDIS_URL=redis_url,
+            RQ_QUEUE_NAME=namespace,
+            BASE_URL="http://desk.test",
+            **{k: str(v) for k, v in settings.items()},
+        )
+        return values
+
+    return env
+
+
+@pytest.fixture
+def run_worker(worker_env, redis_url, namespace):
+    """Run a real `rq worker --burst` on this test's queue, in its own process."""
+
+    def run(**settings: object) -> subprocess.CompletedProcess[str]:
+        worker = f"{namespace}-worker"
+        result = subprocess.run(
+            [RQ, "worker", "--burst", "--url", redis_url, "--name", worker, namespace],
+            env=worker_env(**settings),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stderr
+        return result
+
+    return run
+
+
+@dataclass
+class CalendarServer:
+    """A real HTTP server on 127.0.0.1 serving one calendar feed, set by the test.
+
+    It answers ``status`` (after ``delay`` seconds), honours If-None-Match with a 304,
+    and records the headers of every request it got.
+    """
+
+    port: int = 0
+    body: bytes = b""
+    status: int = 200
+    delay: float = 0
+    etag: str | None = None
+    requests: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/private-abc123def456/basic.ics"
+
+
+@pytest.fixture
+def calendar_server() -> Iterator[CalendarServer]:
+    state = CalendarServer()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            state.requests.append(dict(self.headers.items()))
+            if state.delay:
+                time.sleep(state.delay)
+            if state.status != 200:
+                self.send_error(state.status)
+                return
+            if state.etag and self.headers.get("If-None-Match") == state.etag:
+                self.send_response(304)
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "text/calendar; charset=utf-8")
+            self.send_header("Content-Length", str(len(state.body)))
+            if state.etag:
+                self.send_header("ETag", state.etag)
+            self.end_headers()
+            self.wfile.write(state.body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    state.port = server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield state
+    server.shutdown()
+    server.server_close()

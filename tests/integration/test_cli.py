@@ -1,11 +1,14 @@
 """The `interviews` command: demo seed and API tokens."""
 
+from datetime import datetime, timedelta
+
 import pytest
 
 from interviews.accounts import service as accounts
+from interviews.clock import utc_now
 from interviews.commands import demo_command, token_group
 from interviews.demo import DEMO_EMAIL, DEMO_PASSWORD
-from tests.conftest import log_in
+from tests.conftest import BERLIN, log_in
 
 
 def test_demo_seeds_a_workspace_the_demo_owner_can_log_in_to(app, runner, sent_mail):
@@ -32,6 +35,38 @@ def test_demo_publishes_a_bookable_study_with_interviews_already_booked(app, run
     assert "Northwind product interview about dashboards" in page
     confirmations = {m.recipient for m in sent_mail() if m.kind == "interview_booked"}
     assert confirmations == {"priya@acme-retail.example", "jonas@stadtwerke.example"}
+
+
+def test_demo_hosts_calendar_keeps_her_meetings_and_special_days_clear(app, runner):
+    runner.invoke(demo_command)
+    client = app.test_client()
+    today = utc_now().astimezone(BERLIN).date()
+    next_monday = today + timedelta(days=7 - today.weekday())
+    week = f"from={next_monday}&to={next_monday + timedelta(days=6)}&timezone=Europe/Berlin"
+
+    slots = client.get(f"/api/v1/public/studies/demo/slots?{week}").json["slots"]
+    starts = [datetime.fromisoformat(s["start"]).astimezone(BERLIN) for s in slots]
+    by_day = {}
+    for start in starts:
+        by_day.setdefault(start.strftime("%a"), []).append(start.strftime("%H:%M"))
+
+    # Tuesday's team sync (10-11) and every weekday lunch (12:30-13:15) block; first
+    # Thursdays are an all-day offsite; Friday is a day off; Saturday opens 10-13.
+    assert "10:00" not in by_day["Tue"] and "10:30" not in by_day["Tue"]
+    weekdays = [times for day, times in by_day.items() if day != "Sat"]
+    assert weekdays and all("12:00" not in t and "12:30" not in t for t in weekdays)
+    assert "Fri" not in by_day
+    assert by_day["Sat"] == ["10:00", "10:30", "11:00", "11:30", "12:00"]
+    log_in(client, DEMO_EMAIL, DEMO_PASSWORD)
+    hours_page = client.get("/availability").get_data(as_text=True)
+    assert "Dana (work)" in hours_page and "busy events in the coming year" in hours_page
+    assert "Saturday" in hours_page and "open 10:00–13:00" in hours_page
+
+
+def test_demo_calendar_is_served_in_development_only(app, make_app):
+    assert app.test_client().get("/dev/demo-calendar.ics").mimetype == "text/calendar"
+    production = make_app(INTERVIEWS_ENV="production", SECRET_KEY="s" * 40)
+    assert production.test_client().get("/dev/demo-calendar.ics").status_code == 404
 
 
 def test_demo_twice_says_it_is_already_seeded_and_adds_nothing(app, runner, sent_mail):

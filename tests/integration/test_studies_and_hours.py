@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from interviews.accounts.rules import Role
@@ -95,11 +95,72 @@ def test_a_day_off_removes_that_days_times(client, make_workspace):
         f"/api/v1/public/studies/acme-exports/slots?from={off}&to={off}&timezone=America/New_York"
     ).json
     assert slots["slots"] == []
-    client.post(f"/availability/days-off/{off.isoformat()}/remove")
+    client.post(f"/availability/days/{off.isoformat()}/remove")
     slots = client.get(
         f"/api/v1/public/studies/acme-exports/slots?from={off}&to={off}&timezone=America/New_York"
     ).json
     assert len(slots["slots"]) == 12  # 10:00, 10:30 ... 15:30
+
+
+def publish_weekday_study(client, owner):
+    """Weekday hours 10:00-16:00 New York and a published 30-minute study, acme-exports."""
+    client.post("/availability", data=HOURS)
+    client.post("/studies/new", data={**STUDY_FORM, "host_user_id": str(owner.user_id)})
+    study_id = re.search(r"/studies/(\d+)", client.get("/studies").get_data(as_text=True)).group(1)
+    client.post(f"/studies/{study_id}/status", data={"status": "published"})
+
+
+def new_york_times(client, day):
+    slots = client.get(
+        f"/api/v1/public/studies/acme-exports/slots?from={day}&to={day}&timezone=America/New_York"
+    ).json["slots"]
+    zone = ZoneInfo("America/New_York")
+    return [datetime.fromisoformat(s["start"]).astimezone(zone).strftime("%H:%M") for s in slots]
+
+
+def test_extra_hours_open_a_day_outside_the_weekly_pattern(client, make_workspace):
+    owner = make_workspace(name="Acme")
+    log_in(client, owner.email)
+    publish_weekday_study(client, owner)
+    soonest = utc_now().astimezone(ZoneInfo("America/New_York")).date() + timedelta(days=2)
+    saturday = soonest + timedelta(days=(5 - soonest.weekday()) % 7)
+    assert new_york_times(client, saturday) == []
+
+    page = client.post(
+        "/availability/days",
+        data={"day": saturday.isoformat(), "start": "09:00", "end": "10:00"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    client.post(
+        "/availability/days", data={"day": saturday.isoformat(), "start": "14:00", "end": "15:00"}
+    )
+
+    assert f"{saturday:%A %-d %B}: open 09:00 to 10:00." in page
+    assert new_york_times(client, saturday) == ["09:00", "09:30", "14:00", "14:30"]
+    assert "open 09:00–10:00, 14:00–15:00" in client.get("/availability").get_data(as_text=True)
+
+    # Saving the weekly hours again keeps the special day.
+    client.post("/availability", data=HOURS)
+    assert new_york_times(client, saturday) == ["09:00", "09:30", "14:00", "14:30"]
+
+    client.post(f"/availability/days/{saturday.isoformat()}/remove")
+    assert new_york_times(client, saturday) == []
+
+
+def test_extra_hours_that_end_before_they_start_are_refused(client, make_workspace):
+    owner = make_workspace(name="Acme")
+    log_in(client, owner.email)
+    publish_weekday_study(client, owner)
+    day = utc_now().date() + timedelta(days=10)
+
+    page = client.post(
+        "/availability/days",
+        data={"day": day.isoformat(), "start": "15:00", "end": "14:00"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+
+    assert "15:00 to 14:00: the end comes after the start" in page
+    assert "No special days planned." in page
 
 
 def test_bad_hours_are_refused_with_the_day_named_and_nothing_changes(client, make_workspace):

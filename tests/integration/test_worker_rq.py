@@ -2,72 +2,18 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-import pytest
 from rq import Queue
 from rq.registry import FinishedJobRegistry, ScheduledJobRegistry
 
 from interviews.accounts import service as accounts
 from interviews.accounts.rules import Role
 from interviews.mail.models import MailStatus
-from tests.conftest import ROOT, log_in
+from tests.conftest import log_in
 from tests.integration.conftest import MailServer, free_port
 from workers import defaults
 from workers.app import use_app
 from workers.mail import deliver_email
 from workers.queue import enqueue
-
-RQ = str(Path(sys.executable).with_name("rq"))
-
-
-@pytest.fixture
-def redis_app(make_app, redis_url, namespace, redis):
-    """Build an app whose mail goes through this test's own RQ queue."""
-
-    def make(**overrides):
-        return make_app(REDIS_URL=redis_url, RQ_QUEUE_NAME=namespace, **overrides)
-
-    return make
-
-
-@pytest.fixture
-def run_worker(database_url, redis_url, namespace):
-    """Run a real `rq worker --burst` on this test's queue, in its own process."""
-
-    def run(**settings: object) -> subprocess.CompletedProcess[str]:
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("DATABASE_URL", "REDIS_URL", "MAIL_", "RQ_", "FLASK_"))
-        }
-        env.update(
-            DATABASE_URL=database_url,
-            SECRET_KEY="worker-test-secret",
-            INTERVIEWS_ENV="development",
-            MAIL_BACKEND="mailbox",
-            MAIL_DEFAULT_SENDER="desk@desk.test",
-            REDIS_URL=redis_url,
-            RQ_QUEUE_NAME=namespace,
-            BASE_URL="http://desk.test",
-            **{k: str(v) for k, v in settings.items()},
-        )
-        worker = f"{namespace}-worker"
-        result = subprocess.run(
-            [RQ, "worker", "--burst", "--url", redis_url, "--name", worker, namespace],
-            env=env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-        assert result.returncode == 0, result.stderr
-        return result
-
-    return run
 
 
 def invite(app, owner, email="sam@example.com"):

@@ -1,0 +1,65 @@
+"""The dispatcher: one sweep over everything the database says is due.
+
+Today that is hosts' busy calendars; each due one is claimed and refreshed (in an RQ
+worker when REDIS_URL is set). Production runs a sweep a minute from `rq cron`
+(workers/cron.py); without Redis a thread in the web process does (``start_sweeper``);
+`interviews dispatch` runs one now.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import Flask
+
+from interviews.clock import utc_now
+from interviews.db import db
+from interviews.scheduling import busy_calendars
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    calendars: int  # busy calendars refreshed (or handed to a worker)
+
+    def __str__(self) -> str:
+        return f"busy calendars refreshed: {self.calendars}"
+
+
+def sweep(now: datetime | None = None) -> SweepReport:
+    """Do (or hand to workers) everything that is due now. Safe to run in several places at once."""
+    now = now or utc_now()
+    return SweepReport(calendars=busy_calendars.refresh_due(now))
+
+
+class Sweeper:
+    """A daemon thread sweeping every SWEEP_SECONDS in this process (embedded mode)."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.interval = app.config["SWEEP_SECONDS"]
+        self._stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="interviews-sweeper", daemon=True)
+
+    def start(self) -> Sweeper:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.thread.join(timeout=30)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            with self.app.app_context():
+                try:
+                    report = sweep()
+                    if report.calendars:
+                        log.info("sweep: %s", report)
+                except Exception:  # the next sweep tries again; the thread must live on
+                    log.exception("sweep failed")
+                    db.session.rollback()

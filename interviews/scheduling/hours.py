@@ -1,0 +1,165 @@
+"""Host hours use cases: weekly windows in the host's own zone, and days unlike the others.
+
+A host has one schedule shared by every study they host. A date override replaces the
+weekly pattern for that day: its windows are the day's hours, and an override without
+windows is a day off.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select
+
+from interviews.db import db
+from interviews.errors import InvalidInput, NotFound
+from interviews.scheduling.models import AvailabilityOverride, AvailabilityWindow, HostSchedule
+from interviews.scheduling.slots import Availability, DateOverride, WeeklyWindow
+
+Span = tuple[time, time]
+
+
+def parse_timezone(name: str, field: str = "timezone") -> str:
+    """The IANA zone name, checked. Raises InvalidInput for anything else."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(
+            f"{name!r} is not a time zone; use a name like Europe/Berlin.", field=field
+        ) from None
+    return name
+
+
+def _schedule(user_id: int) -> HostSchedule | None:
+    return db.session.scalar(select(HostSchedule).where(HostSchedule.user_id == user_id))
+
+
+def _weekly_windows(weekly: list[tuple[int, time, time]]) -> list[WeeklyWindow]:
+    try:
+        return [WeeklyWindow(day, start, end) for day, start, end in weekly]
+    except ValueError as error:
+        raise InvalidInput(f"A weekly window is not valid: {error}.", field="weekly") from None
+
+
+def set_availability(
+    user_id: int,
+    *,
+    timezone: str,
+    weekly: list[tuple[int, time, time]],
+    overrides: list[tuple[date, time | None, time | None]] = (),
+) -> None:
+    """Replace a host's weekly windows and date overrides (a day off is (day, None, None))."""
+    parse_timezone(timezone)
+    windows = _weekly_windows(weekly)
+    schedule = _schedule(user_id)
+    if schedule is None:
+        schedule = HostSchedule(user_id=user_id, timezone=timezone, booking_version=0)
+        db.session.add(schedule)
+    schedule.timezone = timezone
+    schedule.windows = [
+        AvailabilityWindow(weekday=w.weekday, start_time=w.start, end_time=w.end) for w in windows
+    ]
+    schedule.overrides = [
+        AvailabilityOverride(day=day, start_time=start, end_time=end)
+        for day, start, end in overrides
+    ]
+    db.session.commit()
+
+
+def set_weekly_hours(user_id: int, *, timezone: str, weekly: list[tuple[int, time, time]]) -> None:
+    """Replace a host's zone and weekly windows; their special days stay as they are."""
+    parse_timezone(timezone)
+    windows = _weekly_windows(weekly)
+    schedule = _schedule(user_id)
+    if schedule is None:
+        schedule = HostSchedule(user_id=user_id, timezone=timezone, booking_version=0)
+        db.session.add(schedule)
+    schedule.timezone = timezone
+    schedule.windows = [
+        AvailabilityWindow(weekday=w.weekday, start_time=w.start, end_time=w.end) for w in windows
+    ]
+    db.session.commit()
+
+
+def set_day(user_id: int, day: date, windows: list[Span]) -> None:
+    """Make one day unlike the weekly pattern: these windows only, or none (a day off).
+
+    Raises InvalidInput when a window ends before it starts or the host has no hours yet.
+    """
+    for start, end in windows:
+        if end <= start:
+            raise InvalidInput(
+                f"{start:%H:%M} to {end:%H:%M}: the end comes after the start, on the same day.",
+                field="end",
+            )
+    schedule = _schedule(user_id)
+    if schedule is None:
+        raise InvalidInput("Set your weekly hours first.", field="day")
+    schedule.overrides = [o for o in schedule.overrides if o.day != day] + (
+        [AvailabilityOverride(day=day, start_time=s, end_time=e) for s, e in sorted(windows)]
+        or [AvailabilityOverride(day=day, start_time=None, end_time=None)]
+    )
+    db.session.commit()
+
+
+def add_day_window(user_id: int, day: date, start: time, end: time) -> None:
+    """Open extra hours on one day (a Saturday, an evening). On a day already special,
+    they join its windows; a day off becomes a day with just these hours."""
+    current = hours_of(user_id)
+    if current is None:
+        raise InvalidInput("Set your weekly hours first.", field="day")
+    set_day(user_id, day, [*current.special_days.get(day, []), (start, end)])
+
+
+def clear_day(user_id: int, day: date) -> None:
+    """Back to the weekly pattern for that day. Raises NotFound when it was not special."""
+    schedule = _schedule(user_id)
+    if schedule is None or not any(o.day == day for o in schedule.overrides):
+        raise NotFound("That day already follows your weekly hours.")
+    schedule.overrides = [o for o in schedule.overrides if o.day != day]
+    db.session.commit()
+
+
+@dataclass(frozen=True)
+class HostHours:
+    """A host's hours as their settings page shows them."""
+
+    timezone: str
+    weekly: list[tuple[int, time, time]]
+    # Each special day's windows, in day order; an empty list is a day off.
+    special_days: dict[date, list[Span]]
+
+    @property
+    def days_off(self) -> list[date]:
+        return [day for day, windows in self.special_days.items() if not windows]
+
+
+def hours_of(user_id: int) -> HostHours | None:
+    """A host's zone, weekly windows and special days; None when they have set none."""
+    schedule = _schedule(user_id)
+    if schedule is None:
+        return None
+    special: dict[date, list[Span]] = {}
+    for override in sorted(schedule.overrides, key=lambda o: (o.day, o.start_time or time(0))):
+        windows = special.setdefault(override.day, [])
+        if override.start_time is not None and override.end_time is not None:
+            windows.append((override.start_time, override.end_time))
+    return HostHours(
+        timezone=schedule.timezone,
+        weekly=[(w.weekday, w.start_time, w.end_time) for w in schedule.windows],
+        special_days=special,
+    )
+
+
+def availability_of(user_id: int) -> Availability | None:
+    """A host's hours as the slot computation takes them; None when they have set none."""
+    hours = hours_of(user_id)
+    if hours is None:
+        return None
+    return Availability(
+        timezone=hours.timezone,
+        weekly=tuple(WeeklyWindow(day, start, end) for day, start, end in hours.weekly),
+        overrides=tuple(DateOverride(day, tuple(w)) for day, w in hours.special_days.items()),
+    )
