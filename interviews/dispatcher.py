@@ -2,7 +2,7 @@
 
 Today that is hosts' busy calendars; each due one is claimed and refreshed (in an RQ
 worker when REDIS_URL is set). Production runs a sweep a minute from `rq cron`
-(workers/cron.py); without Redis a thread in the web process does (``start_sweeper``);
+(workers.cron); without Redis a thread in the web process does (``start_sweeper``);
 `interviews dispatch` runs one now.
 """
 

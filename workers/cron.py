@@ -1,4 +1,4 @@
-"""`rq cron workers/cron.py`: the schedule production runs beside its `rq worker`s.
+"""`rq cron workers.cron`: the schedule production runs beside its `rq worker`s.
 
 Run exactly one `rq cron` (more are harmless: every sweep claims what it takes).
 """

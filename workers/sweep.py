@@ -1,4 +1,4 @@
-"""The dispatcher sweep as an RQ job, which `rq cron` runs every minute (workers/cron.py)."""
+"""The dispatcher sweep as an RQ job, which `rq cron` runs every minute (workers.cron)."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from interviews.accounts import service as accounts
@@ -191,7 +191,8 @@ def has_feed_link(user_id: int) -> bool:
 
 
 def feed(token: str) -> str:
-    """The calendar behind a subscription URL: the host's interviews from a month ago on.
+    """The calendar behind a subscription URL: the interviews this person hosts or takes
+    notes on, from a month ago on.
 
     Raises NotFound for an unknown or replaced link.
     """
@@ -200,32 +201,44 @@ def feed(token: str) -> str:
     )
     if link is None:
         raise NotFound("This calendar link is not valid; make a new one on your Hours page.")
-    host = db.session.get(User, link.user_id)
+    person = db.session.get(User, link.user_id)
     now = utc_now()
-    rows = db.session.scalars(
-        select(Interview)
-        .options(joinedload(Interview.study), joinedload(Interview.participant))
-        .where(
-            Interview.host_id == link.user_id,
-            Interview.status.in_(ACTIVE_STATUSES),
-            Interview.end_at > now - timedelta(days=FEED_PAST_DAYS),
+    taking_notes = studies.studies_with_colleague(link.user_id)
+    rows = list(
+        db.session.scalars(
+            select(Interview)
+            .options(joinedload(Interview.study), joinedload(Interview.participant))
+            .where(
+                or_(Interview.host_id == link.user_id, Interview.study_id.in_(taking_notes)),
+                Interview.status.in_(ACTIVE_STATUSES),
+                Interview.end_at > now - timedelta(days=FEED_PAST_DAYS),
+            )
+            .order_by(Interview.start_at)
         )
-        .order_by(Interview.start_at)
     )
-    base = current_app.config["BASE_URL"]
-    events = [
-        InviteDetails(
-            uid=interview.ics_uid,
-            sequence=interview.ics_sequence,
-            start=interview.start_at,
-            end=interview.end_at,
-            summary=f"Interview: {interview.participant.name} ({interview.study.title})",
-            description=f"{base}/interviews/{interview.id}",
-            location=interview.study.meeting_url,
-            organizer=InvitePerson(host.name, host.email),
-            attendees=(),
-            stamp=now,
+    hosts = {
+        user.id: user
+        for user in db.session.scalars(
+            select(User).where(User.id.in_({interview.host_id for interview in rows}))
         )
-        for interview in rows
-    ]
-    return build_feed(f"Interviews: {host.name}", events)
+    }
+    base = current_app.config["BASE_URL"]
+    events = []
+    for interview in rows:
+        host = hosts[interview.host_id]
+        role = "" if interview.host_id == person.id else f", taking notes for {host.name}"
+        events.append(
+            InviteDetails(
+                uid=interview.ics_uid,
+                sequence=interview.ics_sequence,
+                start=interview.start_at,
+                end=interview.end_at,
+                summary=f"Interview: {interview.participant.name} ({interview.study.title}){role}",
+                description=f"{base}/interviews/{interview.id}",
+                location=interview.study.meeting_url,
+                organizer=InvitePerson(host.name, host.email),
+                attendees=(),
+                stamp=now,
+            )
+        )
+    return build_feed(f"Interviews: {person.name}", events)

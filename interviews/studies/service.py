@@ -210,6 +210,13 @@ def list_studies(workspace_id: int) -> list[StudyView]:
     return [_view(study) for study in rows]
 
 
+def studies_with_colleague(user_id: int) -> list[int]:
+    """Ids of the studies (in any workspace) on whose calls this person takes notes."""
+    return list(
+        db.session.scalars(select(StudyColleague.study_id).where(StudyColleague.user_id == user_id))
+    )
+
+
 def published_study(slug: str) -> StudyView:
     """The study behind a public booking link. Raises NotFound unless it is published."""
     study = db.session.scalar(select(Study).where(Study.slug == slug))

@@ -304,14 +304,14 @@ def test_with_redis_a_worker_reads_the_calendar_and_rq_cron_schedules_the_sweep(
     assert len(calendar_server.requests) == 1
     assert "10:00" not in berlin_times(client, day.date())
 
-    # Production: `rq cron workers/cron.py` puts a sweep on the queue every SWEEP_SECONDS.
+    # Production: `rq cron workers.cron` puts a sweep on the queue every SWEEP_SECONDS.
     with app.app_context():
         calendar = db.session.scalar(select(BusyCalendar))
         calendar.checked_at -= timedelta(days=1)
         db.session.commit()
     calendar_server.body = busy_feed(day, days=1)
     cron = subprocess.Popen(
-        [RQ, "cron", "workers/cron.py", "--url", redis_url],
+        [RQ, "cron", "workers.cron", "--url", redis_url],
         env=worker_env(SWEEP_SECONDS=1),
         cwd=ROOT,
         stdout=subprocess.DEVNULL,

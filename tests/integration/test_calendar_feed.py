@@ -63,8 +63,22 @@ def test_the_link_is_shown_once_and_a_new_one_retires_the_old(client, study):
     assert client.get(new).mimetype == "text/calendar"
 
 
-def test_a_colleagues_feed_has_only_the_interviews_they_host(client, study):
-    book(client, next_weekday_slot(10), "pat@customer.example", "Pat Customer")
+def test_a_note_takers_feed_lists_the_calls_they_join_and_whose_call_it_is(client, study):
+    booked = book(client, next_weekday_slot(10), "pat@customer.example", "Pat Customer")
     log_in(client, study["sam"].email)
+
+    events = Calendar.from_ical(client.get(feed_link(client)).data).walk("VEVENT")
+
+    assert [str(e["summary"]) for e in events] == [
+        "Interview: Pat Customer (Northwind product interview about dashboards), "
+        "taking notes for Dana Reyes"
+    ]
+    assert str(events[0]["description"]) == f"http://desk.test/interviews/{booked['interview_id']}"
+
+
+def test_a_teammate_not_on_the_call_sees_none_of_it(client, study, add_member):
+    book(client, next_weekday_slot(10), "pat@customer.example", "Pat Customer")
+    lee = add_member(study["dana"], name="Lee Chen")
+    log_in(client, lee.email)
     events = Calendar.from_ical(client.get(feed_link(client)).data).walk("VEVENT")
     assert events == []
