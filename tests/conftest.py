@@ -11,9 +11,13 @@ Chromium) are skipped with a reason, unless INTERVIEWS_REQUIRE_SERVICES=1
 from __future__ import annotations
 
 import os
+import threading
+import time as clock
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -275,3 +279,60 @@ def next_weekday_slot(hour: int = 10) -> datetime:
 
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class CalendarServer:
+    """A real HTTP server on 127.0.0.1 serving one calendar feed, set by the test.
+
+    It answers ``status`` (after ``delay`` seconds), honours If-None-Match with a 304,
+    and records the headers of every request it got.
+    """
+
+    port: int = 0
+    body: bytes = b""
+    status: int = 200
+    delay: float = 0
+    etag: str | None = None
+    requests: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/private-abc123def456/basic.ics"
+
+
+@pytest.fixture
+def calendar_server() -> Iterator[CalendarServer]:
+    state = CalendarServer()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            state.requests.append(dict(self.headers.items()))
+            if state.delay:
+                clock.sleep(state.delay)
+            if state.status != 200:
+                self.send_error(state.status)
+                return
+            if state.etag and self.headers.get("If-None-Match") == state.etag:
+                self.send_response(304)
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "text/calendar; charset=utf-8")
+            self.send_header("Content-Length", str(len(state.body)))
+            if state.etag:
+                self.send_header("ETag", state.etag)
+            self.end_headers()
+            self.wfile.write(state.body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    state.port = server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield state
+    server.shutdown()
+    server.server_close()

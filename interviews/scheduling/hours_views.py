@@ -121,8 +121,8 @@ def add_day_hours():
     EmptyForm().validate_on_submit() or abort(400)
     try:
         day = _parse_day(request.form.get("day", ""))
-        start = _parse_time(request.form.get("start", ""), "From")
-        end = _parse_time(request.form.get("end", ""), "Until")
+        start = _parse_time(request.form.get("start", ""), "Opens at")
+        end = _parse_time(request.form.get("end", ""), "Closes at")
         hours.add_day_window(g.member.user_id, day, start, end)
     except DomainError as error:
         flash(error.message, "error")

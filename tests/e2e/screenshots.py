@@ -34,6 +34,7 @@ def main() -> None:
             "INSTANCE_PATH": str(workdir),
             "BASE_URL": base,
             "SCHEMA_CHECK": False,
+            "SWEEP_SECONDS": 0,
         }
     )
     with app.app_context():
@@ -69,6 +70,8 @@ def main() -> None:
         page.screenshot(path=OUT / "agenda.png")
         page.locator("ul.agenda a").first.click()
         page.screenshot(path=OUT / "interview.png")
+        page.goto(f"{base}/availability#days-heading")
+        page.screenshot(path=OUT / "hours.png")
         browser.close()
     server.shutdown()
     for shot in sorted(OUT.glob("*.png")):

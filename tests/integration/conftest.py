@@ -8,13 +8,10 @@ import socket
 import ssl
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -236,60 +233,3 @@ def run_worker(worker_env, redis_url, namespace):
         return result
 
     return run
-
-
-@dataclass
-class CalendarServer:
-    """A real HTTP server on 127.0.0.1 serving one calendar feed, set by the test.
-
-    It answers ``status`` (after ``delay`` seconds), honours If-None-Match with a 304,
-    and records the headers of every request it got.
-    """
-
-    port: int = 0
-    body: bytes = b""
-    status: int = 200
-    delay: float = 0
-    etag: str | None = None
-    requests: list[dict[str, str]] = field(default_factory=list)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/private-abc123def456/basic.ics"
-
-
-@pytest.fixture
-def calendar_server() -> Iterator[CalendarServer]:
-    state = CalendarServer()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            state.requests.append(dict(self.headers.items()))
-            if state.delay:
-                time.sleep(state.delay)
-            if state.status != 200:
-                self.send_error(state.status)
-                return
-            if state.etag and self.headers.get("If-None-Match") == state.etag:
-                self.send_response(304)
-                self.end_headers()
-                return
-            self.send_response(200)
-            self.send_header("Content-Type", "text/calendar; charset=utf-8")
-            self.send_header("Content-Length", str(len(state.body)))
-            if state.etag:
-                self.send_header("ETag", state.etag)
-            self.end_headers()
-            self.wfile.write(state.body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    state.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield state
-    server.shutdown()
-    server.server_close()

@@ -17,8 +17,8 @@ from interviews import dispatcher
 from interviews.db import db
 from interviews.scheduling import busy_calendars
 from interviews.scheduling.models import BusyCalendar, BusyTime
-from tests.conftest import BERLIN, ROOT, log_in, next_weekday_slot
-from tests.integration.conftest import RQ, CalendarServer
+from tests.conftest import BERLIN, ROOT, CalendarServer, log_in, next_weekday_slot
+from tests.integration.conftest import RQ
 
 
 def busy_feed(first: datetime, *, summary: str = "Focus time", days: int = 3) -> bytes:
