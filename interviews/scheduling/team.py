@@ -53,6 +53,8 @@ class InterviewDetail:
     study: studies.StudyView
     answers: list[dict[str, str]]
     cancel_reason: str | None
+    # The participant's other interviews in this workspace, newest first.
+    history: list[InterviewSummary]
 
     @property
     def upcoming(self) -> bool:
@@ -129,11 +131,23 @@ def interview_detail(workspace_id: int, interview_id: int) -> InterviewDetail:
     if interview is None or interview.workspace_id != workspace_id:
         raise NotFound("No such interview in this workspace.")
     host = db.session.get(User, interview.host_id)
+    others = db.session.execute(
+        select(Interview, User)
+        .join(User, User.id == Interview.host_id)
+        .options(joinedload(Interview.study), joinedload(Interview.participant))
+        .where(
+            Interview.workspace_id == workspace_id,
+            Interview.participant_id == interview.participant_id,
+            Interview.id != interview.id,
+        )
+        .order_by(Interview.start_at.desc(), Interview.id.desc())
+    )
     return InterviewDetail(
         summary=_summary(interview, host),
         study=studies.get_study(workspace_id, interview.study_id),
         answers=list(interview.answers or []),
         cancel_reason=interview.cancel_reason,
+        history=[_summary(other, other_host) for other, other_host in others],
     )
 
 

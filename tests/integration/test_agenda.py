@@ -61,6 +61,25 @@ def test_the_interview_page_has_who_when_and_how_to_reach_them(client, study):
     assert "Weekly revenue reviews" in page
 
 
+def test_the_interview_page_lists_the_persons_other_interviews(client, study):
+    first = book(client, next_weekday_slot(10))
+    cancelled = book(client, next_weekday_slot(12))
+    client.post(
+        f"/api/v1/public/manage/{cancelled['manage_url'].rsplit('/', 1)[1]}/cancel", json={}
+    )
+    other = book(client, next_weekday_slot(14), email="quinn@customer.example", name="Quinn")
+    log_in(client, study["dana"].email)
+
+    page = client.get(f"/interviews/{first['interview_id']}").get_data(as_text=True)
+    history = page[page.index("Other interviews with Pat Customer") :]
+
+    assert f'href="/interviews/{cancelled["interview_id"]}"' in history
+    assert "cancelled" in history
+    assert f'href="/interviews/{other["interview_id"]}"' not in history
+    quinn = client.get(f"/interviews/{other['interview_id']}").get_data(as_text=True)
+    assert "This is the first interview with Quinn." in quinn
+
+
 def test_another_workspaces_interview_is_a_404(app, client, study, make_workspace):
     booking = book(client, next_weekday_slot(10))
     stranger = make_workspace(name="Elsewhere")
