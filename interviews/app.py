@@ -27,6 +27,7 @@ from interviews.db import MAX_ID, check_schema_current, db
 from interviews.errors import DomainError
 from interviews.extensions import csrf, limiter, login_manager, migrate
 from interviews.mail.views import bp as mail_bp
+from interviews.messaging.plan import describe_offset
 from interviews.scheduling.hours_views import bp as availability_bp
 from interviews.scheduling.team_views import bp as agenda_bp
 from interviews.scheduling.views import bp as booking_bp
@@ -270,6 +271,10 @@ def _register_template_helpers(app: Flask) -> None:
     @app.template_global("zone")
     def zone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
+
+    @app.template_filter("offset")
+    def format_offset(minutes: int) -> str:
+        return describe_offset(minutes)
 
     @app.template_filter("date")
     def format_date(value) -> str:

@@ -1,6 +1,8 @@
-"""Commands the app adds to its CLI: `interviews demo`, `interviews token create`."""
+"""Commands the app adds to its CLI: demo, token create, dispatch, outbox."""
 
 from __future__ import annotations
+
+import json
 
 import click
 from flask import Flask, current_app
@@ -9,12 +11,14 @@ from flask.cli import with_appcontext
 from interviews import demo, dispatcher
 from interviews.accounts import service as accounts
 from interviews.errors import DomainError
+from interviews.messaging import service as messaging
 
 
 def register(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(token_group)
     app.cli.add_command(dispatch_command)
+    app.cli.add_command(outbox_command)
 
 
 @click.command("demo")
@@ -30,8 +34,49 @@ def demo_command() -> None:
 @click.command("dispatch")
 @with_appcontext
 def dispatch_command() -> None:
-    """One dispatcher sweep now: refresh the busy calendars that are due."""
+    """One dispatcher sweep now: send the messages that are due, re-read due calendars."""
     click.echo(dispatcher.sweep())
+
+
+@click.command("outbox")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document, for scripts.")
+@with_appcontext
+def outbox_command(as_json: bool) -> None:
+    """Planned, pending and failed interview messages, soonest first, with due times."""
+    rows = messaging.open_messages()
+    if as_json:
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "id": view.id,
+                        "interview_id": interview_id,
+                        "kind": view.kind,
+                        "recipient": view.recipient,
+                        "offset_minutes": view.offset_minutes,
+                        "due_at": view.due_at.isoformat(),
+                        "status": view.shown_status,
+                        "attempts": view.attempts,
+                        "error": view.error,
+                    }
+                    for view, interview_id in rows
+                ],
+                indent=2,
+            )
+        )
+        return
+    if not rows:
+        click.echo("The outbox is empty: nothing planned, pending or failed.")
+        return
+    click.echo(f"{'due (UTC)':<17} {'status':<8} {'kind':<16} {'interview':>9}  recipient")
+    for view, interview_id in rows:
+        line = (
+            f"{view.due_at:%Y-%m-%d %H:%M} {view.shown_status:<8} {view.kind:<16} "
+            f"{interview_id:>9}  {view.recipient}"
+        )
+        if view.error:
+            line += f"  ({view.error})"
+        click.echo(line)
 
 
 @click.group("token")

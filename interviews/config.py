@@ -169,6 +169,21 @@ def settings_from_env(
         "BUSY_FEED_TIMEOUT": parse_int(
             "BUSY_FEED_TIMEOUT", get("BUSY_FEED_TIMEOUT"), 10, minimum=1
         ),
+        # Interview messages (reminders, follow-ups): attempts before a message is marked
+        # failed, the first retry's wait (doubling after), and how long a hand-off to a
+        # worker and a worker's send may take before the row is due again.
+        "MESSAGE_MAX_ATTEMPTS": parse_int(
+            "MESSAGE_MAX_ATTEMPTS", get("MESSAGE_MAX_ATTEMPTS"), 5, minimum=1
+        ),
+        "MESSAGE_RETRY_SECONDS": parse_int(
+            "MESSAGE_RETRY_SECONDS", get("MESSAGE_RETRY_SECONDS"), 30, minimum=1
+        ),
+        "MESSAGE_QUEUE_LEASE_SECONDS": parse_int(
+            "MESSAGE_QUEUE_LEASE_SECONDS", get("MESSAGE_QUEUE_LEASE_SECONDS"), 300, minimum=1
+        ),
+        "MESSAGE_SEND_LEASE_SECONDS": parse_int(
+            "MESSAGE_SEND_LEASE_SECONDS", get("MESSAGE_SEND_LEASE_SECONDS"), 120, minimum=1
+        ),
         # Seconds between dispatcher sweeps (rq cron, or the web process's own thread when
         # there is no REDIS_URL); 0 runs no thread (sweep with `interviews dispatch`).
         "SWEEP_SECONDS": parse_int("SWEEP_SECONDS", get("SWEEP_SECONDS"), 60),

@@ -1,7 +1,8 @@
 """The dispatcher: one sweep over everything the database says is due.
 
-Today that is hosts' busy calendars; each due one is claimed and refreshed (in an RQ
-worker when REDIS_URL is set). Production runs a sweep a minute from `rq cron`
+Interview messages (reminders, follow-ups, retries) from the outbox, and hosts' busy
+calendars: each due row is claimed, then handed to an RQ worker when REDIS_URL is set,
+or handled here. Production runs a sweep a minute from `rq cron`
 (workers.cron); without Redis a thread in the web process does (``start_sweeper``);
 `interviews dispatch` runs one now.
 """
@@ -17,6 +18,7 @@ from flask import Flask
 
 from interviews.clock import utc_now
 from interviews.db import db
+from interviews.messaging import service as messaging
 from interviews.scheduling import busy_calendars
 
 log = logging.getLogger(__name__)
@@ -24,16 +26,19 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class SweepReport:
+    messages: int  # interview messages sent (or handed to a worker)
     calendars: int  # busy calendars refreshed (or handed to a worker)
 
     def __str__(self) -> str:
-        return f"busy calendars refreshed: {self.calendars}"
+        return f"messages dispatched: {self.messages}; busy calendars refreshed: {self.calendars}"
 
 
 def sweep(now: datetime | None = None) -> SweepReport:
     """Do (or hand to workers) everything that is due now. Safe to run in several places at once."""
     now = now or utc_now()
-    return SweepReport(calendars=busy_calendars.refresh_due(now))
+    return SweepReport(
+        messages=messaging.dispatch_due(now), calendars=busy_calendars.refresh_due(now)
+    )
 
 
 class Sweeper:
@@ -58,7 +63,7 @@ class Sweeper:
             with self.app.app_context():
                 try:
                     report = sweep()
-                    if report.calendars:
+                    if report.messages or report.calendars:
                         log.info("sweep: %s", report)
                 except Exception:  # the next sweep tries again; the thread must live on
                     log.exception("sweep failed")

@@ -133,6 +133,39 @@ INTERVIEW = {
 }
 NOT_FOUND = _error("No such thing in this workspace")
 
+OUTBOX_MESSAGE = {
+    "type": "object",
+    "required": ["id", "kind", "audience", "recipient", "due_at", "status", "sent_at"],
+    "properties": {
+        "id": {"type": "integer"},
+        "kind": {
+            "type": "string",
+            "enum": [
+                "confirmation",
+                "invite",
+                "reminder",
+                "host_reminder",
+                "rescheduled",
+                "cancelled",
+                "followup_nudge",
+                "followup_missed",
+                "thank_you",
+            ],
+        },
+        "audience": {"type": "string", "enum": ["participant", "host", "colleague"]},
+        "recipient": {"type": "string"},
+        "offset_minutes": {
+            "type": ["integer", "null"],
+            "description": "Reminders: minutes before the start",
+        },
+        "due_at": {"type": "string", "format": "date-time"},
+        "status": {"type": "string", "enum": ["pending", "sent", "failed", "void"]},
+        "sent_at": {"type": ["string", "null"], "format": "date-time"},
+        "attempts": {"type": "integer"},
+        "error": {"type": ["string", "null"]},
+    },
+}
+
 MEMBER = {
     "type": "object",
     "required": ["id", "user_id", "name", "email", "role"],
@@ -281,6 +314,55 @@ PATHS: dict[str, Any] = {
             },
         }
     },
+    "/api/v1/interviews/{interview_id}/attendance": {
+        "post": {
+            "operationId": "markAttendance",
+            "summary": "Say how the interview went; follow-ups and the thank-you follow",
+            "parameters": [_id_param("interview_id")],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["status"],
+                            "properties": {
+                                "status": {
+                                    "type": "string",
+                                    "enum": ["joined", "no_show", "completed"],
+                                }
+                            },
+                        }
+                    }
+                },
+            },
+            "responses": {
+                "200": _ok(
+                    "The interview, with its new status", {"$ref": "#/components/schemas/Interview"}
+                ),
+                "401": UNAUTHORIZED,
+                "403": _error("Viewers cannot change interviews"),
+                "404": NOT_FOUND,
+                "409": _error("The interview was cancelled, or has not started yet"),
+                "422": _error("`status` is not joined, no_show or completed"),
+            },
+        }
+    },
+    "/api/v1/interviews/{interview_id}/messages": {
+        "get": {
+            "operationId": "listInterviewMessages",
+            "summary": "The interview's outbox: confirmation, reminders, follow-ups, thank-you",
+            "parameters": [_id_param("interview_id")],
+            "responses": {
+                "200": _ok(
+                    "Every message planned for the interview, in due order",
+                    {"type": "array", "items": {"$ref": "#/components/schemas/OutboxMessage"}},
+                ),
+                "401": UNAUTHORIZED,
+                "404": NOT_FOUND,
+            },
+        }
+    },
     "/api/v1/openapi.json": {
         "get": {
             "operationId": "getOpenApi",
@@ -321,6 +403,7 @@ def openapi_document(base_url: str, url_map: Map | None = None) -> dict[str, Any
                 "Member": MEMBER,
                 "Study": STUDY,
                 "Interview": INTERVIEW,
+                "OutboxMessage": OUTBOX_MESSAGE,
                 "Error": {
                     "type": "object",
                     "required": ["error"],

@@ -101,6 +101,10 @@ PUBLIC_SCHEMAS: dict[str, Any] = {
                 "items": {"type": "string"},
                 "description": "One per study question",
             },
+            "rebook": {
+                "type": "string",
+                "description": "From a 'sorry we missed you' link: links this booking to the missed interview",
+            },
         },
     },
     "Booking": {

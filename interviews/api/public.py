@@ -107,6 +107,7 @@ def book(slug: str):
         timezone=_text(body, "timezone", required=False) or "UTC",
         start=_text(body, "start"),
         answers=tuple(answers),
+        rebook=_text(body, "rebook", required=False) or None,
     )
     try:
         booking = scheduling.book(slug, booking_request)

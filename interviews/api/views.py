@@ -168,3 +168,40 @@ def interview_list():
         end=_instant("to"),
     )
     return jsonify(items=[_interview_json(i) for i in found], total=len(found))
+
+
+@bp.post("/interviews/<int:interview_id>/attendance")
+def attendance(interview_id: int):
+    """Say how the interview went: {"status": "joined" | "no_show" | "completed"}."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("status"), str):
+        raise InvalidInput(
+            'Send a JSON object like {"status": "completed"}: joined, no_show or completed.',
+            field="status",
+        )
+    return jsonify(
+        _interview_json(team.mark_attendance(g.api_member, interview_id, body["status"]))
+    )
+
+
+@bp.get("/interviews/<int:interview_id>/messages")
+def interview_messages(interview_id: int):
+    """The interview's outbox: every message planned, sent, failed or voided, in due order."""
+    plan = team.messages_of(g.api_member.workspace_id, interview_id)
+    return jsonify(
+        [
+            {
+                "id": item.id,
+                "kind": item.kind,
+                "audience": item.audience,
+                "recipient": item.recipient,
+                "offset_minutes": item.offset_minutes,
+                "due_at": item.due_at.isoformat(),
+                "status": item.shown_status,
+                "sent_at": item.sent_at.isoformat() if item.sent_at else None,
+                "attempts": item.attempts,
+                "error": item.error,
+            }
+            for item in plan
+        ]
+    )

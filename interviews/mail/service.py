@@ -59,15 +59,17 @@ def queue_email(
     reply_to: str | None,
     workspace_id: int | None,
     attachments: tuple[Attachment, ...] = (),
+    key: str | None = None,
 ) -> MailMessage:
     """Render ``emails/<template>.txt`` and ``.html`` and add the message to the session.
 
-    The caller commits; then it calls ``dispatch``.
+    The caller commits; then it calls ``dispatch`` (or ``deliver``). ``key`` becomes the
+    Message-ID: the outbox passes its own, the same on every attempt.
     """
     context = {"product_name": current_app.config["PRODUCT_NAME"], **context}
     message = MailMessage(
         workspace_id=workspace_id,
-        key=uuid.uuid4().hex,
+        key=key or uuid.uuid4().hex,
         kind=kind,
         recipient=recipient,
         sender_name=sender_name,
@@ -131,11 +133,29 @@ def dispatch(message_id: int) -> Dispatched:
         return Dispatched(message.status if message else MailStatus.FAILED, str(error))
 
 
-def deliver(message_id: int) -> MailStatus:
+def status_of(message_id: int) -> MailStatus | None:
+    return db.session.scalar(select(MailMessage.status).where(MailMessage.id == message_id))
+
+
+def requeue(message_id: int) -> None:
+    """Make a message that did not go out deliverable again (its sender retries it).
+
+    A message already sent stays sent.
+    """
+    db.session.execute(
+        update(MailMessage)
+        .where(MailMessage.id == message_id, MailMessage.status != MailStatus.SENT)
+        .values(status=MailStatus.QUEUED)
+    )
+    db.session.commit()
+
+
+def deliver(message_id: int, final: bool | None = None) -> MailStatus:
     """Claim a queued message, send it through the configured backend, record the result.
 
     Returns the final status. Raises DeliveryError when the backend fails (the
-    row is put back to queued so a retry can claim it, or failed on the last try).
+    row is put back to queued so a retry can claim it, or failed on the last try;
+    ``final`` says whether this is the last try, else the mail retry count decides).
     """
     claimed = db.session.execute(
         update(MailMessage)
@@ -172,7 +192,7 @@ def deliver(message_id: int) -> MailStatus:
     try:
         BACKENDS[message.backend](email, config)
     except DeliveryError as exc:
-        last_try = message.attempts >= defaults.MAIL_MAX_ATTEMPTS
+        last_try = message.attempts >= defaults.MAIL_MAX_ATTEMPTS if final is None else final
         message.status = MailStatus.FAILED if last_try else MailStatus.QUEUED
         message.error = str(exc)
         db.session.commit()

@@ -108,6 +108,9 @@ class Interview(db.Model):
     answers: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     # The manage link: only its hash is kept; cancelling retires it.
     manage_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The link's token is derived from this and the server's secret, so every message,
+    # sent whenever it is due, can carry the same link; a new nonce retires the old link.
+    manage_nonce: Mapped[str | None] = mapped_column(String(32))
     manage_token_revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Calendar invites: one UID for the interview's whole life, SEQUENCE up on each change.
     ics_uid: Mapped[str] = mapped_column(String(120), unique=True)
@@ -116,6 +119,11 @@ class Interview(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancel_reason: Mapped[str | None] = mapped_column(Text)
+    # Booked from the "sorry we missed you" link of this no-show: a recovered no-show
+    # once this interview is completed.
+    rebooked_from_id: Mapped[int | None] = mapped_column(
+        ForeignKey("interview.id", ondelete="SET NULL"), index=True
+    )
 
     study: Mapped[Study] = relationship()
     participant: Mapped[Participant] = relationship()

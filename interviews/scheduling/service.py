@@ -14,17 +14,16 @@ from zoneinfo import ZoneInfo
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app
 from sqlalchemy import select, update
 
 from interviews.clock import utc_now
 from interviews.db import db
 from interviews.errors import Conflict, InvalidInput, NotFound
-from interviews.mail import service as mail_service
-from interviews.mail.compose import Attachment
+from interviews.messaging import outbox
+from interviews.messaging import service as messaging
 from interviews.participants import service as participants
-from interviews.scheduling import busy_calendars, hours
-from interviews.scheduling.invites import InviteDetails, Person, build_invite
+from interviews.scheduling import busy_calendars, hours, lifecycle, links
+from interviews.scheduling.invites import build_invite
 from interviews.scheduling.models import (
     ACTIVE_STATUSES,
     HostSchedule,
@@ -151,6 +150,7 @@ class BookingRequest:
     start: str
     phone: str = ""
     answers: tuple[str, ...] = ()
+    rebook: str | None = None  # the token of a "sorry we missed you" link
 
 
 def _parse_start(value: str) -> datetime:
@@ -234,7 +234,6 @@ def book(slug: str, request: BookingRequest) -> Booking:
     participant = participants.record_participant(
         study.workspace_id, email=email, name=name, phone=phone, timezone=timezone, now=now
     )
-    token = new_secret()
     interview = Interview(
         workspace_id=study.workspace_id,
         study_id=study.id,
@@ -245,19 +244,31 @@ def book(slug: str, request: BookingRequest) -> Booking:
         status=InterviewStatus.BOOKED,
         participant_timezone=timezone,
         answers=answers,
-        manage_token_hash=hash_secret(token),
+        manage_token_hash=new_secret(),  # replaced by the derived token's hash below
         ics_uid=f"{new_secret()[:24]}@interview-desk",
+        rebooked_from_id=_missed_interview(study, request.rebook),
         ics_sequence=0,
         created_at=now,
         updated_at=now,
     )
     db.session.add(interview)
     db.session.flush()
-    messages = _notify(study, interview, token, "booked", now)
+    token = links.new_manage_token(interview)
+    due_now = outbox.plan_booking(interview, study, now)
     db.session.commit()
-    for message_id in messages:
-        mail_service.dispatch(message_id)
+    messaging.send_soon(due_now)
     return _booking(interview, token)
+
+
+def _missed_interview(study: studies.StudyView, rebook_token: str | None) -> int | None:
+    """The no-show a "sorry we missed you" link rebooks, if it is one of this study's."""
+    missed_id = links.rebooked_interview_id(rebook_token)
+    if missed_id is None:
+        return None
+    missed = db.session.get(Interview, missed_id)
+    if missed is None or missed.study_id != study.id:
+        return None
+    return missed.id
 
 
 # --- the participant's manage link -------------------------------------------------------
@@ -285,8 +296,8 @@ def managed(token: str) -> ManagedInterview:
         end=interview.end_at,
         timezone=interview.participant_timezone,
         status=interview.status,
-        manage_url=_link(f"/manage/{token}"),
-        ics_url=_link(f"/api/v1/public/manage/{token}/invite.ics"),
+        manage_url=links.manage_url(token),
+        ics_url=links.ics_url(token),
     )
 
 
@@ -319,18 +330,13 @@ def _reschedule(interview_id: int, start_value: str, token: str | None) -> Booki
         raise SlotTaken(
             "Sorry, that time was just taken or is no longer open. Please pick another."
         )
-    if token is None:
-        # Moved by the team: only the old link's hash is kept, so the interviewee's
-        # email carries a fresh link, and the old one retires.
-        token = new_secret()
-        interview.manage_token_hash = hash_secret(token)
+    token = links.manage_token(interview)
     interview.start_at, interview.end_at = start, end
     interview.ics_sequence += 1
     interview.updated_at = now
-    messages = _notify(study, interview, token, "rescheduled", now)
+    due_now = outbox.plan_reschedule(interview, study, now)
     db.session.commit()
-    for message_id in messages:
-        mail_service.dispatch(message_id)
+    messaging.send_soon(due_now)
     return _booking(interview, token)
 
 
@@ -369,24 +375,35 @@ def _cancel(interview: Interview, reason: str, token: str | None) -> None:
     interview.manage_token_revoked_at = now
     interview.ics_sequence += 1
     interview.updated_at = now
-    messages = _notify(study, interview, token, "cancelled", now)
+    due_now = outbox.plan_cancel(interview, study, now)
     db.session.commit()
-    for message_id in messages:
-        mail_service.dispatch(message_id)
+    messaging.send_soon(due_now)
 
 
 def invite_ics(token: str) -> str:
     """The interview's current calendar invite (METHOD REQUEST, current SEQUENCE)."""
     interview = _by_token(token)
     study = studies.get_study(interview.workspace_id, interview.study_id)
-    return build_invite(_invite_details(study, interview, token, utc_now()), method="REQUEST")
+    return build_invite(links.invite_details(study, interview, token, utc_now()), method="REQUEST")
 
 
-# --- messages -----------------------------------------------------------------------------
+# --- attendance ------------------------------------------------------------------------------
 
 
-def _link(path: str) -> str:
-    return current_app.config["BASE_URL"] + path
+def mark_attendance(interview_id: int, status: InterviewStatus) -> bool:
+    """Record how the interview went; follow-ups and the thank-you follow from it.
+
+    Returns False when it already said so. Raises Conflict (cancelled, not started).
+    """
+    interview = db.session.get(Interview, interview_id)
+    now = utc_now()
+    if not lifecycle.set_attendance(interview, status, now):
+        return False
+    study = studies.get_study(interview.workspace_id, interview.study_id)
+    due_now = outbox.plan_attendance(interview, study, status, now)
+    db.session.commit()
+    messaging.send_soon(due_now)
+    return True
 
 
 def _booking(interview: Interview, token: str) -> Booking:
@@ -394,111 +411,6 @@ def _booking(interview: Interview, token: str) -> Booking:
         interview_id=interview.id,
         start=interview.start_at,
         end=interview.end_at,
-        manage_url=_link(f"/manage/{token}"),
-        ics_url=_link(f"/api/v1/public/manage/{token}/invite.ics"),
+        manage_url=links.manage_url(token),
+        ics_url=links.ics_url(token),
     )
-
-
-def _invite_details(
-    study: studies.StudyView, interview: Interview, token: str | None, now: datetime
-) -> InviteDetails:
-    lines = [study.description]
-    if study.meeting_url:
-        lines.append(f"Join: {study.meeting_url}")
-    if study.phone_fallback:
-        lines.append(f"If video fails, call {study.phone_fallback}.")
-    if study.reward_text:
-        lines.append(f"Thank you: {study.reward_text}")
-    if token:
-        lines.append(f"Reschedule or cancel: {_link(f'/manage/{token}')}")
-    location = study.meeting_url or (
-        f"Phone: {study.phone_fallback}" if study.phone_fallback else ""
-    )
-    return InviteDetails(
-        uid=interview.ics_uid,
-        sequence=interview.ics_sequence,
-        start=interview.start_at,
-        end=interview.end_at,
-        summary=study.title,
-        description="\n\n".join(line for line in lines if line),
-        location=location,
-        organizer=Person(study.host.name, study.host.email),
-        attendees=(
-            Person(interview.participant.name, interview.participant.email),
-            *(Person(c.name, c.email) for c in study.colleagues),
-        ),
-        stamp=now,
-        url=study.meeting_url,
-    )
-
-
-def when_text(start: datetime, end: datetime, timezone: str) -> str:
-    """ "Tuesday 24 November 2026, 09:00–09:45 (Europe/Berlin)" in the reader's zone."""
-    zone = ZoneInfo(timezone)
-    local_start, local_end = start.astimezone(zone), end.astimezone(zone)
-    return f"{local_start:%A %-d %B %Y, %H:%M}–{local_end:%H:%M} ({timezone})"
-
-
-_SUBJECTS = {
-    "booked": ("Confirmed: {title}", "New interview: {participant}, {when}"),
-    "rescheduled": ("Moved: {title}", "Moved: interview with {participant}, now {when}"),
-    "cancelled": ("Cancelled: {title}", "Cancelled: interview with {participant}"),
-}
-
-
-def _notify(
-    study: studies.StudyView, interview: Interview, token: str | None, event: str, now: datetime
-) -> list[int]:
-    """Queue the participant's message and the team's (host and colleagues), with invites."""
-    method = "CANCEL" if event == "cancelled" else "REQUEST"
-    ics = build_invite(_invite_details(study, interview, token, now), method=method)
-    attachment = Attachment("interview.ics", f"text/calendar; method={method}", ics)
-    participant = interview.participant
-    host_zone = hours.availability_of(study.host.user_id)
-    team_zone = host_zone.timezone if host_zone else "UTC"
-    participant_subject, team_subject = _SUBJECTS[event]
-    context = {
-        "event": event,
-        "study": study,
-        "participant": participant,
-        "answers": interview.answers,
-        "reason": interview.cancel_reason,
-        "manage_url": _link(f"/manage/{token}") if token else None,
-        "rebook_url": _link(f"/book/{study.slug}"),
-        "interview_url": _link(f"/interviews/{interview.id}"),
-    }
-    messages = [
-        mail_service.queue_email(
-            kind=f"interview_{event}",
-            recipient=participant.email,
-            subject=participant_subject.format(title=study.title),
-            template="interview_participant",
-            context={
-                **context,
-                "when": when_text(
-                    interview.start_at, interview.end_at, interview.participant_timezone
-                ),
-            },
-            sender_name=study.host.name,
-            reply_to=study.host.email,
-            workspace_id=study.workspace_id,
-            attachments=(attachment,),
-        )
-    ]
-    when = when_text(interview.start_at, interview.end_at, team_zone)
-    for person in (study.host, *study.colleagues):
-        messages.append(
-            mail_service.queue_email(
-                kind=f"interview_{event}_team",
-                recipient=person.email,
-                subject=team_subject.format(participant=participant.name, when=when),
-                template="interview_team",
-                context={**context, "when": when, "reader": person},
-                sender_name=participant.name,
-                reply_to=participant.email,
-                workspace_id=study.workspace_id,
-                attachments=(attachment,),
-            )
-        )
-    db.session.flush()
-    return [m.id for m in messages]

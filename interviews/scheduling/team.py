@@ -15,13 +15,14 @@ from interviews.accounts.models import User
 from interviews.clock import utc_now
 from interviews.db import db
 from interviews.errors import Forbidden, NotFound
+from interviews.messaging import service as messaging
+from interviews.scheduling import lifecycle
 from interviews.scheduling import service as scheduling
 from interviews.scheduling.invites import InviteDetails, build_feed
 from interviews.scheduling.invites import Person as InvitePerson
 from interviews.scheduling.models import (
     ACTIVE_STATUSES,
     CalendarFeedLink,
-    HostSchedule,
     Interview,
     InterviewStatus,
 )
@@ -81,8 +82,7 @@ def _summary(interview: Interview, host: User) -> InterviewSummary:
 
 def viewer_timezone(user_id: int) -> str:
     """The zone a team member reads times in: their own hours' zone, else UTC."""
-    zone = db.session.scalar(select(HostSchedule.timezone).where(HostSchedule.user_id == user_id))
-    return zone or "UTC"
+    return lifecycle.team_timezone(user_id)
 
 
 def list_interviews(
@@ -170,6 +170,46 @@ def reschedule_for_participant(
 ) -> scheduling.Booking:
     """Move the interview on the interviewee's behalf; their email carries a fresh manage link."""
     return scheduling.move_interview(_editable(actor, interview_id).id, start)
+
+
+def mark_attendance(actor: accounts.Member, interview_id: int, status: str) -> InterviewSummary:
+    """Say how it went: joined, no_show or completed. Raises Forbidden, NotFound,
+    InvalidInput (another status), Conflict (cancelled, or not started yet)."""
+    interview = _editable(actor, interview_id)
+    scheduling.mark_attendance(interview.id, lifecycle.parse_attendance(status))
+    return _summary_of(interview.id)
+
+
+def mark_attendance_by_link(token: str, status: str) -> InterviewSummary:
+    """The host's one-click link from their reminder. Raises NotFound for a bad or old
+    link, or one whose sender is no longer on the interview's workspace as an editor."""
+    interview_id, user_id = lifecycle.attendance_link_subject(token)
+    interview = db.session.get(Interview, interview_id)
+    member = accounts.current_member(user_id, interview.workspace_id) if interview else None
+    if member is None or member.workspace_id != interview.workspace_id or not member.can_edit:
+        raise NotFound("This link is not valid.")
+    return mark_attendance(member, interview_id, status)
+
+
+def attendance_link_interview(token: str) -> InterviewSummary:
+    """The interview an attendance link is about. Raises NotFound for a bad or old link."""
+    interview_id, _ = lifecycle.attendance_link_subject(token)
+    return _summary_of(interview_id)
+
+
+def _summary_of(interview_id: int) -> InterviewSummary:
+    interview = db.session.get(Interview, interview_id)
+    if interview is None:
+        raise NotFound("No such interview.")
+    return _summary(interview, db.session.get(User, interview.host_id))
+
+
+def messages_of(workspace_id: int, interview_id: int) -> list[messaging.PlannedView]:
+    """The interview's message plan. Raises NotFound for another workspace's id."""
+    interview = db.session.get(Interview, interview_id)
+    if interview is None or interview.workspace_id != workspace_id:
+        raise NotFound("No such interview in this workspace.")
+    return messaging.plan_of(interview_id)
 
 
 def slots_for_move(

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
+from interviews.accounts.forms import EmptyForm
 from interviews.clock import utc_now
-from interviews.errors import InvalidInput
+from interviews.errors import Conflict, InvalidInput
 from interviews.scheduling import pages, team
 from interviews.scheduling import service as scheduling
 from interviews.scheduling.forms import CancelForm, SlotForm
@@ -61,7 +62,58 @@ def _render_interview(
         week=week,
         slot_form=slot_form,
         cancel_form=cancel_form,
+        attendance_form=EmptyForm(),
+        plan=team.messages_of(g.member.workspace_id, interview_id),
     ), status
+
+
+_MARKED = {
+    "joined": "Marked joined: no follow-ups will go out.",
+    "completed": "Marked completed: a thank-you is on its way to them.",
+    "no_show": "Marked no-show: a “sorry we missed you” with a link to rebook is on its way.",
+}
+
+
+@bp.post("/interviews/<int:interview_id>/attendance")
+@editor_required
+def attendance(interview_id: int):
+    """Say how it went; follow-ups and the thank-you follow from it."""
+    EmptyForm().validate_on_submit() or abort(400)
+    status = request.form.get("status", "")
+    try:
+        team.mark_attendance(g.member, interview_id, status)
+    except (Conflict, InvalidInput) as error:
+        flash(error.message, "error")
+    else:
+        flash(_MARKED[status], "success")
+    return redirect(url_for("agenda.interview", interview_id=interview_id))
+
+
+@bp.route("/attendance/<token>", methods=["GET", "POST"])
+def attendance_link(token: str):
+    """The one-click links in the host's reminder: a page that records it with one button
+    (a GET never changes anything: mail scanners open links too)."""
+    form = EmptyForm()
+    summary = team.attendance_link_interview(token)
+    wanted = request.values.get("status", "completed")
+    if wanted not in _MARKED:
+        wanted = "completed"
+    done = None
+    if form.validate_on_submit():
+        try:
+            summary = team.mark_attendance_by_link(token, wanted)
+        except (Conflict, InvalidInput) as error:
+            flash(error.message, "error")
+        else:
+            done = _MARKED[wanted]
+    return render_template(
+        "scheduling/attendance.html",
+        form=form,
+        summary=summary,
+        wanted=wanted,
+        done=done,
+        when=pages.local_when(summary.start, summary.end, team.viewer_timezone(summary.host_id)),
+    )
 
 
 @bp.post("/interviews/<int:interview_id>/reschedule")

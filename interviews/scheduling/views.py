@@ -80,6 +80,7 @@ def book(slug: str):
                     timezone=timezone,
                     start=form.start.data,
                     answers=answers,
+                    rebook=request.values.get("rebook") or None,
                 ),
             )
         except scheduling.SlotTaken as error:
@@ -103,6 +104,7 @@ def book(slug: str):
         "scheduling/book.html",
         study=study,
         form=form,
+        rebook=request.values.get("rebook") or None,
         days=days,
         timezone=timezone,
         **week,

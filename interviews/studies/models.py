@@ -44,6 +44,10 @@ class Study(db.Model):
     phone_required: Mapped[bool] = mapped_column(Boolean, default=True)
     # Extra questions the booking form asks, in order: ["What do you use us for?"].
     questions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Minutes before the call each reminder goes out (PRODUCT.md: 24 h, 1 h, 10 min).
+    reminder_offsets: Mapped[list[int]] = mapped_column(JSON, default=lambda: [1440, 60, 10])
+    # The nudge 5 minutes in and the "sorry we missed you" 30 minutes in.
+    followups_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     status: Mapped[StudyStatus] = mapped_column(
         str_enum(StudyStatus, "study_status"),
     )

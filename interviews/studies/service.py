@@ -11,6 +11,7 @@ from interviews.accounts import service as accounts
 from interviews.clock import utc_now
 from interviews.db import db
 from interviews.errors import Conflict, Forbidden, InvalidInput, NotFound
+from interviews.messaging.plan import DEFAULT_REMINDER_OFFSETS, MessageSettings
 from interviews.scheduling.slots import Limits
 from interviews.studies import rules
 from interviews.studies.models import Study, StudyColleague, StudyStatus
@@ -44,6 +45,7 @@ class StudyView:
     questions: tuple[str, ...]
     status: StudyStatus
     created_at: datetime
+    messages: MessageSettings = MessageSettings()
 
     @property
     def duration(self) -> timedelta:
@@ -76,6 +78,10 @@ def _view(study: Study) -> StudyView:
         questions=tuple(study.questions or ()),
         status=study.status,
         created_at=study.created_at,
+        messages=MessageSettings(
+            reminder_offsets=tuple(study.reminder_offsets or ()),
+            followups=study.followups_enabled,
+        ),
     )
 
 
@@ -99,6 +105,8 @@ class StudyDraft:
     questions: tuple[str, ...] = ()
     colleague_user_ids: tuple[int, ...] = ()
     slug: str | None = None
+    reminder_offsets: tuple[int, ...] = DEFAULT_REMINDER_OFFSETS
+    followups_enabled: bool = True
 
 
 _BOUNDS = {
@@ -131,6 +139,10 @@ def _check(actor: accounts.Member, draft: StudyDraft, study_id: int | None) -> t
         raise InvalidInput(
             "Colleagues on the call must be members of this workspace.", field="colleagues"
         )
+    try:
+        MessageSettings(reminder_offsets=draft.reminder_offsets)
+    except ValueError as error:
+        raise InvalidInput(f"Reminders: {error}.", field="reminder_offsets") from None
     slug = draft.slug or rules.slug_from(title)
     problem = rules.slug_problem(slug)
     if problem:
@@ -157,6 +169,8 @@ def _apply(study: Study, draft: StudyDraft, title: str, slug: str) -> None:
     study.step_minutes = draft.step_minutes
     study.phone_required = draft.phone_required
     study.questions = [q.strip() for q in draft.questions if q.strip()]
+    study.reminder_offsets = sorted(set(draft.reminder_offsets), reverse=True)
+    study.followups_enabled = draft.followups_enabled
     study.colleagues = [
         StudyColleague(user_id=uid)
         for uid in dict.fromkeys(draft.colleague_user_ids)

@@ -70,7 +70,7 @@ def test_booking_from_the_page_leads_to_the_manage_page_with_a_confirmation(
     assert interview.answers == [
         {"question": "What do you use dashboards for?", "answer": "Weekly revenue reviews"}
     ]
-    assert any(m.kind == "interview_booked" and manage_path in m.text_body for m in sent_mail())
+    assert any(m.kind == "confirmation" and manage_path in m.text_body for m in sent_mail())
 
 
 def test_a_slot_taken_meanwhile_shows_a_friendly_message_and_fresh_times(app, client, study):

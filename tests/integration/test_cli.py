@@ -33,7 +33,7 @@ def test_demo_publishes_a_bookable_study_with_interviews_already_booked(app, run
     assert len(slots) > 20  # plenty of open times in the coming two weeks
     page = client.get("/book/demo").get_data(as_text=True)
     assert "Northwind product interview about dashboards" in page
-    confirmations = {m.recipient for m in sent_mail() if m.kind == "interview_booked"}
+    confirmations = {m.recipient for m in sent_mail() if m.kind == "confirmation"}
     assert confirmations == {"priya@acme-retail.example", "jonas@stadtwerke.example"}
 
 

@@ -1,0 +1,400 @@
+"""Sending what the outbox says is due: the dispatcher's half and the worker's half.
+
+The dispatcher claims due rows (pending, or handed off or being sent under a lease that
+ran out) by moving them to *queued* with a lease, then hands them to RQ workers, or,
+without Redis, sends them itself. A worker claims each row again, *queued* to
+*sending*, before it sends; the send carries the row's idempotency key as Message-ID.
+Redis can be flushed and a worker killed: the lease runs out, the next sweep finds the
+row, and it is sent once. A failed send is retried with backoff, then marked failed.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import and_, or_, select, update
+
+from interviews.clock import utc_now
+from interviews.db import db
+from interviews.errors import NotFound
+from interviews.mail import service as mail_service
+from interviews.mail.backends import DeliveryError
+from interviews.mail.compose import Attachment
+from interviews.messaging.models import OutboxMessage, OutboxStatus
+from interviews.messaging.plan import Audience, MessageKind, describe_offset
+from interviews.scheduling import links
+from interviews.scheduling.invites import build_invite
+from interviews.scheduling.lifecycle import attendance_url, record_no_show, team_timezone
+from interviews.scheduling.models import Interview, InterviewStatus
+from interviews.studies import service as studies
+from workers.queue import QueueUnavailable, enqueue
+
+log = logging.getLogger(__name__)
+
+BATCH = 50  # messages per worker job: one job's overhead is shared by many sends
+
+
+# --- the dispatcher ------------------------------------------------------------------------
+
+
+def _due_condition(now: datetime):
+    return or_(
+        and_(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.due_at <= now),
+        and_(
+            OutboxMessage.status.in_((OutboxStatus.QUEUED, OutboxStatus.SENDING)),
+            OutboxMessage.lease_expires_at <= now,
+        ),
+    )
+
+
+def _claim_for_hand_off(ids: list[int] | None, now: datetime, limit: int) -> list[int]:
+    """Move due rows to queued under a lease, atomically; the ids this call won."""
+    lease = timedelta(seconds=current_app.config["MESSAGE_QUEUE_LEASE_SECONDS"])
+    if ids is None:
+        ids = list(
+            db.session.scalars(
+                select(OutboxMessage.id)
+                .where(_due_condition(now))
+                .order_by(OutboxMessage.due_at, OutboxMessage.id)
+                .limit(limit)
+            )
+        )
+    claimed: list[int] = []
+    for start in range(0, len(ids), 500):
+        claimed.extend(
+            db.session.scalars(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(ids[start : start + 500]), _due_condition(now))
+                .values(status=OutboxStatus.QUEUED, lease_expires_at=now + lease, updated_at=now)
+                .returning(OutboxMessage.id)
+            )
+        )
+    db.session.commit()
+    return sorted(claimed)
+
+
+def dispatch_due(now: datetime | None = None, limit: int = 20_000) -> int:
+    """One sweep: hand every due message to a worker (or send it here). Returns how many."""
+    now = now or utc_now()
+    claimed = _claim_for_hand_off(None, now, limit)
+    _hand_off(claimed, now)
+    return len(claimed)
+
+
+def send_soon(ids: list[int]) -> None:
+    """After a booking change commits: send the messages it made due now."""
+    if ids:
+        now = utc_now()
+        _hand_off(_claim_for_hand_off(ids, now, len(ids)), now)
+
+
+def _hand_off(ids: list[int], now: datetime) -> None:
+    if not ids:
+        return
+    if current_app.config.get("REDIS_URL"):
+        try:
+            for start in range(0, len(ids), BATCH):
+                enqueue("workers.messaging.send_messages", ids[start : start + BATCH])
+            return
+        except QueueUnavailable:
+            # Sent here instead; rows a job already took are skipped by their claim.
+            log.warning("queue unavailable, sending %s messages in this process", len(ids))
+    for message_id in ids:
+        send(message_id, now)
+
+
+# --- the worker ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rendered:
+    recipient: str
+    subject: str
+    template: str
+    context: dict
+    sender_name: str
+    reply_to: str | None
+    attachments: tuple[Attachment, ...] = ()
+
+
+def send(message_id: int, now: datetime | None = None) -> OutboxStatus | None:
+    """Claim one queued message, send it, record the outcome. Safe to call twice.
+
+    Returns the row's new status, or None when another worker has it or it is done.
+    """
+    now = now or utc_now()
+    config = current_app.config
+    lease = timedelta(seconds=config["MESSAGE_SEND_LEASE_SECONDS"])
+    claimed = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.QUEUED)
+        .values(
+            status=OutboxStatus.SENDING,
+            lease_expires_at=now + lease,
+            attempts=OutboxMessage.attempts + 1,
+            updated_at=now,
+        )
+    ).rowcount
+    db.session.commit()
+    if not claimed:
+        return None
+    row = db.session.get(OutboxMessage, message_id)
+    interview = db.session.get(Interview, row.interview_id)
+    study = studies.get_study(interview.workspace_id, interview.study_id)
+
+    if row.mail_message_id is None:
+        reason = _pointless(row, interview, now)
+        if reason:
+            return _finish(row, OutboxStatus.VOID, now, error=reason)
+        if row.kind is MessageKind.FOLLOWUP_MISSED and interview.status is InterviewStatus.BOOKED:
+            record_no_show(interview, now)  # 30 minutes in and no sign of them
+        rendered = _render(row, interview, study, now)
+        mail = mail_service.queue_email(
+            kind=_mail_kind(row),
+            recipient=rendered.recipient,
+            subject=rendered.subject,
+            template=rendered.template,
+            context=rendered.context,
+            sender_name=rendered.sender_name,
+            reply_to=rendered.reply_to,
+            workspace_id=interview.workspace_id,
+            attachments=rendered.attachments,
+            key=row.idempotency_key,
+        )
+        db.session.flush()
+        row.mail_message_id, row.recipient = mail.id, rendered.recipient
+        db.session.commit()
+    elif mail_service.status_of(row.mail_message_id) == mail_service.MailStatus.SENT:
+        # The email went out but the worker died before saying so here: done, not resent.
+        return _finish(row, OutboxStatus.SENT, now)
+    else:
+        mail_service.requeue(row.mail_message_id)
+
+    last_try = row.attempts >= config["MESSAGE_MAX_ATTEMPTS"]
+    try:
+        mail_service.deliver(row.mail_message_id, final=last_try)
+    except DeliveryError as error:
+        if last_try:
+            return _finish(row, OutboxStatus.FAILED, now, error=str(error))
+        wait = config["MESSAGE_RETRY_SECONDS"] * 2 ** (row.attempts - 1)
+        row.due_at = now + timedelta(seconds=wait)
+        return _finish(row, OutboxStatus.PENDING, now, error=str(error))
+    return _finish(row, OutboxStatus.SENT, now)
+
+
+def _finish(
+    row: OutboxMessage, status: OutboxStatus, now: datetime, error: str | None = None
+) -> OutboxStatus:
+    row.status, row.error, row.lease_expires_at, row.updated_at = status, error, None, now
+    if status is OutboxStatus.SENT:
+        row.sent_at = now
+    db.session.commit()
+    return status
+
+
+def _pointless(row: OutboxMessage, interview: Interview, now: datetime) -> str | None:
+    """Why this message should no longer go out, judged when it is due; None to send it."""
+    status = interview.status
+    if row.kind in (MessageKind.REMINDER, MessageKind.HOST_REMINDER):
+        if status is not InterviewStatus.BOOKED:
+            return f"not sent: the interview is {status.value.replace('_', ' ')}"
+        if now >= interview.start_at:
+            return "not sent: the call had already started"
+    if row.kind is MessageKind.FOLLOWUP_NUDGE and status is not InterviewStatus.BOOKED:
+        return f"not sent: the interview is {status.value.replace('_', ' ')}"
+    if row.kind is MessageKind.FOLLOWUP_MISSED and status not in (
+        InterviewStatus.BOOKED,
+        InterviewStatus.NO_SHOW,
+    ):
+        return f"not sent: the interview is {status.value.replace('_', ' ')}"
+    if row.kind is MessageKind.THANK_YOU and status is not InterviewStatus.COMPLETED:
+        return "not sent: the interview is not completed"
+    if (
+        row.kind in (MessageKind.CONFIRMATION, MessageKind.INVITE)
+        and status is InterviewStatus.CANCELLED
+    ):
+        return "not sent: the interview was cancelled first"
+    return None
+
+
+def _mail_kind(row: OutboxMessage) -> str:
+    # The team's copy of a booking change: "invite_team" (a workspace invite is "invite").
+    if row.audience is not Audience.PARTICIPANT and row.kind in _EVENTS:
+        return f"{row.kind.value}_team"
+    return row.kind.value
+
+
+_PARTICIPANT_SUBJECTS = {
+    MessageKind.CONFIRMATION: "Confirmed: {title}",
+    MessageKind.RESCHEDULED: "Moved: {title}",
+    MessageKind.CANCELLED: "Cancelled: {title}",
+    MessageKind.REMINDER: "Reminder: {title}, in {offset}",
+    MessageKind.FOLLOWUP_NUDGE: "We are on the call: {title}",
+    MessageKind.FOLLOWUP_MISSED: "Sorry we missed you: {title}",
+    MessageKind.THANK_YOU: "Thank you for talking with {host}",
+}
+_TEAM_SUBJECTS = {
+    MessageKind.INVITE: "New interview: {participant}, {when}",
+    MessageKind.RESCHEDULED: "Moved: interview with {participant}, now {when}",
+    MessageKind.CANCELLED: "Cancelled: interview with {participant}",
+    MessageKind.HOST_REMINDER: "In {offset}: interview with {participant}",
+}
+_EVENTS = {
+    MessageKind.CONFIRMATION: "booked",
+    MessageKind.INVITE: "booked",
+    MessageKind.RESCHEDULED: "rescheduled",
+    MessageKind.CANCELLED: "cancelled",
+}
+
+
+def _render(
+    row: OutboxMessage, interview: Interview, study: studies.StudyView, now: datetime
+) -> Rendered:
+    participant = interview.participant
+    cancelled = interview.status is InterviewStatus.CANCELLED
+    token = None if cancelled else links.manage_token(interview)
+    context = {
+        "event": _EVENTS.get(row.kind, row.kind.value),
+        "kind": row.kind.value,
+        "study": study,
+        "participant": participant,
+        "answers": interview.answers,
+        "reason": interview.cancel_reason,
+        "manage_url": links.manage_url(token) if token else None,
+        "rebook_url": links.rebook_url(interview, study.slug),
+        "interview_url": links.link(f"/interviews/{interview.id}"),
+        "in_time": describe_offset(row.offset_minutes) if row.offset_minutes else "",
+    }
+    attachments: tuple[Attachment, ...] = ()
+    if row.kind in _EVENTS:
+        method = "CANCEL" if row.kind is MessageKind.CANCELLED else "REQUEST"
+        ics = build_invite(links.invite_details(study, interview, token, now), method=method)
+        attachments = (Attachment("interview.ics", f"text/calendar; method={method}", ics),)
+    offset = describe_offset(row.offset_minutes) if row.offset_minutes else ""
+
+    if row.audience is Audience.PARTICIPANT:
+        when = links.when_text(interview.start_at, interview.end_at, interview.participant_timezone)
+        template = "interview_participant" if row.kind in _EVENTS else f"messages/{row.kind.value}"
+        return Rendered(
+            recipient=participant.email,
+            subject=_PARTICIPANT_SUBJECTS[row.kind].format(
+                title=study.title, offset=offset, host=study.host.name
+            ),
+            template=template,
+            context={**context, "when": when},
+            sender_name=study.host.name,
+            reply_to=study.host.email,
+            attachments=attachments,
+        )
+
+    reader = next(
+        (p for p in (study.host, *study.colleagues) if p.user_id == row.recipient_user_id), None
+    )
+    if reader is None:
+        raise NotFound("The team member this message was for is no longer on the study.")
+    when = links.when_text(interview.start_at, interview.end_at, team_timezone(reader.user_id))
+    if row.kind is MessageKind.HOST_REMINDER:
+        context["attendance"] = {
+            status.value: attendance_url(interview, reader.user_id, status)
+            for status in (
+                InterviewStatus.JOINED,
+                InterviewStatus.NO_SHOW,
+                InterviewStatus.COMPLETED,
+            )
+        }
+    return Rendered(
+        recipient=reader.email,
+        subject=_TEAM_SUBJECTS[row.kind].format(
+            participant=participant.name, when=when, offset=offset
+        ),
+        template="interview_team" if row.kind in _EVENTS else f"messages/{row.kind.value}",
+        context={**context, "when": when, "reader": reader},
+        sender_name=participant.name,
+        reply_to=participant.email,
+        attachments=attachments,
+    )
+
+
+# --- reading the plan ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlannedView:
+    """One row of an interview's message plan, as the API and the interview page show it."""
+
+    id: int
+    kind: str
+    audience: str
+    recipient: str
+    offset_minutes: int | None
+    due_at: datetime
+    status: str
+    sent_at: datetime | None
+    attempts: int
+    error: str | None
+
+    @property
+    def shown_status(self) -> str:
+        """Queued and sending are a worker's business: to people they are still pending."""
+        return "pending" if self.status in ("queued", "sending") else self.status
+
+
+def plan_of(interview_id: int) -> list[PlannedView]:
+    """An interview's outbox in due order: what was and will be sent, to whom, when."""
+    rows = db.session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.interview_id == interview_id)
+        .order_by(OutboxMessage.due_at, OutboxMessage.id)
+    )
+    interview = db.session.get(Interview, interview_id)
+    study = studies.get_study(interview.workspace_id, interview.study_id) if interview else None
+    people = {p.user_id: p.email for p in (study.host, *study.colleagues)} if study else {}
+    return [
+        PlannedView(
+            id=row.id,
+            kind=row.kind.value,
+            audience=row.audience.value,
+            recipient=row.recipient
+            or (
+                interview.participant.email
+                if row.audience is Audience.PARTICIPANT
+                else people.get(row.recipient_user_id, "")
+            ),
+            offset_minutes=row.offset_minutes,
+            due_at=row.due_at,
+            status=row.status.value,
+            sent_at=row.sent_at,
+            attempts=row.attempts,
+            error=row.error,
+        )
+        for row in rows
+    ]
+
+
+def open_messages(limit: int = 500) -> list[tuple[PlannedView, int]]:
+    """Planned, pending and failed messages across the server, soonest first (the CLI)."""
+    rows = db.session.execute(
+        select(OutboxMessage.id, OutboxMessage.interview_id)
+        .where(
+            OutboxMessage.status.in_(
+                (
+                    OutboxStatus.PENDING,
+                    OutboxStatus.QUEUED,
+                    OutboxStatus.SENDING,
+                    OutboxStatus.FAILED,
+                )
+            )
+        )
+        .order_by(OutboxMessage.due_at, OutboxMessage.id)
+        .limit(limit)
+    ).all()
+    views: list[tuple[PlannedView, int]] = []
+    plans: dict[int, dict[int, PlannedView]] = {}
+    for message_id, interview_id in rows:
+        if interview_id not in plans:
+            plans[interview_id] = {v.id: v for v in plan_of(interview_id)}
+        views.append((plans[interview_id][message_id], interview_id))
+    return views

@@ -1,0 +1,83 @@
+"""How an interview went: joined, no-show, completed. The rules, and the host's one-click links.
+
+Messaging reads these too (a "sorry we missed you" marks a silent interview a no-show),
+so this module imports nothing from messaging: scheduling's service writes the plan.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+
+from interviews.db import db
+from interviews.errors import Conflict, InvalidInput, NotFound
+from interviews.scheduling.models import HostSchedule, Interview, InterviewStatus
+
+ATTENDANCE = (InterviewStatus.JOINED, InterviewStatus.NO_SHOW, InterviewStatus.COMPLETED)
+# Attendance can be marked from a little before the start (a host who opens the call early).
+MARK_FROM_BEFORE_START = timedelta(minutes=15)
+# How long the links in the host's reminder work.
+ATTENDANCE_LINK_DAYS = 14
+
+
+def parse_attendance(value: str) -> InterviewStatus:
+    """joined, no_show or completed. Raises InvalidInput for anything else."""
+    try:
+        status = InterviewStatus(value)
+    except ValueError:
+        status = None
+    if status not in ATTENDANCE:
+        raise InvalidInput("`status` is one of joined, no_show, completed.", field="status")
+    return status
+
+
+def set_attendance(interview: Interview, status: InterviewStatus, now: datetime) -> bool:
+    """Record how the interview went; False when it already said so.
+
+    Raises Conflict for a cancelled interview or one that has not started yet.
+    """
+    if interview.status is InterviewStatus.CANCELLED:
+        raise Conflict("A cancelled interview has no attendance to record.")
+    if now < interview.start_at - MARK_FROM_BEFORE_START:
+        raise Conflict("The interview has not started yet; mark it once it has.")
+    if interview.status is status:
+        return False
+    interview.status = status
+    interview.updated_at = now
+    return True
+
+
+def record_no_show(interview: Interview, now: datetime) -> None:
+    """Nobody said the person came, 30 minutes in: they did not."""
+    interview.status = InterviewStatus.NO_SHOW
+    interview.updated_at = now
+
+
+def team_timezone(user_id: int) -> str:
+    """The zone a team member reads times in: their own hours' zone, else UTC."""
+    zone = db.session.scalar(select(HostSchedule.timezone).where(HostSchedule.user_id == user_id))
+    return zone or "UTC"
+
+
+def _signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="attendance")
+
+
+def attendance_url(interview: Interview, user_id: int, status: InterviewStatus) -> str:
+    """A link for the host's reminder: opens a page that records this status in one click."""
+    token = _signer().dumps([interview.id, user_id])
+    return f"{current_app.config['BASE_URL']}/attendance/{token}?status={status.value}"
+
+
+def attendance_link_subject(token: str) -> tuple[int, int]:
+    """(interview id, user id) of an attendance link. Raises NotFound for a bad or old one."""
+    try:
+        interview_id, user_id = _signer().loads(token, max_age=ATTENDANCE_LINK_DAYS * 86400)
+    except SignatureExpired:
+        raise NotFound("This link has expired; mark the interview from its page instead.") from None
+    except (BadSignature, ValueError, TypeError):
+        raise NotFound("This link is not valid.") from None
+    return int(interview_id), int(user_id)

@@ -1,0 +1,397 @@
+"""Reminders and follow-ups: planned at booking, sent on time from the outbox, never twice.
+
+Time is injected: the dispatcher sweeps "as if" at the instant under test.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+import pytest
+
+from interviews.accounts import service as accounts
+from interviews.accounts.rules import Role
+from interviews.clock import utc_now
+from interviews.db import db
+from interviews.messaging import service as messaging
+from interviews.scheduling import service as scheduling
+from interviews.scheduling.models import Interview, InterviewStatus
+from tests.conftest import next_weekday_slot
+
+SECOND = timedelta(seconds=1)
+
+
+def book(client, start, email="pat@customer.example", name="Pat Customer", **extra):
+    body = {
+        "name": name,
+        "email": email,
+        "phone": "+1 415 555 2671",
+        "timezone": "America/New_York",
+        "start": start.isoformat(),
+        **extra,
+    }
+    response = client.post("/api/v1/public/studies/dashboards/bookings", json=body)
+    assert response.status_code == 201, response.json
+    return response.json
+
+
+@pytest.fixture
+def api(app, study):
+    """A client speaking the team API as Dana."""
+    with app.app_context():
+        _, secret = accounts.create_api_token_for_email(study["dana"].email, "tests")
+    client = app.test_client()
+
+    class Api:
+        def get(self, path):
+            return client.get(path, headers={"Authorization": f"Bearer {secret}"})
+
+        def post(self, path, body):
+            return client.post(path, json=body, headers={"Authorization": f"Bearer {secret}"})
+
+    return Api()
+
+
+def plan(api, interview_id):
+    response = api.get(f"/api/v1/interviews/{interview_id}/messages")
+    assert response.status_code == 200, response.json
+    return response.json
+
+
+def sweep(app, at: datetime) -> int:
+    with app.app_context():
+        return messaging.dispatch_due(at)
+
+
+def to(sent_mail, email, kind):
+    return [m for m in sent_mail() if m.recipient == email and m.kind == kind]
+
+
+def test_a_booking_three_days_out_plans_every_message_at_its_exact_instant(
+    client, api, study, sent_mail
+):
+    start = next_weekday_slot(10)
+    booking = book(client, start)
+
+    rows = plan(api, booking["interview_id"])
+
+    due = {(r["kind"], r["recipient"], r["offset_minutes"]): r for r in rows}
+    dana, sam, pat = study["dana"].email, study["sam"].email, "pat@customer.example"
+    assert due[("confirmation", pat, None)]["status"] == "sent"
+    assert due[("invite", dana, None)]["status"] == "sent"
+    assert due[("invite", sam, None)]["status"] == "sent"
+    for minutes in (1440, 60, 10):
+        reminder = due[("reminder", pat, minutes)]
+        assert reminder["status"] == "pending" and reminder["sent_at"] is None
+        assert datetime.fromisoformat(reminder["due_at"]) == start - timedelta(minutes=minutes)
+    assert datetime.fromisoformat(due[("host_reminder", dana, 10)]["due_at"]) == start - timedelta(
+        minutes=10
+    )
+    assert datetime.fromisoformat(
+        due[("followup_nudge", pat, None)]["due_at"]
+    ) == start + timedelta(minutes=5)
+    assert datetime.fromisoformat(
+        due[("followup_missed", pat, None)]["due_at"]
+    ) == start + timedelta(minutes=30)
+    assert len(rows) == 9
+
+
+def test_a_reminder_goes_out_at_its_time_once_and_repeats_everything_they_need(
+    app, client, api, study, sent_mail
+):
+    start = next_weekday_slot(10)
+    booking = book(client, start)
+
+    assert sweep(app, start - timedelta(hours=24) - SECOND) == 0
+    assert sweep(app, start - timedelta(hours=24)) == 1
+    assert sweep(app, start - timedelta(hours=24) + SECOND) == 0
+
+    [reminder] = to(sent_mail, "pat@customer.example", "reminder")
+    assert reminder.subject == "Reminder: Northwind product interview about dashboards, in 24 hours"
+    assert reminder.sender_name == "Dana Reyes" and reminder.reply_to == study["dana"].email
+    body = reminder.text_body
+    for needed in (
+        "starts in 24 hours",
+        "https://meet.example.com/northwind-dana",
+        "+49 30 1234567",
+        "a $20 gift card",
+        booking["manage_url"],
+        "(America/New_York)",
+    ):
+        assert needed in body
+    assert "<strong>24 hours</strong>" in reminder.html_body
+    [row] = [
+        r
+        for r in plan(api, booking["interview_id"])
+        if r["offset_minutes"] == 1440 and r["kind"] == "reminder"
+    ]
+    assert row["status"] == "sent"
+
+
+def test_the_host_reminder_carries_one_click_attendance_links(app, client, study, sent_mail):
+    start = next_weekday_slot(10)
+    booking = book(client, start)
+
+    sweep(app, start - timedelta(minutes=10))
+
+    [host] = to(sent_mail, study["dana"].email, "host_reminder")
+    assert host.subject == "In 10 minutes: interview with Pat Customer"
+    no_show = re.search(r"They did not show up: http://desk\.test(\S+)", host.text_body).group(1)
+    # Opening the link changes nothing (mail scanners open links); the button does.
+    anonymous = app.test_client()
+    page = anonymous.get(no_show).get_data(as_text=True)
+    assert "How did it go with Pat Customer?" in page
+    with app.app_context():
+        assert db_status(booking["interview_id"]) is InterviewStatus.BOOKED
+    started_minutes_ago(app, booking["interview_id"], 3)
+    token_path = no_show.split("?")[0]
+    page = anonymous.post(token_path, data={"status": "no_show"}).get_data(as_text=True)
+    assert "Marked no-show" in page
+    with app.app_context():
+        assert db_status(booking["interview_id"]) is InterviewStatus.NO_SHOW
+    assert [m.subject for m in to(sent_mail, "pat@customer.example", "followup_missed")] == [
+        "Sorry we missed you: Northwind product interview about dashboards"
+    ]
+
+
+def db_status(interview_id):
+    return db.session.get(Interview, interview_id).status
+
+
+def started_minutes_ago(app, interview_id, minutes):
+    """Move the interview (not its messages) so it started that long ago on the real clock:
+    attendance can only be recorded once an interview has started."""
+    with app.app_context():
+        interview = db.session.get(Interview, interview_id)
+        length = interview.end_at - interview.start_at
+        interview.start_at = utc_now() - timedelta(minutes=minutes)
+        interview.end_at = interview.start_at + length
+        db.session.commit()
+
+
+def test_rescheduling_moves_the_pending_reminders_and_tells_everyone(
+    app, client, api, study, sent_mail
+):
+    start = next_weekday_slot(10)
+    booking = book(client, start)
+    token = booking["manage_url"].rsplit("/", 1)[1]
+    later = start + timedelta(hours=3)
+
+    response = client.post(
+        f"/api/v1/public/manage/{token}/reschedule", json={"start": later.isoformat()}
+    )
+
+    assert response.status_code == 200, response.json
+    rows = plan(api, booking["interview_id"])
+    pending = sorted(
+        (r["offset_minutes"], datetime.fromisoformat(r["due_at"]))
+        for r in rows
+        if r["kind"] == "reminder" and r["status"] == "pending"
+    )
+    assert pending == [(m, later - timedelta(minutes=m)) for m in (10, 60, 1440)]
+    assert len([r for r in rows if r["kind"] == "reminder" and r["status"] == "void"]) == 3
+    assert {
+        r["recipient"] for r in rows if r["kind"] == "rescheduled" and r["status"] == "sent"
+    } == {
+        "pat@customer.example",
+        study["dana"].email,
+        study["sam"].email,
+    }
+    # At the old time, only the new time's 24-hour reminder is due.
+    sweep(app, start - timedelta(minutes=10))
+    assert [
+        m.subject.rsplit(", ", 1)[1] for m in to(sent_mail, "pat@customer.example", "reminder")
+    ] == ["in 24 hours"]
+
+
+def test_cancelling_voids_every_pending_message_and_sends_the_cancellation(
+    app, client, api, study, sent_mail
+):
+    start = next_weekday_slot(10)
+    booking = book(client, start)
+    token = booking["manage_url"].rsplit("/", 1)[1]
+
+    client.post(f"/api/v1/public/manage/{token}/cancel", json={"reason": "Travelling"})
+
+    rows = plan(api, booking["interview_id"])
+    assert {
+        r["status"] for r in rows if r["kind"] not in ("confirmation", "invite", "cancelled")
+    } == {"void"}
+    assert len(to(sent_mail, "pat@customer.example", "cancelled")) == 1
+    for moment in (timedelta(hours=-24), timedelta(minutes=-10), timedelta(minutes=30)):
+        assert sweep(app, start + moment) == 0
+    assert to(sent_mail, "pat@customer.example", "reminder") == []
+
+
+def test_nobody_marks_it_so_a_nudge_then_a_sorry_we_missed_you_that_rebooks(
+    app, client, api, study, sent_mail
+):
+    start = next_weekday_slot(10)
+    booking = book(client, start)
+
+    sweep(app, start + timedelta(minutes=5))
+    [nudge] = to(sent_mail, "pat@customer.example", "followup_nudge")
+    assert "https://meet.example.com/northwind-dana" in nudge.text_body
+    with app.app_context():
+        assert db_status(booking["interview_id"]) is InterviewStatus.BOOKED
+
+    sweep(app, start + timedelta(minutes=30))
+    [missed] = to(sent_mail, "pat@customer.example", "followup_missed")
+    with app.app_context():
+        assert db_status(booking["interview_id"]) is InterviewStatus.NO_SHOW
+    rebook = re.search(r"pick a new time that suits you: http://desk\.test(\S+)", missed.text_body)
+    rebook_path = rebook.group(1)
+    assert client.get(rebook_path).status_code == 200
+
+    again = book(
+        client,
+        next_weekday_slot(14),
+        rebook=rebook_path.split("rebook=")[1],
+    )
+    with app.app_context():
+        from interviews.db import db
+
+        assert (
+            db.session.get(Interview, again["interview_id"]).rebooked_from_id
+            == booking["interview_id"]
+        )
+
+
+def test_marked_joined_three_minutes_in_means_no_follow_ups(app, client, api, study, sent_mail):
+    start = next_weekday_slot(10)
+    booking = book(client, start)
+
+    started_minutes_ago(app, booking["interview_id"], 3)
+    with app.app_context():
+        scheduling.mark_attendance(booking["interview_id"], InterviewStatus.JOINED)
+
+    sweep(app, start + timedelta(minutes=5))
+    sweep(app, start + timedelta(minutes=30))
+    assert to(sent_mail, "pat@customer.example", "followup_nudge") == []
+    assert to(sent_mail, "pat@customer.example", "followup_missed") == []
+    rows = plan(api, booking["interview_id"])
+    assert {r["status"] for r in rows if r["kind"].startswith("followup")} == {"void"}
+
+
+def test_the_attendance_api_records_completed_and_a_thank_you_follows(
+    app, client, api, study, sent_mail
+):
+    start = next_weekday_slot(10)
+    booking = book(client, start)
+    started_minutes_ago(app, booking["interview_id"], 60)
+
+    response = api.post(
+        f"/api/v1/interviews/{booking['interview_id']}/attendance", {"status": "completed"}
+    )
+
+    assert response.status_code == 200, response.json
+    assert response.json["status"] == "completed"
+    [thanks] = to(sent_mail, "pat@customer.example", "thank_you")
+    assert "a $20 gift card" in thanks.text_body
+    again = api.post(
+        f"/api/v1/interviews/{booking['interview_id']}/attendance", {"status": "completed"}
+    )
+    assert again.status_code == 200
+    assert len(to(sent_mail, "pat@customer.example", "thank_you")) == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "message"),
+    [
+        ({"status": "maybe"}, 422, "joined, no_show, completed"),
+        ({}, 422, "joined, no_show or completed"),
+        ({"status": "completed"}, 409, "has not started yet"),
+    ],
+)
+def test_attendance_that_cannot_be_recorded_is_refused_with_a_reason(
+    client, api, study, body, status, message
+):
+    booking = book(client, next_weekday_slot(10))
+
+    response = api.post(f"/api/v1/interviews/{booking['interview_id']}/attendance", body)
+
+    assert response.status_code == status
+    assert message in response.json["error"]["message"]
+
+
+def test_a_viewer_cannot_record_attendance(app, client, study, add_member):
+    booking = book(client, next_weekday_slot(10))
+    lee = add_member(study["dana"], role=Role.VIEWER, name="Lee")
+    with app.app_context():
+        _, secret = accounts.create_api_token_for_email(lee.email, "viewer")
+
+    response = client.post(
+        f"/api/v1/interviews/{booking['interview_id']}/attendance",
+        json={"status": "completed"},
+        headers={"Authorization": f"Bearer {secret}"},
+    )
+
+    assert response.status_code == 403
+
+
+def test_another_workspaces_interview_messages_are_a_404(app, client, study, make_workspace):
+    booking = book(client, next_weekday_slot(10))
+    stranger = make_workspace(name="Other")
+    with app.app_context():
+        _, secret = accounts.create_api_token_for_email(stranger.email, "x")
+
+    response = client.get(
+        f"/api/v1/interviews/{booking['interview_id']}/messages",
+        headers={"Authorization": f"Bearer {secret}"},
+    )
+
+    assert response.status_code == 404
+
+
+def test_a_failing_mail_server_is_retried_with_backoff_then_marked_failed(make_app, study):
+    from tests.integration.conftest import free_port
+
+    app = make_app(
+        MAIL_BACKEND="smtp",
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=free_port(),
+        MAIL_TIMEOUT=2,
+        MESSAGE_MAX_ATTEMPTS=2,
+        MESSAGE_RETRY_SECONDS=60,
+    )
+    client = app.test_client()
+    start = next_weekday_slot(10)
+    booking = book(client, start)
+    with app.app_context():
+        rows = {
+            r.kind: r
+            for r in messaging.plan_of(booking["interview_id"])
+            if r.audience == "participant"
+        }
+        confirmation = rows["confirmation"]
+        assert confirmation.status == "pending" and confirmation.attempts == 1
+        assert "refused" in confirmation.error.lower() or "connect" in confirmation.error.lower()
+        retry_at = confirmation.due_at
+        assert messaging.dispatch_due(retry_at - SECOND) == 0
+        messaging.dispatch_due(retry_at)
+        [confirmation] = [
+            r for r in messaging.plan_of(booking["interview_id"]) if r.kind == "confirmation"
+        ]
+        assert confirmation.status == "failed" and confirmation.attempts == 2
+
+
+def test_the_outbox_command_lists_what_is_planned(app, runner, client, study):
+    start = next_weekday_slot(10)
+    book(client, start)
+
+    result = runner.invoke(args=["outbox", "--json"])
+
+    assert result.exit_code == 0, result.output
+    import json
+
+    listed = json.loads(result.output)
+    assert {row["kind"] for row in listed} == {
+        "reminder",
+        "host_reminder",
+        "followup_nudge",
+        "followup_missed",
+    }
+    assert all(row["status"] == "pending" for row in listed)
+    text = runner.invoke(args=["outbox"]).output
+    assert "pat@customer.example" in text and "reminder" in text
