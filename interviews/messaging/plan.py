@@ -133,3 +133,8 @@ def describe_offset(minutes: int) -> str:
         hours = minutes // 60
         return f"{hours} hour{'' if hours == 1 else 's'}"
     return f"{minutes} minute{'' if minutes == 1 else 's'}"
+
+
+def format_offsets(offsets: tuple[int, ...]) -> str:
+    """The way a PM writes them back: (1440, 60, 10) -> "24h, 1h, 10m"."""
+    return ", ".join(f"{m // 60}h" if m % 60 == 0 else f"{m}m" for m in offsets)

@@ -7,8 +7,8 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import aliased, joinedload
 
 from interviews.accounts import service as accounts
 from interviews.accounts.models import User
@@ -18,6 +18,7 @@ from interviews.errors import Forbidden, NotFound
 from interviews.messaging import service as messaging
 from interviews.scheduling import lifecycle
 from interviews.scheduling import service as scheduling
+from interviews.scheduling.attendance import AttendanceNumbers, count_attendance
 from interviews.scheduling.invites import InviteDetails, build_feed
 from interviews.scheduling.invites import Person as InvitePerson
 from interviews.scheduling.models import (
@@ -210,6 +211,23 @@ def messages_of(workspace_id: int, interview_id: int) -> list[messaging.PlannedV
     if interview is None or interview.workspace_id != workspace_id:
         raise NotFound("No such interview in this workspace.")
     return messaging.plan_of(interview_id)
+
+
+def attendance_of_study(workspace_id: int, study_id: int) -> AttendanceNumbers:
+    """How a study's interviews went. Raises NotFound for another workspace's study."""
+    studies.get_study(workspace_id, study_id)
+    statuses = db.session.scalars(select(Interview.status).where(Interview.study_id == study_id))
+    rebooking = aliased(Interview)
+    recovered = db.session.scalar(
+        select(func.count(func.distinct(Interview.id)))
+        .join(rebooking, rebooking.rebooked_from_id == Interview.id)
+        .where(
+            Interview.study_id == study_id,
+            Interview.status == InterviewStatus.NO_SHOW,
+            rebooking.status == InterviewStatus.COMPLETED,
+        )
+    )
+    return count_attendance(list(statuses), recovered or 0)
 
 
 def slots_for_move(

@@ -12,7 +12,9 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from interviews.messaging.plan import parse_offsets
 
 
 class StudyForm(FlaskForm):
@@ -69,8 +71,27 @@ class StudyForm(FlaskForm):
     step_minutes = IntegerField(
         "Start times every (minutes)", [InputRequired(), NumberRange(5, 240)], default=30
     )
+    reminders = StringField(
+        "Reminders before the call",
+        [Optional(), Length(max=100)],
+        default="24h, 1h, 10m",
+        description="Each repeats the time, join link, phone and thank-you. E.g. 24h, 1h, 10m; "
+        "empty for none. One already past when someone books is skipped.",
+    )
+    followups_enabled = BooleanField(
+        "Follow up when someone does not show up",
+        default=True,
+        description="A nudge with the join link 5 minutes in; 30 minutes in, "
+        "a “sorry we missed you” with a link to book again.",
+    )
     slug = StringField(
         "Booking link",
         [Optional(), Length(max=60)],
         description="/book/<this>. Leave empty to make one from the title.",
     )
+
+    def validate_reminders(self, field: StringField) -> None:
+        try:
+            parse_offsets(field.data or "")
+        except ValueError as error:
+            raise ValidationError(str(error)) from None

@@ -17,6 +17,9 @@ from flask import (
 from interviews.accounts import service as accounts
 from interviews.accounts.forms import EmptyForm
 from interviews.errors import Conflict, InvalidInput
+from interviews.messaging.plan import format_offsets, parse_offsets
+from interviews.scheduling import team
+from interviews.scheduling.attendance import CONSUMER_FLAKE_RATE, ENGAGED_B2B_FLAKE_RATE
 from interviews.studies import rules
 from interviews.studies import service as studies
 from interviews.studies.forms import StudyForm
@@ -62,6 +65,8 @@ def _draft(form: StudyForm) -> studies.StudyDraft:
         questions=tuple((form.questions.data or "").splitlines()),
         colleague_user_ids=tuple(form.colleague_user_ids.data or ()),
         slug=(form.slug.data or "").strip() or None,
+        reminder_offsets=parse_offsets(form.reminders.data or ""),
+        followups_enabled=form.followups_enabled.data,
     )
 
 
@@ -117,6 +122,8 @@ def edit(study_id: int):
                 "buffer_minutes": int(limits.buffer.total_seconds() // 60),
                 "step_minutes": int(limits.step.total_seconds() // 60),
                 "slug": study.slug,
+                "reminders": format_offsets(study.messages.reminder_offsets),
+                "followups_enabled": study.messages.followups,
             }
         )
     if form.validate_on_submit():
@@ -145,6 +152,9 @@ def show(study_id: int):
     return render_template(
         "studies/show.html",
         study=study,
+        attendance=team.attendance_of_study(g.member.workspace_id, study_id),
+        b2b_rate=ENGAGED_B2B_FLAKE_RATE,
+        consumer_rate=CONSUMER_FLAKE_RATE,
         action_form=EmptyForm(),
         base_url=current_app.config["BASE_URL"],
     )

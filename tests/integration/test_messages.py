@@ -159,6 +159,11 @@ def db_status(interview_id):
     return db.session.get(Interview, interview_id).status
 
 
+def again_study_id(app, interview_id):
+    with app.app_context():
+        return db.session.get(Interview, interview_id).study_id
+
+
 def started_minutes_ago(app, interview_id, minutes):
     """Move the interview (not its messages) so it started that long ago on the real clock:
     attendance can only be recorded once an interview has started."""

@@ -235,3 +235,36 @@ def test_a_taken_booking_link_is_refused_next_to_the_field(client, make_workspac
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert 'id="slug-error"' in page and "The link /book/acme-exports is taken" in page
+
+
+def test_a_study_sets_its_own_reminders_and_switches_follow_ups_off(client, make_workspace):
+    owner = make_workspace(name="Acme")
+    log_in(client, owner.email)
+    client.post("/availability", data=HOURS)
+    form = {**STUDY_FORM, "host_user_id": str(owner.user_id), "reminders": "2d, 30m"}
+    form.pop("phone_required")
+
+    response = client.post("/studies/new", data=form)
+
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "48 hours, 30 minutes before" in page and "follow-ups off" in page
+    edit = client.get(response.headers["Location"] + "/edit").get_data(as_text=True)
+    assert 'value="48h, 30m"' in edit
+
+
+def test_reminders_that_make_no_sense_are_refused_and_nothing_is_saved(client, make_workspace):
+    owner = make_workspace(name="Acme")
+    log_in(client, owner.email)
+
+    response = client.post(
+        "/studies/new",
+        data={**STUDY_FORM, "host_user_id": str(owner.user_id), "reminders": "soon"},
+    )
+
+    assert response.status_code == 422
+    assert "is not a time before the call; write e.g. 24h, 1h, 10m." in response.get_data(
+        as_text=True
+    )
+    assert "Acme product interview about exports" not in client.get("/studies").get_data(
+        as_text=True
+    )

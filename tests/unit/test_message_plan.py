@@ -98,3 +98,18 @@ def test_offsets_are_described_in_words():
         "90 minutes",
         "1 minute",
     ]
+
+
+def test_flake_and_recovery_rates_follow_product_md_and_never_divide_by_zero():
+    from interviews.scheduling.attendance import count_attendance
+    from interviews.scheduling.models import InterviewStatus as S
+
+    empty = count_attendance([], 0)
+    assert empty.flake_rate is None and empty.recovery_rate is None
+
+    numbers = count_attendance(
+        [S.COMPLETED] * 6 + [S.NO_SHOW] * 2 + [S.CANCELLED, S.BOOKED, S.JOINED], recovered=1
+    )
+    assert (numbers.booked, numbers.upcoming, numbers.cancelled) == (11, 1, 1)
+    assert numbers.flake_rate == 2 / 8  # cancelled and upcoming interviews do not count
+    assert numbers.recovery_rate == 1 / 2
