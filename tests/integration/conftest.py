@@ -3,6 +3,7 @@ Redis with real `rq worker` processes, and an HTTP server of calendar feeds."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import ssl
@@ -46,6 +47,10 @@ class MailServer:
 
     port: int
     received: list[Received] = field(default_factory=list)
+    # Seconds the server waits before accepting each recipient: a send "in flight".
+    rcpt_delay: float = 0
+    # RCPT commands seen, delivered or not (a killed sender never gets to DATA).
+    rcpts: int = 0
 
     def settings(self) -> dict[str, object]:
         """The app settings that point MAIL_BACKEND=smtp at this server (no TLS, no login)."""
@@ -57,6 +62,13 @@ class _Keep:
 
     def __init__(self, server: MailServer) -> None:
         self.server = server
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
+        self.server.rcpts += 1
+        if self.server.rcpt_delay:
+            await asyncio.sleep(self.server.rcpt_delay)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, smtp, session, envelope) -> str:
         login = session.auth_data.login.decode() if session.authenticated else None
@@ -139,8 +151,10 @@ def start_mail_server(tls_ca: trustme.CA) -> Iterator[Callable[..., MailServer]]
     """
     controllers: list[Controller] = []
 
-    def start(tls: str | None = None, users: dict[str, str] | None = None) -> MailServer:
-        server = MailServer(port=free_port())
+    def start(
+        tls: str | None = None, users: dict[str, str] | None = None, port: int | None = None
+    ) -> MailServer:
+        server = MailServer(port=port or free_port())
         kwargs: dict[str, object] = {}
         if tls is not None:
             context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -208,8 +222,8 @@ def worker_env(database_url, redis_url, namespace):
             REDIS_URL=redis_url,
             RQ_QUEUE_NAME=namespace,
             BASE_URL="http://desk.test",
-            **{k: str(v) for k, v in settings.items()},
         )
+        values.update({k: str(v) for k, v in settings.items()})
         return values
 
     return env

@@ -1,0 +1,255 @@
+"""The outbox under faults: killed workers, a flushed Redis, a mail server that is down,
+and dispatchers and workers racing. Real Redis, real `rq worker` processes, a real SMTP
+server on loopback; what counts is what that server received.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+import uuid
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import func, insert, select
+
+from interviews.clock import utc_now
+from interviews.db import db
+from interviews.messaging import service as messaging
+from interviews.messaging.models import OutboxMessage, OutboxStatus
+from interviews.messaging.plan import Audience, MessageKind
+from interviews.scheduling.models import Interview
+from tests.conftest import ROOT, next_weekday_slot
+from tests.integration.conftest import RQ, free_port
+
+
+def book(client, start, email="pat@customer.example"):
+    response = client.post(
+        "/api/v1/public/studies/dashboards/bookings",
+        json={
+            "name": "Pat Customer",
+            "email": email,
+            "phone": "+1 415 555 2671",
+            "timezone": "America/New_York",
+            "start": start.isoformat(),
+        },
+    )
+    assert response.status_code == 201, response.json
+    return response.json
+
+
+def message_ids(server) -> Counter:
+    """How many times the server received each message (by its Message-ID)."""
+    return Counter(r.email["Message-ID"] for r in server.received)
+
+
+def statuses(app) -> Counter:
+    with app.app_context():
+        return Counter(s.value for s in db.session.scalars(select(OutboxMessage.status)).all())
+
+
+def add_due_reminders(app, interview_id: int, count: int) -> None:
+    """``count`` reminders due now for one interview (as if many had come due at once)."""
+    now = utc_now()
+    with app.app_context():
+        interview = db.session.get(Interview, interview_id)
+        db.session.execute(
+            insert(OutboxMessage),
+            [
+                {
+                    "workspace_id": interview.workspace_id,
+                    "interview_id": interview_id,
+                    "kind": MessageKind.REMINDER,
+                    "audience": Audience.PARTICIPANT,
+                    "offset_minutes": 60,
+                    "due_at": now - timedelta(seconds=1),
+                    "status": OutboxStatus.PENDING,
+                    "attempts": 0,
+                    "idempotency_key": uuid.uuid4().hex,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for _ in range(count)
+            ],
+        )
+        db.session.commit()
+
+
+def sent_reminders(server) -> int:
+    return sum(1 for r in server.received if r.email["Subject"].startswith("Reminder:"))
+
+
+def test_a_worker_killed_mid_send_leaves_the_message_to_be_sent_once_after_its_lease(
+    redis_app, redis, namespace, worker_env, study, start_mail_server
+):
+    server = start_mail_server()
+    app = redis_app(**server.settings())
+    booking = book(app.test_client(), next_weekday_slot(10))
+    server.rcpt_delay = 30  # the worker will be in the middle of an SMTP conversation
+
+    worker = subprocess.Popen(
+        [RQ, "worker", "--burst", "--url", worker_env()["REDIS_URL"], namespace],
+        env=worker_env(**server.settings()),
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 30
+    while server.rcpts == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.rcpts >= 1, "the worker never reached the mail server"
+    os.killpg(worker.pid, signal.SIGKILL)  # the worker and the job's work horse
+    worker.wait(timeout=10)
+    assert server.received == []
+    assert statuses(app)["sending"] >= 1
+
+    server.rcpt_delay = 0
+    send_lease = app.config["MESSAGE_SEND_LEASE_SECONDS"]
+    queue_lease = app.config["MESSAGE_QUEUE_LEASE_SECONDS"]
+    with app.app_context():
+        # Before the leases run out nothing is taken again: the one being sent after its
+        # send lease, the two still waiting in the dead worker's job after theirs.
+        assert messaging.dispatch_due(utc_now()) == 0
+        assert messaging.dispatch_due(utc_now() + timedelta(seconds=send_lease + 1)) == 1
+        assert messaging.dispatch_due(utc_now() + timedelta(seconds=queue_lease + 1)) == 2
+    subprocess.run(
+        [RQ, "worker", "--burst", "--url", worker_env()["REDIS_URL"], namespace],
+        env=worker_env(**server.settings()),
+        cwd=ROOT,
+        capture_output=True,
+        timeout=60,
+        check=True,
+    )
+
+    received = message_ids(server)
+    assert len(received) == 3 and set(received.values()) == {1}
+    assert sorted(r.rcpt_tos[0] for r in server.received) == sorted(
+        ["pat@customer.example", study["dana"].email, study["sam"].email]
+    )
+    assert statuses(app)["sent"] == 3
+    assert booking["interview_id"]
+
+
+def test_a_flushed_redis_loses_no_message_and_sends_none_twice(
+    redis_app, redis, namespace, run_worker, study, start_mail_server
+):
+    server = start_mail_server()
+    app = redis_app(**server.settings())
+    booking = book(app.test_client(), next_weekday_slot(10))
+    run_worker(**server.settings())  # the booking's own three messages
+    add_due_reminders(app, booking["interview_id"], 100)
+    with app.app_context():
+        assert messaging.dispatch_due() == 100
+
+    redis.flushdb()  # the queue and every job on it are gone (this test's Redis database)
+
+    run_worker(**server.settings())
+    assert sent_reminders(server) == 0
+    lease = app.config["MESSAGE_QUEUE_LEASE_SECONDS"]
+    with app.app_context():
+        assert messaging.dispatch_due(utc_now() + timedelta(seconds=lease + 1)) == 100
+    run_worker(**server.settings())
+
+    assert sent_reminders(server) == 100
+    assert set(message_ids(server).values()) == {1}
+    assert statuses(app) == {"sent": 103, "pending": 6}  # the booking's own plan still waits
+
+
+def test_a_mail_server_that_is_down_for_a_while_gets_everything_once_it_is_back(
+    make_app, study, start_mail_server
+):
+    port = free_port()
+    app = make_app(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_TIMEOUT=2)
+    booking = book(app.test_client(), next_weekday_slot(10))
+    with app.app_context():
+        plan = messaging.plan_of(booking["interview_id"])
+    failed_once = [p for p in plan if p.kind in ("confirmation", "invite")]
+    assert [p.status for p in failed_once] == ["pending"] * 3
+    assert all(p.error and p.attempts == 1 for p in failed_once)
+
+    server = start_mail_server(port=port)
+    with app.app_context():
+        retry_at = max(p.due_at for p in failed_once)
+        assert messaging.dispatch_due(retry_at) == 3
+        assert messaging.dispatch_due(retry_at + timedelta(minutes=5)) == 0
+
+    assert len(server.received) == 3
+    assert set(message_ids(server).values()) == {1}
+    assert statuses(app)["sent"] == 3
+
+
+def test_two_dispatchers_and_four_workers_at_once_send_each_message_once(
+    redis_app, redis, namespace, worker_env, study, start_mail_server
+):
+    server = start_mail_server()
+    app = redis_app(**server.settings())
+    booking = book(app.test_client(), next_weekday_slot(10))
+    add_due_reminders(app, booking["interview_id"], 200)
+    env = worker_env(**server.settings())
+    cli = str(Path(RQ).with_name("interviews"))
+
+    dispatchers = [
+        subprocess.Popen([cli, "dispatch"], env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    workers = [
+        subprocess.Popen(
+            [
+                RQ,
+                "worker",
+                "--burst",
+                "--url",
+                env["REDIS_URL"],
+                "--name",
+                f"{namespace}-{n}",
+                namespace,
+            ],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for n in range(4)
+    ]
+    outputs = [d.communicate(timeout=120)[0] for d in dispatchers]
+    # Workers started before the dispatchers finished may have left early: run them again.
+    for w in workers:
+        w.communicate(timeout=120)
+    again = [
+        subprocess.Popen(
+            [
+                RQ,
+                "worker",
+                "--burst",
+                "--url",
+                env["REDIS_URL"],
+                "--name",
+                f"{namespace}-b{n}",
+                namespace,
+            ],
+            env=env,
+            cwd=ROOT,
+        )
+        for n in range(4)
+    ]
+    for w in again:
+        w.wait(timeout=120)
+
+    claimed = [int(out.split("messages dispatched: ")[1].split(";")[0]) for out in outputs]
+    assert sum(claimed) == 200, outputs  # each due message claimed by exactly one dispatcher
+    assert sent_reminders(server) == 200
+    assert set(message_ids(server).values()) == {1}
+    with app.app_context():
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(OutboxMessage)
+                .where(OutboxMessage.status == OutboxStatus.SENT)
+            )
+            == 203
+        )
