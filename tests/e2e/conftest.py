@@ -45,17 +45,23 @@ class _LateApp:
 
 
 @pytest.fixture
-def live_server(make_app: Callable[..., Flask]) -> Iterator[str]:
-    """The app with real CSRF, served on a free loopback port; yields its base URL."""
+def live_app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
+    """The app with real CSRF, served on a free loopback port (its BASE_URL)."""
     late = _LateApp()
     server = make_server("127.0.0.1", 0, late, threaded=True)
     base_url = f"http://127.0.0.1:{server.server_port}"
     late.app = make_app(BASE_URL=base_url, WTF_CSRF_ENABLED=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield base_url
+    yield late.app
     server.shutdown()
     thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_server(live_app: Flask) -> str:
+    """The served app's base URL."""
+    return live_app.config["BASE_URL"]
 
 
 @pytest.fixture(scope="session")
