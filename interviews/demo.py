@@ -7,7 +7,8 @@ the invites below really went through the mailbox backend.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -19,6 +20,7 @@ from interviews.clock import utc_now
 from interviews.db import db
 from interviews.scheduling import busy_calendars, hours
 from interviews.scheduling import service as scheduling
+from interviews.scheduling.models import InterviewStatus
 from interviews.studies import service as studies
 from interviews.studies.models import StudyStatus
 
@@ -87,6 +89,18 @@ END:VEVENT\r
 END:VCALENDAR\r
 """
 
+# Interviews that already happened, (name, email, zone, days ago, status): five
+# completed, two missed, one of whom rebooked from the follow-up and came.
+DEMO_HISTORY = [
+    ("Mei Lin", "mei@northbank.example", "Asia/Singapore", 16, "completed"),
+    ("Tom Okafor", "tom@greenfield.example", "Europe/London", 14, "completed"),
+    ("Carlos Mendes", "carlos@solar.example", "America/Sao_Paulo", 12, "no_show"),
+    ("Sara Kowalski", "sara@vistula.example", "Europe/Warsaw", 11, "completed"),
+    ("Aisha Bello", "aisha@lagoslogistics.example", "Africa/Lagos", 9, "no_show"),
+    ("Carlos Mendes", "carlos@solar.example", "America/Sao_Paulo", 8, "completed"),
+    ("Ben Fischer", "ben@alpenbahn.example", "Europe/Zurich", 6, "completed"),
+]
+
 # Interviewees who already booked, through the same booking service the public page uses.
 DEMO_BOOKINGS = [
     ("Priya Natarajan", "priya@acme-retail.example", "+1 415 555 0134", "America/Los_Angeles"),
@@ -151,6 +165,7 @@ def _seed_study(owner: accounts.Member) -> None:
     sam = next(m for m in accounts.members(owner.workspace_id) if m.email == TEAMMATES[0][1])
     draft = replace(DEMO_STUDY, host_user_id=owner.user_id, colleague_user_ids=(sam.user_id,))
     study = studies.set_status(owner, studies.create_study(owner, draft).id, StudyStatus.PUBLISHED)
+    _seed_history(study.id)
     today = utc_now().date()
     free = scheduling.public_slots(study.slug, today, today + timedelta(days=13), "UTC")
     # Spread out: one soon, one a few days later, leaving plenty of times open.
@@ -168,3 +183,27 @@ def _seed_study(owner: accounts.Member) -> None:
                 answers=("The weekly revenue dashboard",),
             ),
         )
+
+
+def _seed_history(study_id: int) -> None:
+    """Past interviews on weekdays (10:00 or 14:00 Berlin): the study page's attendance,
+    no-show rate and one no-show recovered through the rebook link."""
+    today = utc_now().astimezone(ZoneInfo("Europe/Berlin")).date()
+    missed: dict[str, int] = {}
+    for index, (name, email, timezone, days_ago, status) in enumerate(DEMO_HISTORY):
+        day = today - timedelta(days=days_ago)
+        while day.weekday() >= 5:
+            day -= timedelta(days=1)
+        interview_id = scheduling.record_held_interview(
+            study_id,
+            name=name,
+            email=email,
+            timezone=timezone,
+            start=datetime.combine(
+                day, time(10 if index % 2 else 14), tzinfo=ZoneInfo("Europe/Berlin")
+            ),
+            status=InterviewStatus(status),
+            rebooked_from_id=missed.pop(email, None) if status == "completed" else None,
+        )
+        if status == "no_show":
+            missed[email] = interview_id

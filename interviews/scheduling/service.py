@@ -387,6 +387,51 @@ def invite_ics(token: str) -> str:
     return build_invite(links.invite_details(study, interview, token, utc_now()), method="REQUEST")
 
 
+def record_held_interview(
+    study_id: int,
+    *,
+    name: str,
+    email: str,
+    timezone: str,
+    start: datetime,
+    status: InterviewStatus,
+    rebooked_from_id: int | None = None,
+) -> int:
+    """Record an interview that already happened (or was missed), e.g. one held before
+    the team used this tool. Nothing is sent about it. Raises InvalidInput when it is not
+    over yet or its status is not completed or no_show."""
+    now = utc_now()
+    study = studies.study_by_id(study_id)
+    if status not in (InterviewStatus.COMPLETED, InterviewStatus.NO_SHOW):
+        raise InvalidInput("A past interview was completed or a no-show.", field="status")
+    if start + study.duration > now:
+        raise InvalidInput("Only an interview that is over can be recorded.", field="start")
+    participant = participants.record_participant(
+        study.workspace_id, email=email, name=name, phone="", timezone=timezone, now=now
+    )
+    interview = Interview(
+        workspace_id=study.workspace_id,
+        study_id=study.id,
+        participant=participant,
+        host_id=study.host.user_id,
+        start_at=start,
+        end_at=start + study.duration,
+        status=status,
+        participant_timezone=timezone,
+        answers=[],
+        manage_token_hash=new_secret(),
+        manage_token_revoked_at=now,  # nothing left to move or cancel
+        ics_uid=f"{new_secret()[:24]}@interview-desk",
+        ics_sequence=0,
+        rebooked_from_id=rebooked_from_id,
+        created_at=now,
+        updated_at=now,
+    )
+    db.session.add(interview)
+    db.session.commit()
+    return interview.id
+
+
 # --- attendance ------------------------------------------------------------------------------
 
 

@@ -224,6 +224,17 @@ def list_studies(workspace_id: int) -> list[StudyView]:
     return [_view(study) for study in rows]
 
 
+def study_by_id(study_id: int) -> StudyView:
+    """Any workspace's study, for services acting on its own behalf (the demo, jobs).
+
+    Raises NotFound.
+    """
+    study = db.session.get(Study, study_id)
+    if study is None:
+        raise NotFound("No such study.")
+    return _view(study)
+
+
 def studies_with_colleague(user_id: int) -> list[int]:
     """Ids of the studies (in any workspace) on whose calls this person takes notes."""
     return list(

@@ -59,7 +59,7 @@ def test_host_marks_a_no_show_from_the_reminder_and_the_interviewee_rebooks(
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     text = open_mail(page, live_server, "In 10 minutes: interview with Pat Customer")
-    page.locator("pre.mail-text a[href*=\"status=no_show\"]").click()
+    page.locator('pre.mail-text a[href*="status=no_show"]').click()
     expect(page.get_by_role("heading", name="How did it go with Pat Customer?")).to_be_visible()
     expect(page.get_by_label("They did not show up")).to_be_checked()
     assert_accessible(page)

@@ -1,5 +1,6 @@
 """The `interviews` command: demo seed and API tokens."""
 
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -67,6 +68,19 @@ def test_demo_calendar_is_served_in_development_only(app, make_app):
     assert app.test_client().get("/dev/demo-calendar.ics").mimetype == "text/calendar"
     production = make_app(INTERVIEWS_ENV="production", SECRET_KEY="s" * 40)
     assert production.test_client().get("/dev/demo-calendar.ics").status_code == 404
+
+
+def test_demo_study_shows_past_attendance_and_a_recovered_no_show(app, runner):
+    runner.invoke(demo_command)
+    client = app.test_client()
+    log_in(client, DEMO_EMAIL, DEMO_PASSWORD)
+    study_link = re.search(r'href="(/studies/\d+)"', client.get("/studies").get_data(as_text=True))
+
+    page = client.get(study_link.group(1)).get_data(as_text=True)
+
+    assert "No-show rate: <strong>29%</strong>" in page  # 2 of 7
+    assert "1 of 2 no-shows came back through the follow-up and completed." in page
+    assert "24 hours, 1 hour, 10 minutes before" in page
 
 
 def test_demo_twice_says_it_is_already_seeded_and_adds_nothing(app, runner, sent_mail):

@@ -400,3 +400,34 @@ def test_the_outbox_command_lists_what_is_planned(app, runner, client, study):
     assert all(row["status"] == "pending" for row in listed)
     text = runner.invoke(args=["outbox"]).output
     assert "pat@customer.example" in text and "reminder" in text
+
+
+def test_a_held_interview_is_recorded_without_messages_but_not_one_still_to_come(
+    app, study, sent_mail
+):
+    from interviews.errors import InvalidInput
+    from interviews.studies import service as studies
+
+    with app.app_context():
+        study_id = studies.published_study("dashboards").id
+        before = len(sent_mail())
+        interview_id = scheduling.record_held_interview(
+            study_id,
+            name="Mei Lin",
+            email="mei@example.com",
+            timezone="Asia/Singapore",
+            start=utc_now() - timedelta(days=3),
+            status=InterviewStatus.COMPLETED,
+        )
+        assert db_status(interview_id) is InterviewStatus.COMPLETED
+        assert messaging.plan_of(interview_id) == []
+        with pytest.raises(InvalidInput, match="over"):
+            scheduling.record_held_interview(
+                study_id,
+                name="Mei Lin",
+                email="mei@example.com",
+                timezone="Asia/Singapore",
+                start=utc_now() + timedelta(days=1),
+                status=InterviewStatus.COMPLETED,
+            )
+    assert len(sent_mail()) == before
