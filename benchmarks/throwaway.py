@@ -40,8 +40,9 @@ def throwaway_database(server_url: str | None) -> Iterator[tuple[str, Path]]:
 
 
 @contextmanager
-def throwaway_app(server_url: str | None) -> Iterator[Flask]:
-    """A migrated app on a throwaway database, rate limits off; its engine closed after."""
+def throwaway_app(server_url: str | None, **overrides: object) -> Iterator[Flask]:
+    """A migrated app on a throwaway database, rate limits off, no sweeper thread, with
+    ``overrides`` on top; its engine closed after."""
     with throwaway_database(server_url) as (url, workdir):
         app = create_app(
             {
@@ -50,6 +51,8 @@ def throwaway_app(server_url: str | None) -> Iterator[Flask]:
                 "INSTANCE_PATH": str(workdir),
                 "RATELIMIT_ENABLED": False,
                 "SCHEMA_CHECK": False,
+                "SWEEP_SECONDS": 0,
+                **overrides,
             }
         )
         with app.app_context():

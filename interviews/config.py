@@ -186,7 +186,7 @@ def settings_from_env(
         ),
         # Seconds between dispatcher sweeps (rq cron, or the web process's own thread when
         # there is no REDIS_URL); 0 runs no thread (sweep with `interviews dispatch`).
-        "SWEEP_SECONDS": parse_int("SWEEP_SECONDS", get("SWEEP_SECONDS"), 60),
+        "SWEEP_SECONDS": parse_int("SWEEP_SECONDS", get("SWEEP_SECONDS"), 5),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": parts.scheme == "https",

@@ -11,4 +11,4 @@ from workers.app import worker_app
 from workers.sweep import sweep
 
 config = worker_app().config
-cron.register(sweep, queue_name=config["RQ_QUEUE_NAME"], interval=config["SWEEP_SECONDS"] or 60)
+cron.register(sweep, queue_name=config["RQ_QUEUE_NAME"], interval=config["SWEEP_SECONDS"] or 5)

@@ -10,6 +10,5 @@ def send_messages(message_ids: list[int]) -> str:
     """Send each of these outbox messages. Each is claimed first, so a retry, or a second
     job with the same ids, sends nothing twice."""
     with worker_app().app_context():
-        outcomes = [messaging.send(message_id) for message_id in message_ids]
-        sent = sum(1 for outcome in outcomes if outcome is not None)
-        return f"{sent} of {len(message_ids)} handled"
+        handled = messaging.send_batch(message_ids)
+        return f"{handled} of {len(message_ids)} handled"

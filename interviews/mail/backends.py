@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from email.message import EmailMessage
 from typing import Any
 
@@ -23,27 +25,31 @@ def deliver_to_mailbox(message: EmailMessage, settings: Mapping[str, Any]) -> No
     log.info("mailbox: to=%s subject=%s\n%s", message["To"], message["Subject"], text.strip())
 
 
-def deliver_by_smtp(message: EmailMessage, settings: Mapping[str, Any]) -> None:
-    """Send over SMTP with STARTTLS or implicit TLS and optional login.
-
-    The server's certificate is always verified: against MAIL_TLS_CA_FILE when set
-    (a mail server with a private CA), else against the system's CAs.
-    """
+def _open(settings: Mapping[str, Any]) -> smtplib.SMTP:
     host, port = settings["MAIL_SERVER"], int(settings["MAIL_PORT"])
     timeout = settings.get("MAIL_TIMEOUT", 20)
+    context = ssl.create_default_context(cafile=settings.get("MAIL_TLS_CA_FILE") or None)
+    if settings.get("MAIL_USE_SSL"):
+        client: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
+    else:
+        client = smtplib.SMTP(host, port, timeout=timeout)
     try:
-        # Inside the try: a CA file that has gone missing is a failed delivery, not a crash.
-        context = ssl.create_default_context(cafile=settings.get("MAIL_TLS_CA_FILE") or None)
-        if settings.get("MAIL_USE_SSL"):
-            client: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
-        else:
-            client = smtplib.SMTP(host, port, timeout=timeout)
-        with client:
-            if settings.get("MAIL_USE_TLS"):
-                client.starttls(context=context)
-            if settings.get("MAIL_USERNAME"):
-                client.login(settings["MAIL_USERNAME"], settings.get("MAIL_PASSWORD") or "")
-            client.send_message(message)
+        if settings.get("MAIL_USE_TLS"):
+            client.starttls(context=context)
+        if settings.get("MAIL_USERNAME"):
+            client.login(settings["MAIL_USERNAME"], settings.get("MAIL_PASSWORD") or "")
+    except BaseException:
+        client.close()
+        raise
+    return client
+
+
+@contextmanager
+def _smtp_errors(settings: Mapping[str, Any]) -> Iterator[None]:
+    """Turn what smtplib raises into a DeliveryError that says what happened."""
+    host, port = settings["MAIL_SERVER"], settings["MAIL_PORT"]
+    try:
+        yield
     except smtplib.SMTPResponseException as exc:
         # The server's own words ("535 5.7.8 Authentication credentials invalid"), not a tuple of bytes.
         reply = (
@@ -54,6 +60,63 @@ def deliver_by_smtp(message: EmailMessage, settings: Mapping[str, Any]) -> None:
         raise DeliveryError(f"SMTP {host}:{port} refused: {exc.smtp_code} {reply}") from exc
     except (OSError, smtplib.SMTPException) as exc:
         raise DeliveryError(f"SMTP {host}:{port}: {exc}") from exc
+
+
+class _Connection:
+    """One SMTP connection kept open for many messages (a worker's batch)."""
+
+    def __init__(self, settings: Mapping[str, Any]) -> None:
+        self.settings = settings
+        self.client: smtplib.SMTP | None = None
+
+    def send(self, message: EmailMessage) -> None:
+        with _smtp_errors(self.settings):
+            try:
+                if self.client is None:
+                    self.client = _open(self.settings)
+                self.client.send_message(message)
+            except BaseException:
+                self.close()  # a broken conversation is not reused
+                raise
+
+    def close(self) -> None:
+        if self.client is not None:
+            try:
+                self.client.quit()
+            except (OSError, smtplib.SMTPException):
+                self.client.close()
+            self.client = None
+
+
+_connection: ContextVar[_Connection | None] = ContextVar("smtp_connection", default=None)
+
+
+@contextmanager
+def kept_connection(settings: Mapping[str, Any]) -> Iterator[None]:
+    """SMTP deliveries inside this block share one connection, opened on first use."""
+    connection = _Connection(settings)
+    token = _connection.set(connection)
+    try:
+        yield
+    finally:
+        _connection.reset(token)
+        connection.close()
+
+
+def deliver_by_smtp(message: EmailMessage, settings: Mapping[str, Any]) -> None:
+    """Send over SMTP with STARTTLS or implicit TLS and optional login.
+
+    The server's certificate is always verified: against MAIL_TLS_CA_FILE when set
+    (a mail server with a private CA), else against the system's CAs. Inside
+    ``kept_connection`` the connection is reused; otherwise each message has its own.
+    """
+    kept = _connection.get()
+    if kept is not None:
+        kept.send(message)
+        return
+    # _open inside the error block: a CA file gone missing is a failed delivery, not a crash.
+    with _smtp_errors(settings), _open(settings) as client:
+        client.send_message(message)
 
 
 BACKENDS = {"mailbox": deliver_to_mailbox, "smtp": deliver_by_smtp}

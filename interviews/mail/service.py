@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +20,7 @@ from sqlalchemy import select, update
 
 from interviews.clock import utc_now
 from interviews.db import db
-from interviews.mail.backends import BACKENDS, DeliveryError
+from interviews.mail.backends import BACKENDS, DeliveryError, kept_connection
 from interviews.mail.compose import Attachment, Envelope, build_email
 from interviews.mail.models import MailAttachment, MailMessage, MailStatus
 from workers import defaults
@@ -133,21 +135,23 @@ def dispatch(message_id: int) -> Dispatched:
         return Dispatched(message.status if message else MailStatus.FAILED, str(error))
 
 
-def status_of(message_id: int) -> MailStatus | None:
-    return db.session.scalar(select(MailMessage.status).where(MailMessage.id == message_id))
+@contextmanager
+def one_connection() -> Iterator[None]:
+    """Deliveries in this block share one SMTP connection (a worker's batch of messages)."""
+    config = current_app.config
+    if config["MAIL_BACKEND"] == "smtp":
+        with kept_connection(config):
+            yield
+    else:
+        yield
 
 
-def requeue(message_id: int) -> None:
-    """Make a message that did not go out deliverable again (its sender retries it).
-
-    A message already sent stays sent.
-    """
-    db.session.execute(
-        update(MailMessage)
-        .where(MailMessage.id == message_id, MailMessage.status != MailStatus.SENT)
-        .values(status=MailStatus.QUEUED)
-    )
-    db.session.commit()
+def message_row(message_id: int) -> MailMessage:
+    """A stored message, for the outbox that made it. Raises MailNotFound."""
+    message = db.session.get(MailMessage, message_id)
+    if message is None:
+        raise MailNotFound(message_id)
+    return message
 
 
 def deliver(message_id: int, final: bool | None = None) -> MailStatus:
@@ -169,6 +173,27 @@ def deliver(message_id: int, final: bool | None = None) -> MailStatus:
     if not claimed:
         return message.status  # someone else has it, or it is done already
 
+    try:
+        _send(message, final)
+    finally:
+        db.session.commit()
+    return MailStatus.SENT
+
+
+def mark_sending(message: MailMessage) -> None:
+    """Record an attempt about to be made (the caller commits it before sending)."""
+    message.status = MailStatus.SENDING
+    message.attempts = (message.attempts or 0) + 1
+
+
+def send_claimed(message: MailMessage, final: bool) -> None:
+    """Send a message its caller has claimed and marked sending (the outbox claims its own
+    rows), then record the outcome on the row. Writes nothing before the mail server has
+    answered. The caller commits. Raises DeliveryError."""
+    _send(message, final)
+
+
+def _send(message: MailMessage, final: bool | None) -> None:
     config = current_app.config
     now = utc_now()
     envelope = Envelope(
@@ -195,13 +220,10 @@ def deliver(message_id: int, final: bool | None = None) -> MailStatus:
         last_try = message.attempts >= defaults.MAIL_MAX_ATTEMPTS if final is None else final
         message.status = MailStatus.FAILED if last_try else MailStatus.QUEUED
         message.error = str(exc)
-        db.session.commit()
         raise
     message.status = MailStatus.SENT
     message.error = None
     message.sent_at = now
-    db.session.commit()
-    return MailStatus.SENT
 
 
 def mailbox(workspace_id: int | None, own_email: str) -> list[MailboxEntry]:

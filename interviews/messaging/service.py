@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import joinedload
 
 from interviews.clock import utc_now
 from interviews.db import db
@@ -102,80 +103,124 @@ def _hand_off(ids: list[int], now: datetime) -> None:
         except QueueUnavailable:
             # Sent here instead; rows a job already took are skipped by their claim.
             log.warning("queue unavailable, sending %s messages in this process", len(ids))
-    for message_id in ids:
-        send(message_id, now)
+    send_batch(ids, now)
 
 
-# --- the worker ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Rendered:
-    recipient: str
-    subject: str
-    template: str
-    context: dict
-    sender_name: str
-    reply_to: str | None
-    attachments: tuple[Attachment, ...] = ()
-
-
-def send(message_id: int, now: datetime | None = None) -> OutboxStatus | None:
-    """Claim one queued message, send it, record the outcome. Safe to call twice.
-
-    Returns the row's new status, or None when another worker has it or it is done.
-    """
+def send_batch(ids: list[int], now: datetime | None = None) -> int:
+    """Claim these queued messages (queued -> sending, in one statement), then send each
+    over one shared mail connection. Returns how many this call claimed; ids another
+    worker has, or that are done, are skipped. Safe to run twice with the same ids."""
     now = now or utc_now()
     config = current_app.config
     lease = timedelta(seconds=config["MESSAGE_SEND_LEASE_SECONDS"])
-    claimed = db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.QUEUED)
-        .values(
-            status=OutboxStatus.SENDING,
-            lease_expires_at=now + lease,
-            attempts=OutboxMessage.attempts + 1,
-            updated_at=now,
+    claimed = list(
+        db.session.scalars(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids), OutboxMessage.status == OutboxStatus.QUEUED)
+            .values(
+                status=OutboxStatus.SENDING,
+                lease_expires_at=now + lease,
+                attempts=OutboxMessage.attempts + 1,
+                updated_at=now,
+            )
+            .returning(OutboxMessage.id)
         )
-    ).rowcount
+    )
     db.session.commit()
     if not claimed:
-        return None
-    row = db.session.get(OutboxMessage, message_id)
-    interview = db.session.get(Interview, row.interview_id)
-    study = studies.get_study(interview.workspace_id, interview.study_id)
-
-    if row.mail_message_id is None:
-        reason = _pointless(row, interview, now)
-        if reason:
-            return _finish(row, OutboxStatus.VOID, now, error=reason)
-        if row.kind is MessageKind.FOLLOWUP_MISSED and interview.status is InterviewStatus.BOOKED:
-            record_no_show(interview, now)  # 30 minutes in and no sign of them
-        rendered = _render(row, interview, study, now)
-        mail = mail_service.queue_email(
-            kind=_mail_kind(row),
-            recipient=rendered.recipient,
-            subject=rendered.subject,
-            template=rendered.template,
-            context=rendered.context,
-            sender_name=rendered.sender_name,
-            reply_to=rendered.reply_to,
-            workspace_id=interview.workspace_id,
-            attachments=rendered.attachments,
-            key=row.idempotency_key,
+        return 0
+    rows = db.session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.id.in_(claimed))
+        .order_by(OutboxMessage.due_at, OutboxMessage.id)
+    ).all()
+    # Each message's interview and participant, loaded once for the whole batch.
+    interviews = {
+        interview.id: interview
+        for interview in db.session.scalars(
+            select(Interview)
+            .options(joinedload(Interview.participant))
+            .where(Interview.id.in_({row.interview_id for row in rows}))
         )
-        db.session.flush()
-        row.mail_message_id, row.recipient = mail.id, rendered.recipient
+    }
+    cache: dict[int, studies.StudyView] = {}
+    session = db.session()
+    # Two commits a message: keep what was loaded instead of reloading the whole batch
+    # after each one. The claimed rows are this worker's alone while it holds them.
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        prepared = [(row, _prepare(row, interviews[row.interview_id], cache, now)) for row in rows]
+        # The batch's mail rows are on record before the mail server is spoken to; nothing
+        # is written while it talks, so no write lock is held across the network.
         db.session.commit()
-    elif mail_service.status_of(row.mail_message_id) == mail_service.MailStatus.SENT:
-        # The email went out but the worker died before saying so here: done, not resent.
-        return _finish(row, OutboxStatus.SENT, now)
-    else:
-        mail_service.requeue(row.mail_message_id)
+        with mail_service.one_connection():
+            for row, mail in prepared:
+                if mail is not None:
+                    _deliver(row, mail, now)
+    finally:
+        session.expire_on_commit = expire
+    return len(claimed)
 
+
+def send(message_id: int, now: datetime | None = None) -> OutboxStatus | None:
+    """Send one queued message (see ``send_batch``): its new status, or None when it was
+    not there to claim."""
+    if not send_batch([message_id], now):
+        return None
+    return db.session.scalar(select(OutboxMessage.status).where(OutboxMessage.id == message_id))
+
+
+def _prepare(
+    row: OutboxMessage,
+    interview: Interview,
+    cache: dict[int, studies.StudyView],
+    now: datetime,
+):
+    """Ready a claimed message to send: its mail row (rendered now, from current data),
+    or None when it is void or already went out. Writes to the session; no commit."""
+    if interview.study_id not in cache:
+        cache[interview.study_id] = studies.get_study(interview.workspace_id, interview.study_id)
+    study = cache[interview.study_id]
+    if row.mail_message_id is not None:
+        mail = mail_service.message_row(row.mail_message_id)
+        if mail.status is mail_service.MailStatus.SENT:
+            # The email went out but a worker died before saying so here: done, not resent.
+            _finish(row, OutboxStatus.SENT, now, commit=False)
+            return None
+        mail_service.mark_sending(mail)
+        return mail
+    reason = _pointless(row, interview, now)
+    if reason:
+        _finish(row, OutboxStatus.VOID, now, error=reason, commit=False)
+        return None
+    if row.kind is MessageKind.FOLLOWUP_MISSED and interview.status is InterviewStatus.BOOKED:
+        record_no_show(interview, now)  # 30 minutes in and no sign of them
+    rendered = _render(row, interview, study, now)
+    mail = mail_service.queue_email(
+        kind=_mail_kind(row),
+        recipient=rendered.recipient,
+        subject=rendered.subject,
+        template=rendered.template,
+        context=rendered.context,
+        sender_name=rendered.sender_name,
+        reply_to=rendered.reply_to,
+        workspace_id=interview.workspace_id,
+        attachments=rendered.attachments,
+        key=row.idempotency_key,
+    )
+    mail_service.mark_sending(mail)
+    db.session.flush()
+    row.mail_message_id, row.recipient = mail.id, rendered.recipient
+    return mail
+
+
+def _deliver(row: OutboxMessage, mail, now: datetime) -> OutboxStatus:
+    """Speak to the mail server for one prepared message, then record the outcome: one
+    commit per message, so a worker that dies can have sent at most this one unrecorded."""
+    config = current_app.config
     last_try = row.attempts >= config["MESSAGE_MAX_ATTEMPTS"]
     try:
-        mail_service.deliver(row.mail_message_id, final=last_try)
+        mail_service.send_claimed(mail, final=last_try)
     except DeliveryError as error:
         if last_try:
             return _finish(row, OutboxStatus.FAILED, now, error=str(error))
@@ -186,12 +231,17 @@ def send(message_id: int, now: datetime | None = None) -> OutboxStatus | None:
 
 
 def _finish(
-    row: OutboxMessage, status: OutboxStatus, now: datetime, error: str | None = None
+    row: OutboxMessage,
+    status: OutboxStatus,
+    now: datetime,
+    error: str | None = None,
+    commit: bool = True,
 ) -> OutboxStatus:
     row.status, row.error, row.lease_expires_at, row.updated_at = status, error, None, now
     if status is OutboxStatus.SENT:
         row.sent_at = now
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return status
 
 
@@ -248,6 +298,17 @@ _EVENTS = {
     MessageKind.RESCHEDULED: "rescheduled",
     MessageKind.CANCELLED: "cancelled",
 }
+
+
+@dataclass(frozen=True)
+class Rendered:
+    recipient: str
+    subject: str
+    template: str
+    context: dict
+    sender_name: str
+    reply_to: str | None
+    attachments: tuple[Attachment, ...] = ()
 
 
 def _render(

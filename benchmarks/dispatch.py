@@ -1,0 +1,251 @@
+"""The outbox pipeline under load: many reminders due at once, real RQ workers, a real SMTP sink.
+
+Run: .venv/bin/python benchmarks/dispatch.py [--database-url URL] [--interviews N]
+     [--workers W] [--redis-url URL] [--spread SECONDS]
+
+N interviews (default 10,000) with 3 reminders each, all due at the same instant
+(``--spread 0``) or spread evenly over SECONDS. W `rq worker` processes (default 2)
+started with `-c workers.settings`; the dispatcher sweeps every second, as `rq cron`
+would with SWEEP_SECONDS=1; an aiosmtpd server on loopback counts what arrives.
+Prints messages per second and lateness (sent time minus due time) p50/p99; asserts
+nothing. Target: >= 500 messages/s, p99 lateness < 5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from aiosmtpd.controller import Controller
+from redis import Redis
+from sqlalchemy import func, insert, select
+from throwaway import throwaway_app  # beside this script (run as benchmarks/<name>.py)
+
+from interviews.accounts import service as accounts
+from interviews.db import db
+from interviews.messaging import service as messaging
+from interviews.messaging.models import OutboxMessage, OutboxStatus
+from interviews.messaging.plan import Audience, MessageKind
+from interviews.participants.models import Participant
+from interviews.scheduling.models import Interview, InterviewStatus
+from interviews.studies import service as studies
+from interviews.studies.models import StudyStatus
+
+RQ = str(Path(sys.executable).with_name("rq"))
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Sink:
+    """aiosmtpd handler that counts messages and keeps nothing."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        with self.lock:
+            self.count += 1
+        return "250 OK"
+
+
+def percentile(samples: list[float], p: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def seed(interviews: int, due: datetime, spread: float) -> int:
+    """A host, a study, ``interviews`` interviews tomorrow and 3 reminders each, due from
+    ``due`` over ``spread`` seconds. Returns the number of messages."""
+    user = accounts.sign_up(
+        workspace_name="Bench", name="Host", email="host@bench.example", password="bench-password-1"
+    )
+    host = accounts.current_member(user.id, None)
+    study = studies.create_study(
+        host,
+        studies.StudyDraft(
+            title="Bench study",
+            host_user_id=host.user_id,
+            meeting_url="https://meet.example.com/bench",
+            reward_text="a $20 gift card",
+        ),
+    )
+    studies.set_status(host, study.id, StudyStatus.PUBLISHED)
+    now = datetime.now(UTC)
+    start = now + timedelta(days=1)
+    db.session.execute(
+        insert(Participant),
+        [
+            {
+                "workspace_id": host.workspace_id,
+                "email": f"p{n}@bench.example",
+                "name": f"Participant {n}",
+                "phone": "",
+                "timezone": "Europe/Berlin",
+                "created_at": now,
+                "updated_at": now,
+            }
+            for n in range(interviews)
+        ],
+    )
+    participant_ids = list(db.session.scalars(select(Participant.id).order_by(Participant.id)))
+    db.session.execute(
+        insert(Interview),
+        [
+            {
+                "workspace_id": host.workspace_id,
+                "study_id": study.id,
+                "participant_id": pid,
+                "host_id": host.user_id,
+                "start_at": start,
+                "end_at": start + timedelta(minutes=45),
+                "status": InterviewStatus.BOOKED,
+                "participant_timezone": "Europe/Berlin",
+                "answers": [],
+                "manage_token_hash": uuid.uuid4().hex,
+                "manage_nonce": uuid.uuid4().hex[:32],
+                "ics_uid": uuid.uuid4().hex,
+                "ics_sequence": 0,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for pid in participant_ids
+        ],
+    )
+    interview_ids = list(db.session.scalars(select(Interview.id).order_by(Interview.id)))
+    total = len(interview_ids) * 3
+    rows = []
+    for index, (interview_id, offset) in enumerate(
+        (i, o) for i in interview_ids for o in (1440, 60, 10)
+    ):
+        rows.append(
+            {
+                "workspace_id": host.workspace_id,
+                "interview_id": interview_id,
+                "kind": MessageKind.REMINDER,
+                "audience": Audience.PARTICIPANT,
+                "offset_minutes": offset,
+                "due_at": due + timedelta(seconds=spread * index / total),
+                "status": OutboxStatus.PENDING,
+                "attempts": 0,
+                "idempotency_key": uuid.uuid4().hex,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+    for chunk in range(0, len(rows), 5000):
+        db.session.execute(insert(OutboxMessage), rows[chunk : chunk + 5000])
+    db.session.commit()
+    return total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--database-url", help="a PostgreSQL server URL; a fresh database is made on it"
+    )
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/14")
+    parser.add_argument("--interviews", type=int, default=10_000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--spread", type=float, default=0.0)
+    args = parser.parse_args()
+
+    sink = Sink()
+    with socket.socket() as probe:  # a free port (aiosmtpd cannot be told port 0)
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    smtp = Controller(sink, hostname="127.0.0.1", port=port, ready_timeout=5)
+    smtp.start()
+    queue = f"bench-{uuid.uuid4().hex[:8]}"
+    settings = {
+        "MAIL_BACKEND": "smtp",
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": port,
+        "REDIS_URL": args.redis_url,
+        "RQ_QUEUE_NAME": queue,
+    }
+    with throwaway_app(args.database_url, **settings) as app:
+        due = datetime.now(UTC) + timedelta(seconds=20)  # after seeding and start-up
+        with app.app_context():
+            total = seed(args.interviews, due, args.spread)
+            url = str(db.engine.url.render_as_string(hide_password=False))
+        print(
+            f"database: {db_backend(url)}; {total} messages ({args.interviews} interviews x 3), "
+            f"due {'at once' if not args.spread else f'over {args.spread:g} s'}; "
+            f"{args.workers} workers"
+        )
+        env = {
+            **{
+                k: v
+                for k, v in os.environ.items()
+                if not k.startswith(("DATABASE_URL", "REDIS_URL", "MAIL_"))
+            },
+            "DATABASE_URL": url,
+            "SECRET_KEY": "bench",
+            **{k: str(v) for k, v in settings.items()},
+        }
+        workers = [
+            subprocess.Popen(
+                [RQ, "worker", "-c", "workers.settings", "--name", f"{queue}-{n}", "-q"],
+                env=env,
+                cwd=ROOT,
+            )
+            for n in range(args.workers)
+        ]
+        try:
+            while datetime.now(UTC) < due:
+                time.sleep(0.05)
+            started = time.perf_counter()
+            deadline = started + 600
+            while sink.count < total and time.perf_counter() < deadline:
+                with app.app_context():
+                    messaging.dispatch_due()
+                time.sleep(1)
+            elapsed = time.perf_counter() - started
+        finally:
+            for worker in workers:
+                worker.terminate()
+            for worker in workers:
+                worker.wait(timeout=30)
+        with app.app_context():
+            rows = db.session.execute(
+                select(OutboxMessage.due_at, OutboxMessage.sent_at).where(
+                    OutboxMessage.status == OutboxStatus.SENT
+                )
+            ).all()
+            unsent = db.session.scalar(
+                select(func.count())
+                .select_from(OutboxMessage)
+                .where(OutboxMessage.status != OutboxStatus.SENT)
+            )
+        lateness = [(sent - due_at).total_seconds() for due_at, sent in rows]
+        print(
+            f"received by the SMTP sink: {sink.count}; sent rows: {len(rows)}; not sent: {unsent}"
+        )
+        print(f"throughput: {len(rows) / elapsed:,.0f} messages/s ({elapsed:.1f} s in all)")
+        if lateness:
+            print(
+                f"lateness: p50 {statistics.median(lateness):.2f} s, p99 {percentile(lateness, 99):.2f} s, "
+                f"max {max(lateness):.2f} s"
+            )
+    smtp.stop()
+    redis = Redis.from_url(args.redis_url)
+    keys = list(redis.scan_iter(match=f"*{queue}*"))
+    if keys:
+        redis.delete(*keys)
+
+
+def db_backend(url: str) -> str:
+    return url.split(":", 1)[0].split("+", 1)[0]
+
+
+if __name__ == "__main__":
+    main()
