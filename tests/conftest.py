@@ -40,6 +40,7 @@ from interviews.config import normalise_database_url
 from interviews.db import db
 from interviews.mail.models import MailMessage
 from interviews.scheduling import hours
+from interviews.scheduling.models import Interview
 from interviews.studies import service as studies
 from interviews.studies.models import StudyStatus
 
@@ -276,6 +277,17 @@ def next_weekday_slot(hour: int = 10) -> datetime:
     while day.weekday() >= 5:
         day += timedelta(days=1)
     return datetime.combine(day, time(hour), tzinfo=BERLIN)
+
+
+def started_minutes_ago(app: Flask, interview_id: int, minutes: int) -> None:
+    """Move the interview (not its messages) so it started that long ago on the real clock:
+    attendance can only be recorded once an interview has started."""
+    with app.app_context():
+        interview = db.session.get(Interview, interview_id)
+        length = interview.end_at - interview.start_at
+        interview.start_at = utc_now() - timedelta(minutes=minutes)
+        interview.end_at = interview.start_at + length
+        db.session.commit()
 
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -43,14 +43,10 @@ def _weekly_windows(weekly: list[tuple[int, time, time]]) -> list[WeeklyWindow]:
         raise InvalidInput(f"A weekly window is not valid: {error}.", field="weekly") from None
 
 
-def set_availability(
-    user_id: int,
-    *,
-    timezone: str,
-    weekly: list[tuple[int, time, time]],
-    overrides: list[tuple[date, time | None, time | None]] = (),
-) -> None:
-    """Replace a host's weekly windows and date overrides (a day off is (day, None, None))."""
+def _replace_weekly(
+    user_id: int, timezone: str, weekly: list[tuple[int, time, time]]
+) -> HostSchedule:
+    """The host's schedule (made if new) with this zone and these weekly windows."""
     parse_timezone(timezone)
     windows = _weekly_windows(weekly)
     schedule = _schedule(user_id)
@@ -61,6 +57,18 @@ def set_availability(
     schedule.windows = [
         AvailabilityWindow(weekday=w.weekday, start_time=w.start, end_time=w.end) for w in windows
     ]
+    return schedule
+
+
+def set_availability(
+    user_id: int,
+    *,
+    timezone: str,
+    weekly: list[tuple[int, time, time]],
+    overrides: list[tuple[date, time | None, time | None]] = (),
+) -> None:
+    """Replace a host's weekly windows and date overrides (a day off is (day, None, None))."""
+    schedule = _replace_weekly(user_id, timezone, weekly)
     schedule.overrides = [
         AvailabilityOverride(day=day, start_time=start, end_time=end)
         for day, start, end in overrides
@@ -70,16 +78,7 @@ def set_availability(
 
 def set_weekly_hours(user_id: int, *, timezone: str, weekly: list[tuple[int, time, time]]) -> None:
     """Replace a host's zone and weekly windows; their special days stay as they are."""
-    parse_timezone(timezone)
-    windows = _weekly_windows(weekly)
-    schedule = _schedule(user_id)
-    if schedule is None:
-        schedule = HostSchedule(user_id=user_id, timezone=timezone, booking_version=0)
-        db.session.add(schedule)
-    schedule.timezone = timezone
-    schedule.windows = [
-        AvailabilityWindow(weekday=w.weekday, start_time=w.start, end_time=w.end) for w in windows
-    ]
+    _replace_weekly(user_id, timezone, weekly)
     db.session.commit()
 
 

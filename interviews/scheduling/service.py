@@ -234,30 +234,55 @@ def book(slug: str, request: BookingRequest) -> Booking:
     participant = participants.record_participant(
         study.workspace_id, email=email, name=name, phone=phone, timezone=timezone, now=now
     )
+    interview = _new_interview(
+        study,
+        participant,
+        start,
+        InterviewStatus.BOOKED,
+        timezone,
+        now,
+        answers=answers,
+        rebooked_from_id=_missed_interview(study, request.rebook),
+    )
+    token = links.new_manage_token(interview)
+    due_now = outbox.plan_booking(interview, study, now)
+    db.session.commit()
+    messaging.send_soon(due_now)
+    return _booking(interview, token)
+
+
+def _new_interview(
+    study: studies.StudyView,
+    participant,
+    start: datetime,
+    status: InterviewStatus,
+    timezone: str,
+    now: datetime,
+    *,
+    answers: list[dict[str, str]] | None = None,
+    rebooked_from_id: int | None = None,
+) -> Interview:
+    """A new interview row of the study, flushed (it has its id)."""
     interview = Interview(
         workspace_id=study.workspace_id,
         study_id=study.id,
         participant=participant,
         host_id=study.host.user_id,
         start_at=start,
-        end_at=end,
-        status=InterviewStatus.BOOKED,
+        end_at=start + study.duration,
+        status=status,
         participant_timezone=timezone,
-        answers=answers,
-        manage_token_hash=new_secret(),  # replaced by the derived token's hash below
+        answers=answers or [],
+        manage_token_hash=new_secret(),  # a link of its own is made by whoever needs one
         ics_uid=f"{new_secret()[:24]}@interview-desk",
-        rebooked_from_id=_missed_interview(study, request.rebook),
         ics_sequence=0,
+        rebooked_from_id=rebooked_from_id,
         created_at=now,
         updated_at=now,
     )
     db.session.add(interview)
     db.session.flush()
-    token = links.new_manage_token(interview)
-    due_now = outbox.plan_booking(interview, study, now)
-    db.session.commit()
-    messaging.send_soon(due_now)
-    return _booking(interview, token)
+    return interview
 
 
 def _missed_interview(study: studies.StudyView, rebook_token: str | None) -> int | None:
@@ -409,25 +434,10 @@ def record_held_interview(
     participant = participants.record_participant(
         study.workspace_id, email=email, name=name, phone="", timezone=timezone, now=now
     )
-    interview = Interview(
-        workspace_id=study.workspace_id,
-        study_id=study.id,
-        participant=participant,
-        host_id=study.host.user_id,
-        start_at=start,
-        end_at=start + study.duration,
-        status=status,
-        participant_timezone=timezone,
-        answers=[],
-        manage_token_hash=new_secret(),
-        manage_token_revoked_at=now,  # nothing left to move or cancel
-        ics_uid=f"{new_secret()[:24]}@interview-desk",
-        ics_sequence=0,
-        rebooked_from_id=rebooked_from_id,
-        created_at=now,
-        updated_at=now,
+    interview = _new_interview(
+        study, participant, start, status, timezone, now, rebooked_from_id=rebooked_from_id
     )
-    db.session.add(interview)
+    interview.manage_token_revoked_at = now  # nothing left to move or cancel
     db.session.commit()
     return interview.id
 

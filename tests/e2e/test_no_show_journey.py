@@ -7,24 +7,13 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from interviews.clock import utc_now
 from interviews.db import db
 from interviews.messaging import service as messaging
 from interviews.scheduling.models import Interview
-from tests.conftest import PASSWORD, next_weekday_slot
+from tests.conftest import PASSWORD, next_weekday_slot, started_minutes_ago
 from tests.e2e.conftest import assert_accessible
 
 pytestmark = pytest.mark.e2e
-
-
-def started_minutes_ago(app, interview_id: int, minutes: int) -> None:
-    """Move the interview so it started that long ago: attendance waits for the start."""
-    with app.app_context():
-        interview = db.session.get(Interview, interview_id)
-        length = interview.end_at - interview.start_at
-        interview.start_at = utc_now() - timedelta(minutes=minutes)
-        interview.end_at = interview.start_at + length
-        db.session.commit()
 
 
 def open_mail(page, base_url: str, subject: str) -> str:

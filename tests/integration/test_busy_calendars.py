@@ -50,6 +50,15 @@ def add_calendar(client, url: str):
     return client.post("/availability/calendars", data={"url": url}, follow_redirects=True)
 
 
+def connect(app, client, calendar_server: CalendarServer) -> tuple[datetime, int]:
+    """Serve a busy feed and connect it as the logged-in host: (its first day, its id)."""
+    day = next_weekday_slot(10)
+    calendar_server.body = busy_feed(day)
+    add_calendar(client, calendar_server.url)
+    with app.app_context():
+        return day, db.session.scalar(select(BusyCalendar.id))
+
+
 @pytest.fixture
 def dana_client(app, study):
     client = app.test_client()
@@ -97,11 +106,7 @@ def test_a_booking_in_busy_time_is_refused(app, client, dana_client, study, cale
 def test_removing_a_calendar_frees_its_time_at_once(
     app, client, dana_client, study, calendar_server
 ):
-    day = next_weekday_slot(10)
-    calendar_server.body = busy_feed(day)
-    add_calendar(dana_client, calendar_server.url)
-    with app.app_context():
-        calendar_id = db.session.scalar(select(BusyCalendar.id))
+    day, calendar_id = connect(app, dana_client, calendar_server)
 
     page = dana_client.post(
         f"/availability/calendars/{calendar_id}/remove", follow_redirects=True
@@ -116,11 +121,7 @@ def test_removing_a_calendar_frees_its_time_at_once(
 def test_a_failing_feed_keeps_its_last_good_copy_and_shows_the_error(
     app, client, dana_client, study, calendar_server
 ):
-    day = next_weekday_slot(10)
-    calendar_server.body = busy_feed(day)
-    add_calendar(dana_client, calendar_server.url)
-    with app.app_context():
-        calendar_id = db.session.scalar(select(BusyCalendar.id))
+    day, calendar_id = connect(app, dana_client, calendar_server)
     calendar_server.status = 404
 
     page = dana_client.post(

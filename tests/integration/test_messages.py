@@ -17,7 +17,7 @@ from interviews.db import db
 from interviews.messaging import service as messaging
 from interviews.scheduling import service as scheduling
 from interviews.scheduling.models import Interview, InterviewStatus
-from tests.conftest import next_weekday_slot
+from tests.conftest import next_weekday_slot, started_minutes_ago
 
 SECOND = timedelta(seconds=1)
 
@@ -162,17 +162,6 @@ def db_status(interview_id):
 def again_study_id(app, interview_id):
     with app.app_context():
         return db.session.get(Interview, interview_id).study_id
-
-
-def started_minutes_ago(app, interview_id, minutes):
-    """Move the interview (not its messages) so it started that long ago on the real clock:
-    attendance can only be recorded once an interview has started."""
-    with app.app_context():
-        interview = db.session.get(Interview, interview_id)
-        length = interview.end_at - interview.start_at
-        interview.start_at = utc_now() - timedelta(minutes=minutes)
-        interview.end_at = interview.start_at + length
-        db.session.commit()
 
 
 def test_rescheduling_moves_the_pending_reminders_and_tells_everyone(

@@ -209,49 +209,35 @@ def test_two_dispatchers_and_four_workers_at_once_send_each_message_once(
         subprocess.Popen([cli, "dispatch"], env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True)
         for _ in range(2)
     ]
-    workers = [
-        subprocess.Popen(
-            [
-                RQ,
-                "worker",
-                "--burst",
-                "--url",
-                env["REDIS_URL"],
-                "--name",
-                f"{namespace}-{n}",
-                namespace,
-            ],
-            env=env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for n in range(4)
-    ]
+
+    def burst_workers(prefix: str) -> list[subprocess.Popen]:
+        return [
+            subprocess.Popen(
+                [
+                    RQ,
+                    "worker",
+                    "--burst",
+                    "--url",
+                    env["REDIS_URL"],
+                    "--name",
+                    f"{namespace}-{prefix}{n}",
+                    namespace,
+                ],
+                env=env,
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            for n in range(4)
+        ]
+
+    workers = burst_workers("a")
     outputs = [d.communicate(timeout=120)[0] for d in dispatchers]
     # Workers started before the dispatchers finished may have left early: run them again.
-    for w in workers:
-        w.communicate(timeout=120)
-    again = [
-        subprocess.Popen(
-            [
-                RQ,
-                "worker",
-                "--burst",
-                "--url",
-                env["REDIS_URL"],
-                "--name",
-                f"{namespace}-b{n}",
-                namespace,
-            ],
-            env=env,
-            cwd=ROOT,
-        )
-        for n in range(4)
-    ]
-    for w in again:
-        w.wait(timeout=120)
+    for worker in workers:
+        worker.wait(timeout=120)
+    for worker in burst_workers("b"):
+        worker.wait(timeout=120)
 
     claimed = [int(out.split("messages dispatched: ")[1].split(";")[0]) for out in outputs]
     assert sum(claimed) == 200, outputs  # each due message claimed by exactly one dispatcher
