@@ -62,11 +62,13 @@ def queue_email(
     workspace_id: int | None,
     attachments: tuple[Attachment, ...] = (),
     key: str | None = None,
+    bodies: tuple[str, str] | None = None,
 ) -> MailMessage:
     """Render ``emails/<template>.txt`` and ``.html`` and add the message to the session.
 
     The caller commits; then it calls ``dispatch`` (or ``deliver``). ``key`` becomes the
-    Message-ID: the outbox passes its own, the same on every attempt.
+    Message-ID: the outbox passes its own, the same on every attempt. ``bodies``
+    (text, HTML) are used as given instead of rendering a template.
     """
     context = {"product_name": current_app.config["PRODUCT_NAME"], **context}
     message = MailMessage(
@@ -77,8 +79,10 @@ def queue_email(
         sender_name=sender_name,
         reply_to=reply_to,
         subject=subject,
-        text_body=render_template(f"emails/{template}.txt", **context),
-        html_body=render_template(f"emails/{template}.html", subject=subject, **context),
+        text_body=bodies[0] if bodies else render_template(f"emails/{template}.txt", **context),
+        html_body=bodies[1]
+        if bodies
+        else render_template(f"emails/{template}.html", subject=subject, **context),
         backend=current_app.config["MAIL_BACKEND"],
         status=MailStatus.QUEUED,
         attempts=0,

@@ -11,10 +11,10 @@ row, and it is sent once. A failed send is retried with backoff, then marked fai
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 
-from flask import current_app
+from flask import current_app, render_template
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import joinedload
 
@@ -24,6 +24,7 @@ from interviews.errors import NotFound
 from interviews.mail import service as mail_service
 from interviews.mail.backends import DeliveryError
 from interviews.mail.compose import Attachment
+from interviews.messaging import texts
 from interviews.messaging.models import OutboxMessage, OutboxStatus
 from interviews.messaging.plan import Audience, MessageKind, describe_offset
 from interviews.scheduling import links
@@ -207,6 +208,7 @@ def _prepare(
         workspace_id=interview.workspace_id,
         attachments=rendered.attachments,
         key=row.idempotency_key,
+        bodies=rendered.bodies,
     )
     mail_service.mark_sending(mail)
     db.session.flush()
@@ -309,6 +311,7 @@ class Rendered:
     sender_name: str
     reply_to: str | None
     attachments: tuple[Attachment, ...] = ()
+    bodies: tuple[str, str] | None = None  # a study's own text, rendered: (text, HTML)
 
 
 def _render(
@@ -338,18 +341,14 @@ def _render(
 
     if row.audience is Audience.PARTICIPANT:
         when = links.when_text(interview.start_at, interview.end_at, interview.participant_timezone)
-        template = "interview_participant" if row.kind in _EVENTS else f"messages/{row.kind.value}"
-        return Rendered(
-            recipient=participant.email,
-            subject=_PARTICIPANT_SUBJECTS[row.kind].format(
-                title=study.title, offset=offset, host=study.host.name
-            ),
-            template=template,
-            context={**context, "when": when},
-            sender_name=study.host.name,
-            reply_to=study.host.email,
-            attachments=attachments,
-        )
+        context = {**context, "when": when}
+        own = study.message_texts.get(row.kind.value)
+        if own:
+            return _render_own(row, study, participant.email, context, own)
+        rendered = _render_default_participant(row, study, participant.email, context)
+        if row.kind in _EVENTS:  # the booking's own notices: the invite goes with them
+            rendered = replace(rendered, template="interview_participant", attachments=attachments)
+        return rendered
 
     reader = next(
         (p for p in (study.host, *study.colleagues) if p.user_id == row.recipient_user_id), None
@@ -377,6 +376,86 @@ def _render(
         reply_to=participant.email,
         attachments=attachments,
     )
+
+
+def _render_own(
+    row: OutboxMessage, study: studies.StudyView, recipient: str, context: dict, own: dict
+) -> Rendered:
+    """A message in the study's own words (checked when saved; a text that fails now,
+    say after a study field it used was emptied, falls back to the default)."""
+    try:
+        subject, body = texts.render(texts.Text(own["subject"], own["body"]), context)
+    except texts.TextProblem:
+        log.warning("study %s: own %s text failed, sending the default", study.id, row.kind)
+        study = replace(study, message_texts={})
+        return _render_default_participant(row, study, recipient, context)
+    html = render_template(
+        "emails/own_words.html", subject=subject, body_html=texts.html_of(body), **context
+    )
+    return Rendered(
+        recipient=recipient,
+        subject=subject,
+        template="own_words",
+        context=context,
+        sender_name=study.host.name,
+        reply_to=study.host.email,
+        bodies=(body, html),
+    )
+
+
+def _render_default_participant(
+    row: OutboxMessage, study: studies.StudyView, recipient: str, context: dict
+) -> Rendered:
+    offset = describe_offset(row.offset_minutes) if row.offset_minutes else ""
+    return Rendered(
+        recipient=recipient,
+        subject=_PARTICIPANT_SUBJECTS[row.kind].format(
+            title=study.title, offset=offset, host=study.host.name
+        ),
+        template=f"messages/{row.kind.value}",
+        context=context,
+        sender_name=study.host.name,
+        reply_to=study.host.email,
+    )
+
+
+def sample_context(study: studies.StudyView, kind: str) -> dict:
+    """What a study's text is previewed and checked with: a made-up interviewee next week."""
+    start = datetime.combine(
+        (utc_now() + timedelta(days=7)).date(), datetime.min.time(), tzinfo=UTC
+    ) + timedelta(hours=15)
+    return {
+        "kind": kind,
+        "study": study,
+        "participant": SampleParticipant("Pat Example", "pat@example.com", "+1 415 555 0100"),
+        "when": links.when_text(start, start + study.duration, "America/New_York"),
+        "in_time": describe_offset(min(study.messages.reminder_offsets or (60,))),
+        "manage_url": links.link("/manage/sample-link"),
+        "rebook_url": links.link(f"/book/{study.slug}?rebook=sample"),
+        "answers": [],
+        "reason": None,
+        "event": kind,
+        "interview_url": links.link("/interviews/0"),
+    }
+
+
+@dataclass(frozen=True)
+class SampleParticipant:
+    name: str
+    email: str
+    phone: str
+
+
+def default_text(kind: str) -> texts.Text:
+    """The words a study starts from: our default subject and the default text's source."""
+    env = current_app.jinja_env
+    source, _, _ = env.loader.get_source(env, f"emails/messages/{kind}.txt")
+    return texts.Text(texts.DEFAULT_SUBJECTS[MessageKind(kind)], source)
+
+
+def preview(study: studies.StudyView, kind: str, text: texts.Text) -> tuple[str, str]:
+    """(subject, body) of a text for the sample interviewee. Raises texts.TextProblem."""
+    return texts.render(text, sample_context(study, kind))
 
 
 # --- reading the plan ------------------------------------------------------------------------

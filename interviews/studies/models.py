@@ -48,6 +48,8 @@ class Study(db.Model):
     reminder_offsets: Mapped[list[int]] = mapped_column(JSON, default=lambda: [1440, 60, 10])
     # The nudge 5 minutes in and the "sorry we missed you" 30 minutes in.
     followups_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The study's own words for some messages: {"reminder": {"subject": ..., "body": ...}}.
+    message_texts: Mapped[dict[str, dict[str, str]]] = mapped_column(JSON, default=dict)
     status: Mapped[StudyStatus] = mapped_column(
         str_enum(StudyStatus, "study_status"),
     )

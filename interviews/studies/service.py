@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -12,6 +12,7 @@ from interviews.clock import utc_now
 from interviews.db import db
 from interviews.errors import Conflict, Forbidden, InvalidInput, NotFound
 from interviews.messaging.plan import DEFAULT_REMINDER_OFFSETS, MessageSettings
+from interviews.messaging.texts import EDITABLE, Text, TextProblem, check
 from interviews.scheduling.slots import Limits
 from interviews.studies import rules
 from interviews.studies.models import Study, StudyColleague, StudyStatus
@@ -46,6 +47,8 @@ class StudyView:
     status: StudyStatus
     created_at: datetime
     messages: MessageSettings = MessageSettings()
+    # Texts the study rewrote, by message kind: {"reminder": {"subject", "body"}}.
+    message_texts: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def duration(self) -> timedelta:
@@ -82,6 +85,7 @@ def _view(study: Study) -> StudyView:
             reminder_offsets=tuple(study.reminder_offsets or ()),
             followups=study.followups_enabled,
         ),
+        message_texts=dict(study.message_texts or {}),
     )
 
 
@@ -222,6 +226,33 @@ def list_studies(workspace_id: int) -> list[StudyView]:
         .order_by(Study.created_at.desc(), Study.id.desc())
     )
     return [_view(study) for study in rows]
+
+
+def set_message_text(
+    actor: accounts.Member, study_id: int, kind: str, text: Text | None, sample: dict
+) -> StudyView:
+    """Give a study its own words for one message (None: back to the default).
+
+    ``sample`` is a context the text must render with. Raises Forbidden, NotFound,
+    InvalidInput (a kind that cannot be rewritten, or a text that does not work).
+    """
+    if not actor.can_edit:
+        raise Forbidden("Viewers cannot change studies.")
+    study = _study_in(actor.workspace_id, study_id)
+    if kind not in {k.value for k in EDITABLE}:
+        raise InvalidInput("That message's text cannot be changed.", field="kind")
+    texts = dict(study.message_texts or {})
+    if text is None:
+        texts.pop(kind, None)
+    else:
+        try:
+            check(text, sample)
+        except TextProblem as problem:
+            raise InvalidInput(f"The text does not work: {problem}", field="body") from None
+        texts[kind] = {"subject": text.subject.strip(), "body": text.body.replace("\r\n", "\n")}
+    study.message_texts = texts
+    db.session.commit()
+    return _view(study)
 
 
 def study_by_id(study_id: int) -> StudyView:

@@ -17,7 +17,9 @@ from flask import (
 from interviews.accounts import service as accounts
 from interviews.accounts.forms import EmptyForm
 from interviews.errors import Conflict, InvalidInput
+from interviews.messaging import service as messaging
 from interviews.messaging.plan import format_offsets, parse_offsets
+from interviews.messaging.texts import EDITABLE, LABELS, NAMES, Text, TextProblem
 from interviews.scheduling import team
 from interviews.scheduling.attendance import CONSUMER_FLAKE_RATE, ENGAGED_B2B_FLAKE_RATE
 from interviews.studies import rules
@@ -177,3 +179,57 @@ def set_status(study_id: int):
         "success",
     )
     return redirect(url_for("studies.show", study_id=study.id))
+
+
+@bp.route("/<int:study_id>/messages", methods=["GET", "POST"])
+@login_required
+def messages(study_id: int):
+    """The words of the reminders, follow-ups and thank-you: defaults, or the study's own."""
+    study = studies.get_study(g.member.workspace_id, study_id)
+    form = EmptyForm()
+    drafts = {
+        kind.value: Text(**study.message_texts[kind.value])
+        if kind.value in study.message_texts
+        else messaging.default_text(kind.value)
+        for kind in EDITABLE
+    }
+    previews: dict[str, tuple[str, str]] = {}
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        if not g.member.can_edit:
+            abort(403)
+        form.validate_on_submit() or abort(400)
+        kind = request.form.get("kind", "")
+        if kind not in drafts:
+            abort(422, "Choose one of the study's messages.")
+        action = request.form.get("action", "preview")
+        posted = Text(request.form.get("subject", ""), request.form.get("body", ""))
+        sample = messaging.sample_context(study, kind)
+        try:
+            if action == "reset":
+                studies.set_message_text(g.member, study_id, kind, None, sample)
+                flash("Back to the default text.", "success")
+                return redirect(url_for("studies.messages", study_id=study_id) + f"#{kind}")
+            if action == "save":
+                studies.set_message_text(g.member, study_id, kind, posted, sample)
+                flash("Saved: messages not yet sent use the new words.", "success")
+                return redirect(url_for("studies.messages", study_id=study_id) + f"#{kind}")
+            previews[kind] = messaging.preview(study, kind, posted)
+        except (InvalidInput, TextProblem) as error:
+            errors[kind] = getattr(error, "message", str(error))
+            if isinstance(error, TextProblem):
+                errors[kind] = f"The text does not work: {error}"
+            status = 422
+        drafts[kind] = posted
+    return render_template(
+        "studies/messages.html",
+        study=study,
+        form=form,
+        kinds=[(kind.value, LABELS[kind]) for kind in EDITABLE],
+        drafts=drafts,
+        own=set(study.message_texts),
+        previews=previews,
+        errors=errors,
+        names=NAMES,
+    ), status

@@ -91,3 +91,31 @@ def test_host_marks_a_no_show_from_the_reminder_and_the_interviewee_rebooks(
         page.get_by_text("1 of 1 no-show came back through the follow-up and completed.")
     ).to_be_visible()
     assert_accessible(page)
+
+
+def test_a_pm_rewrites_the_reminder_and_previews_it(live_app, live_server, page, study):
+    with live_app.app_context():
+        from interviews.studies import service as studies
+
+        study_id = studies.published_study("dashboards").id
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Email").fill(study["dana"].email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{live_server}/studies/{study_id}")
+    page.get_by_role("link", name="the words they use").click()
+    assert_accessible(page)
+
+    reminder = page.get_by_role("region", name="Reminder (each one before the call) default")
+    reminder.get_by_label("Subject").fill("Talk soon, {{ participant.name }}")
+    reminder.get_by_role("button", name="Preview reminder").click()
+    preview = page.get_by_role("status", name="Preview of reminder (each one before the call)")
+    expect(preview).to_contain_text("Subject: Talk soon, Pat Example")
+    assert_accessible(page)
+    page.get_by_role("region", name=re.compile("^Reminder")).get_by_role(
+        "button", name="Save reminder"
+    ).click()
+    expect(page.get_by_text("Saved: messages not yet sent use the new words.")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Reminder (each one before the call) your words")
+    ).to_be_visible()
