@@ -18,6 +18,8 @@ from interviews.accounts.models import User, Workspace
 from interviews.accounts.rules import Role
 from interviews.clock import utc_now
 from interviews.db import db
+from interviews.messaging import service as messaging
+from interviews.messaging.texts import Text
 from interviews.scheduling import busy_calendars, hours
 from interviews.scheduling import service as scheduling
 from interviews.scheduling.models import InterviewStatus
@@ -87,6 +89,19 @@ TRANSP:TRANSPARENT\r
 SUMMARY:Working from home (shown as free)\r
 END:VEVENT\r
 END:VCALENDAR\r
+"""
+
+DEMO_THANK_YOU_SUBJECT = "Thank you, {{ participant.name }}!"
+DEMO_THANK_YOU = """Hi {{ participant.name }},
+
+Thank you for the time today. Hearing how you really use the dashboards was the most useful
+hour of our week: two of the things you showed me are already on our list.
+{% if study.reward_text %}
+Your thank-you, {{ study.reward_text }}, is on its way.
+{% endif %}
+If anything else comes to mind, just reply: it comes straight to me.
+
+{{ study.host.name }}
 """
 
 # Interviews that already happened, (name, email, zone, days ago, status): five
@@ -165,6 +180,14 @@ def _seed_study(owner: accounts.Member) -> None:
     sam = next(m for m in accounts.members(owner.workspace_id) if m.email == TEAMMATES[0][1])
     draft = replace(DEMO_STUDY, host_user_id=owner.user_id, colleague_user_ids=(sam.user_id,))
     study = studies.set_status(owner, studies.create_study(owner, draft).id, StudyStatus.PUBLISHED)
+    # Dana wrote her own thank-you; the other messages keep the default words.
+    studies.set_message_text(
+        owner,
+        study.id,
+        "thank_you",
+        Text(DEMO_THANK_YOU_SUBJECT, DEMO_THANK_YOU),
+        messaging.sample_context(study, "thank_you"),
+    )
     _seed_history(study.id)
     today = utc_now().date()
     free = scheduling.public_slots(study.slug, today, today + timedelta(days=13), "UTC")

@@ -81,6 +81,8 @@ def test_demo_study_shows_past_attendance_and_a_recovered_no_show(app, runner):
     assert "No-show rate: <strong>29%</strong>" in page  # 2 of 7
     assert "1 of 2 no-shows came back through the follow-up and completed." in page
     assert "24 hours, 1 hour, 10 minutes before" in page
+    words = client.get(study_link.group(1) + "/messages").get_data(as_text=True)
+    assert words.count(">your words<") == 1 and "most useful" in words  # Dana's own thank-you
 
 
 def test_demo_twice_says_it_is_already_seeded_and_adds_nothing(app, runner, sent_mail):
