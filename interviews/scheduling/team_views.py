@@ -12,7 +12,8 @@ from interviews.errors import Conflict, InvalidInput
 from interviews.scheduling import pages, team
 from interviews.scheduling import service as scheduling
 from interviews.scheduling.forms import CancelForm, SlotForm
-from interviews.web import apply_error, editor_required, login_required
+from interviews.scheduling.lifecycle import MARK_FROM_BEFORE_START
+from interviews.web import apply_error, editor_required, login_required, safe_next
 
 bp = Blueprint("agenda", __name__)
 
@@ -26,6 +27,9 @@ def agenda():
         "scheduling/agenda.html",
         days=team.agenda(g.member.workspace_id, timezone),
         timezone=timezone,
+        form=EmptyForm(),
+        # Calls that have started (or are about to) can be marked from here.
+        mark_from=utc_now() + MARK_FROM_BEFORE_START,
     )
 
 
@@ -86,7 +90,9 @@ def attendance(interview_id: int):
         flash(error.message, "error")
     else:
         flash(_MARKED[status], "success")
-    return redirect(url_for("agenda.interview", interview_id=interview_id))
+    return redirect(
+        safe_next(request.form.get("next"), url_for("agenda.interview", interview_id=interview_id))
+    )
 
 
 @bp.route("/attendance/<token>", methods=["GET", "POST"])

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from interviews.accounts.rules import Role
-from tests.conftest import log_in, next_weekday_slot
+from tests.conftest import log_in, next_weekday_slot, started_minutes_ago
 
 
 def book(client, start, email="pat@customer.example", name="Pat Customer"):
@@ -142,3 +142,25 @@ def test_a_viewer_sees_the_interview_but_cannot_change_it(app, client, study, ad
     assert "Interview with Pat Customer" in page and "Move it for them" not in page
     assert client.post(f"/interviews/{booking['interview_id']}/cancel", data={}).status_code == 403
     assert "booked" in client.get(f"/interviews/{booking['interview_id']}").get_data(as_text=True)
+
+
+def test_a_started_call_is_marked_from_the_agenda(app, client, study, sent_mail):
+    booking = book(client, next_weekday_slot(10))
+    later = book(client, next_weekday_slot(14), email="quinn@customer.example", name="Quinn")
+    started_minutes_ago(app, booking["interview_id"], 40)
+    log_in(client, study["dana"].email)
+
+    agenda = client.get("/agenda").get_data(as_text=True)
+    assert "Pat Customer did not show up" in agenda
+    assert "Quinn did not show up" not in agenda  # not started yet: nothing to mark
+
+    response = client.post(
+        f"/interviews/{booking['interview_id']}/attendance",
+        data={"status": "no_show", "next": "/agenda"},
+    )
+
+    assert response.headers["Location"].endswith("/agenda")
+    assert [m.kind for m in sent_mail() if m.recipient == "pat@customer.example"][
+        -1
+    ] == "followup_missed"
+    assert later["interview_id"]
