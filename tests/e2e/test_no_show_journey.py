@@ -84,7 +84,7 @@ def test_host_marks_a_no_show_from_the_reminder_and_the_interviewee_rebooks(
     page.goto(f"{live_server}/interviews/{again}")
     page.get_by_role("button", name="Completed").click()
     expect(page.get_by_text("Marked completed")).to_be_visible()
-    expect(page.get_by_role("cell", name="thank you")).to_be_visible()
+    expect(page.get_by_role("cell", name="thank-you")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name="Northwind product interview about dashboards").first.click()
     expect(
