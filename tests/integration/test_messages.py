@@ -6,7 +6,7 @@ Time is injected: the dispatcher sweeps "as if" at the instant under test.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 
@@ -15,8 +15,10 @@ from interviews.accounts.rules import Role
 from interviews.clock import utc_now
 from interviews.db import db
 from interviews.messaging import service as messaging
+from interviews.scheduling import hours
 from interviews.scheduling import service as scheduling
 from interviews.scheduling.models import Interview, InterviewStatus
+from interviews.studies import service as studies
 from tests.conftest import next_weekday_slot, started_minutes_ago
 
 SECOND = timedelta(seconds=1)
@@ -395,7 +397,6 @@ def test_a_held_interview_is_recorded_without_messages_but_not_one_still_to_come
     app, study, sent_mail
 ):
     from interviews.errors import InvalidInput
-    from interviews.studies import service as studies
 
     with app.app_context():
         study_id = studies.published_study("dashboards").id
@@ -420,3 +421,39 @@ def test_a_held_interview_is_recorded_without_messages_but_not_one_still_to_come
                 status=InterviewStatus.COMPLETED,
             )
     assert len(sent_mail()) == before
+
+
+def test_a_booking_two_hours_out_skips_the_24_hour_reminder(app, client, api, study):
+    with app.app_context():
+        # Dana takes calls any time today and tomorrow, with no notice: the next free slot
+        # two to three hours from now can be booked.
+        hours.set_availability(
+            study["dana"].user_id,
+            timezone="UTC",
+            weekly=[(day, time(0), time(23, 59)) for day in range(7)],
+        )
+        view = studies.published_study("dashboards")
+        draft = studies.StudyDraft(
+            title=view.title,
+            host_user_id=view.host.user_id,
+            notice_minutes=0,
+            max_per_day=24,
+            slug=view.slug,
+        )
+        studies.update_study(study["dana"], view.id, draft)
+    now = utc_now()
+    slots = client.get(
+        f"/api/v1/public/studies/dashboards/slots?from={now.date()}&to={(now + timedelta(days=1)).date()}"
+    ).json["slots"]
+    start = next(
+        datetime.fromisoformat(s["start"])
+        for s in slots
+        if timedelta(hours=2) <= datetime.fromisoformat(s["start"]) - now < timedelta(hours=3)
+    )
+
+    booking = book(client, start)
+
+    reminders = [
+        r["offset_minutes"] for r in plan(api, booking["interview_id"]) if r["kind"] == "reminder"
+    ]
+    assert sorted(reminders) == [10, 60]
