@@ -146,6 +146,11 @@ def settings_from_env(
         or f"desk@{parts.hostname or 'localhost'}",
         "MAIL_TIMEOUT": parse_int("MAIL_TIMEOUT", get("MAIL_TIMEOUT"), 20),
         "MAIL_TLS_CA_FILE": mail_tls_ca_file,
+        # Domains the mail server may send as (your own, with SPF/DKIM for it): a host at
+        # one of them sends interview messages from their own address.
+        "MAIL_SENDER_DOMAINS": frozenset(
+            d.strip().lower() for d in (get("MAIL_SENDER_DOMAINS") or "").split(",") if d.strip()
+        ),
         # How many reverse proxies sit in front (their X-Forwarded-* headers are then
         # trusted): rate limits and logs need the visitor's address, not the proxy's.
         "TRUSTED_PROXIES": parse_int("TRUSTED_PROXIES", get("TRUSTED_PROXIES"), 0),
@@ -199,7 +204,14 @@ def settings_from_env(
     }
     # Overrides may set keys the environment does not know (TESTING, WTF_CSRF_ENABLED...).
     for key, value in overrides.items():
-        if key in ("INTERVIEWS_ENV", "SECRET_KEY", "BASE_URL", "MAIL_BACKEND", "REDIS_URL"):
+        if key in (
+            "INTERVIEWS_ENV",
+            "SECRET_KEY",
+            "BASE_URL",
+            "MAIL_BACKEND",
+            "REDIS_URL",
+            "MAIL_SENDER_DOMAINS",
+        ):
             continue  # already folded in above, validated
         if key == "DATABASE_URL":
             continue

@@ -27,6 +27,7 @@ class Envelope:
     text_body: str
     html_body: str
     attachments: tuple[Attachment, ...] = ()
+    from_address: str | None = None  # the person's own address, when the server may use it
 
 
 def from_header(sender_name: str, product_name: str, sender_address: str) -> str:
@@ -45,7 +46,12 @@ def build_email(
     """Text and HTML parts (multipart/alternative), plus any attachments (then multipart/mixed)."""
     message = EmailMessage()
     message["Subject"] = envelope.subject
-    message["From"] = from_header(envelope.sender_name, product_name, sender_address)
+    if envelope.from_address:
+        # From the person themself; Sender says which system sent it on their behalf.
+        message["From"] = formataddr((envelope.sender_name, envelope.from_address))
+        message["Sender"] = formataddr((product_name, sender_address))
+    else:
+        message["From"] = from_header(envelope.sender_name, product_name, sender_address)
     message["To"] = envelope.recipient
     if envelope.reply_to:
         message["Reply-To"] = formataddr((envelope.sender_name, envelope.reply_to))

@@ -32,6 +32,9 @@ class MailMessage(db.Model):
     recipient: Mapped[str] = mapped_column(String(254), index=True)
     sender_name: Mapped[str] = mapped_column(String(120))
     reply_to: Mapped[str | None] = mapped_column(String(254))
+    # Sent from the person's own address (their domain is one the mail server may send
+    # as, MAIL_SENDER_DOMAINS); None: from MAIL_DEFAULT_SENDER with their name.
+    from_address: Mapped[str | None] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(255))
     text_body: Mapped[str] = mapped_column(Text)
     html_body: Mapped[str] = mapped_column(Text)

@@ -40,6 +40,7 @@ class MailboxEntry:
     recipient: str
     sender_name: str
     reply_to: str | None
+    from_address: str | None
     subject: str
     text_body: str
     html_body: str
@@ -48,6 +49,14 @@ class MailboxEntry:
     created_at: Any
     sent_at: Any
     attachments: tuple[Attachment, ...] = ()
+
+
+def may_send_as(address: str | None) -> bool:
+    """Whether the mail server may send as this address (its domain is configured)."""
+    if not address or "@" not in address:
+        return False
+    domains = current_app.config["MAIL_SENDER_DOMAINS"]
+    return address.rpartition("@")[2].lower() in domains
 
 
 def queue_email(
@@ -63,12 +72,15 @@ def queue_email(
     attachments: tuple[Attachment, ...] = (),
     key: str | None = None,
     bodies: tuple[str, str] | None = None,
+    from_person: bool = False,
 ) -> MailMessage:
     """Render ``emails/<template>.txt`` and ``.html`` and add the message to the session.
 
     The caller commits; then it calls ``dispatch`` (or ``deliver``). ``key`` becomes the
     Message-ID: the outbox passes its own, the same on every attempt. ``bodies``
-    (text, HTML) are used as given instead of rendering a template.
+    (text, HTML) are used as given instead of rendering a template. With ``from_person``
+    the message comes from ``reply_to`` itself when that address is at one of
+    MAIL_SENDER_DOMAINS (the mail server may send as it), else as usual.
     """
     context = {"product_name": current_app.config["PRODUCT_NAME"], **context}
     message = MailMessage(
@@ -78,6 +90,7 @@ def queue_email(
         recipient=recipient,
         sender_name=sender_name,
         reply_to=reply_to,
+        from_address=reply_to if from_person and may_send_as(reply_to) else None,
         subject=subject,
         text_body=bodies[0] if bodies else render_template(f"emails/{template}.txt", **context),
         html_body=bodies[1]
@@ -205,6 +218,7 @@ def _send(message: MailMessage, final: bool | None) -> None:
         recipient=message.recipient,
         sender_name=message.sender_name,
         reply_to=message.reply_to,
+        from_address=message.from_address,
         subject=message.subject,
         text_body=message.text_body,
         html_body=message.html_body,
@@ -265,6 +279,7 @@ def _entry(row: MailMessage) -> MailboxEntry:
         recipient=row.recipient,
         sender_name=row.sender_name,
         reply_to=row.reply_to,
+        from_address=row.from_address,
         subject=row.subject,
         text_body=row.text_body,
         html_body=row.html_body,

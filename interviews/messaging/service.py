@@ -209,6 +209,7 @@ def _prepare(
         attachments=rendered.attachments,
         key=row.idempotency_key,
         bodies=rendered.bodies,
+        from_person=row.audience is Audience.PARTICIPANT,
     )
     mail_service.mark_sending(mail)
     db.session.flush()

@@ -457,3 +457,28 @@ def test_a_booking_two_hours_out_skips_the_24_hour_reminder(app, client, api, st
         r["offset_minutes"] for r in plan(api, booking["interview_id"]) if r["kind"] == "reminder"
     ]
     assert sorted(reminders) == [10, 60]
+
+
+def test_with_the_hosts_domain_allowed_interviewees_get_mail_from_the_host_address(
+    make_app, study, mail_server
+):
+    app = make_app(MAIL_SENDER_DOMAINS="Example.com", **mail_server.settings())
+    book(app.test_client(), next_weekday_slot(10))
+
+    by_recipient = {r.rcpt_tos[0]: r.email for r in mail_server.received}
+    to_pat = by_recipient["pat@customer.example"]
+    assert to_pat["From"] == f"Dana Reyes <{study['dana'].email}>"
+    assert to_pat["Sender"].endswith("<desk@desk.test>")
+    # The team's copies still come from the desk, in the interviewee's name.
+    to_dana = by_recipient[study["dana"].email]
+    assert to_dana["From"] == "Pat Customer via Interview Desk <desk@desk.test>"
+
+
+def test_without_it_mail_comes_from_the_desk_in_the_hosts_name(make_app, study, mail_server):
+    app = make_app(**mail_server.settings())
+    book(app.test_client(), next_weekday_slot(10))
+
+    [to_pat] = [r.email for r in mail_server.received if r.rcpt_tos == ["pat@customer.example"]]
+    assert to_pat["From"] == "Dana Reyes via Interview Desk <desk@desk.test>"
+    assert to_pat["Reply-To"] == f"Dana Reyes <{study['dana'].email}>"
+    assert to_pat["Sender"] is None
