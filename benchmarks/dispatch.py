@@ -194,7 +194,17 @@ def main() -> None:
         }
         workers = [
             subprocess.Popen(
-                [RQ, "worker", "-c", "workers.settings", "--name", f"{queue}-{n}", "-q"],
+                [
+                    RQ,
+                    "worker",
+                    "-c",
+                    "workers.settings",
+                    "-w",
+                    "rq.worker.SimpleWorker",
+                    "--name",
+                    f"{queue}-{n}",
+                    "-q",
+                ],
                 env=env,
                 cwd=ROOT,
             )
