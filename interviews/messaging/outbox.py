@@ -19,16 +19,11 @@ from interviews.messaging.plan import (
     FOLLOW_UPS,
     Audience,
     MessageKind,
-    MessageSettings,
     PlannedMessage,
     plan_before_and_after,
 )
 from interviews.scheduling.models import Interview, InterviewStatus
 from interviews.studies.service import StudyView
-
-
-def _settings(study: StudyView) -> MessageSettings:
-    return study.messages
 
 
 def _add(
@@ -71,7 +66,7 @@ def _to_everyone(
 
 
 def _plan_ahead(interview: Interview, study: StudyView, now: datetime) -> None:
-    for planned in plan_before_and_after(interview.start_at, now, _settings(study)):
+    for planned in plan_before_and_after(interview.start_at, now, study.messages):
         recipient = study.host.user_id if planned.audience is Audience.HOST else None
         _add(interview, planned, now, recipient)
 

@@ -27,9 +27,9 @@ from interviews.mail.compose import Attachment
 from interviews.messaging import texts
 from interviews.messaging.models import OutboxMessage, OutboxStatus
 from interviews.messaging.plan import Audience, MessageKind, describe_offset
-from interviews.scheduling import links
+from interviews.scheduling import hours, links
 from interviews.scheduling.invites import build_invite
-from interviews.scheduling.lifecycle import attendance_url, record_no_show, team_timezone
+from interviews.scheduling.lifecycle import attendance_url, record_no_show
 from interviews.scheduling.models import Interview, InterviewStatus
 from interviews.studies import service as studies
 from workers.queue import QueueUnavailable, enqueue
@@ -161,14 +161,6 @@ def send_batch(ids: list[int], now: datetime | None = None) -> int:
     finally:
         session.expire_on_commit = expire
     return len(claimed)
-
-
-def send(message_id: int, now: datetime | None = None) -> OutboxStatus | None:
-    """Send one queued message (see ``send_batch``): its new status, or None when it was
-    not there to claim."""
-    if not send_batch([message_id], now):
-        return None
-    return db.session.scalar(select(OutboxMessage.status).where(OutboxMessage.id == message_id))
 
 
 def _prepare(
@@ -356,7 +348,7 @@ def _render(
     )
     if reader is None:
         raise NotFound("The team member this message was for is no longer on the study.")
-    when = links.when_text(interview.start_at, interview.end_at, team_timezone(reader.user_id))
+    when = links.when_text(interview.start_at, interview.end_at, hours.timezone_of(reader.user_id))
     if row.kind is MessageKind.HOST_REMINDER:
         context["attendance"] = {
             status.value: attendance_url(interview, reader.user_id, status)

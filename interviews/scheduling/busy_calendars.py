@@ -22,6 +22,7 @@ from sqlalchemy import delete, insert, or_, select, update
 from interviews.clock import utc_now
 from interviews.db import db
 from interviews.errors import Conflict, InvalidInput, NotFound
+from interviews.scheduling import hours
 from interviews.scheduling.busy import (
     MAX_FEED_BYTES,
     BusyFeedError,
@@ -30,7 +31,7 @@ from interviews.scheduling.busy import (
     feed_address,
     read_busy,
 )
-from interviews.scheduling.models import BusyCalendar, BusyTime, HostSchedule
+from interviews.scheduling.models import BusyCalendar, BusyTime
 from interviews.scheduling.slots import Interval
 from workers.queue import QueueUnavailable, enqueue
 
@@ -228,7 +229,7 @@ def _store(
     calendar = db.session.get(BusyCalendar, calendar_id)
     if calendar is None:
         return None
-    timezone = _host_timezone(calendar.user_id)
+    timezone = hours.timezone_of(calendar.user_id)
     read: BusyRead | None = None
     if fetched is not None:
         body = fetched.body if fetched.body is not None else calendar.body
@@ -332,8 +333,3 @@ def refresh_due(now: datetime | None = None) -> int:
             db.session.rollback()
             log.exception("refreshing busy calendar %s failed", calendar_id)
     return len(due)
-
-
-def _host_timezone(user_id: int) -> str:
-    zone = db.session.scalar(select(HostSchedule.timezone).where(HostSchedule.user_id == user_id))
-    return zone or "UTC"

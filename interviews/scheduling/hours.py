@@ -36,6 +36,12 @@ def _schedule(user_id: int) -> HostSchedule | None:
     return db.session.scalar(select(HostSchedule).where(HostSchedule.user_id == user_id))
 
 
+def timezone_of(user_id: int) -> str:
+    """The zone a person keeps their hours in (and reads times in); UTC without hours."""
+    zone = db.session.scalar(select(HostSchedule.timezone).where(HostSchedule.user_id == user_id))
+    return zone or "UTC"
+
+
 def _weekly_windows(weekly: list[tuple[int, time, time]]) -> list[WeeklyWindow]:
     try:
         return [WeeklyWindow(day, start, end) for day, start, end in weekly]

@@ -132,7 +132,6 @@ def add_day_hours():
 
 
 @bp.post("/days/<day>/remove")
-@bp.post("/days-off/<day>/remove")
 @login_required
 def remove_day(day: str):
     """That day follows the weekly hours again."""

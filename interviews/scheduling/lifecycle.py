@@ -10,11 +10,9 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select
 
-from interviews.db import db
 from interviews.errors import Conflict, InvalidInput, NotFound
-from interviews.scheduling.models import HostSchedule, Interview, InterviewStatus
+from interviews.scheduling.models import Interview, InterviewStatus
 
 ATTENDANCE = (InterviewStatus.JOINED, InterviewStatus.NO_SHOW, InterviewStatus.COMPLETED)
 # Attendance can be marked from a little before the start (a host who opens the call early).
@@ -54,12 +52,6 @@ def record_no_show(interview: Interview, now: datetime) -> None:
     """Nobody said the person came, 30 minutes in: they did not."""
     interview.status = InterviewStatus.NO_SHOW
     interview.updated_at = now
-
-
-def team_timezone(user_id: int) -> str:
-    """The zone a team member reads times in: their own hours' zone, else UTC."""
-    zone = db.session.scalar(select(HostSchedule.timezone).where(HostSchedule.user_id == user_id))
-    return zone or "UTC"
 
 
 def _signer() -> URLSafeTimedSerializer:

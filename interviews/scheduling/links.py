@@ -11,13 +11,13 @@ import hashlib
 import hmac
 from base64 import urlsafe_b64encode
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from interviews.scheduling.invites import InviteDetails, Person
 from interviews.scheduling.models import Interview
+from interviews.scheduling.pages import local_when
 from interviews.studies import service as studies
 from interviews.tokens import hash_secret, new_secret
 
@@ -77,9 +77,7 @@ def rebooked_interview_id(token: str | None) -> int | None:
 
 def when_text(start: datetime, end: datetime, timezone: str) -> str:
     """ "Tuesday 24 November 2026, 09:00–09:45 (Europe/Berlin)" in the reader's zone."""
-    zone = ZoneInfo(timezone)
-    local_start, local_end = start.astimezone(zone), end.astimezone(zone)
-    return f"{local_start:%A %-d %B %Y, %H:%M}–{local_end:%H:%M} ({timezone})"
+    return f"{local_when(start, end, timezone)} ({timezone})"
 
 
 def invite_details(

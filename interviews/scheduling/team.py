@@ -16,7 +16,7 @@ from interviews.clock import utc_now
 from interviews.db import db
 from interviews.errors import Forbidden, NotFound
 from interviews.messaging import service as messaging
-from interviews.scheduling import lifecycle
+from interviews.scheduling import hours, lifecycle
 from interviews.scheduling import service as scheduling
 from interviews.scheduling.attendance import AttendanceNumbers, count_attendance
 from interviews.scheduling.invites import InviteDetails, build_feed
@@ -83,7 +83,7 @@ def _summary(interview: Interview, host: User) -> InterviewSummary:
 
 def viewer_timezone(user_id: int) -> str:
     """The zone a team member reads times in: their own hours' zone, else UTC."""
-    return lifecycle.team_timezone(user_id)
+    return hours.timezone_of(user_id)
 
 
 def list_interviews(
