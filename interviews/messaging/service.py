@@ -272,15 +272,6 @@ def _mail_kind(row: OutboxMessage) -> str:
     return row.kind.value
 
 
-_PARTICIPANT_SUBJECTS = {
-    MessageKind.CONFIRMATION: "Confirmed: {title}",
-    MessageKind.RESCHEDULED: "Moved: {title}",
-    MessageKind.CANCELLED: "Cancelled: {title}",
-    MessageKind.REMINDER: "Reminder: {title}, in {offset}",
-    MessageKind.FOLLOWUP_NUDGE: "We are on the call: {title}",
-    MessageKind.FOLLOWUP_MISSED: "Sorry we missed you: {title}",
-    MessageKind.THANK_YOU: "Thank you for talking with {host}",
-}
 _TEAM_SUBJECTS = {
     MessageKind.INVITE: "New interview: {participant}, {when}",
     MessageKind.RESCHEDULED: "Moved: interview with {participant}, now {when}",
@@ -330,7 +321,6 @@ def _render(
         method = "CANCEL" if row.kind is MessageKind.CANCELLED else "REQUEST"
         ics = build_invite(links.invite_details(study, interview, token, now), method=method)
         attachments = (Attachment("interview.ics", f"text/calendar; method={method}", ics),)
-    offset = describe_offset(row.offset_minutes) if row.offset_minutes else ""
 
     if row.audience is Audience.PARTICIPANT:
         when = links.when_text(interview.start_at, interview.end_at, interview.participant_timezone)
@@ -361,7 +351,7 @@ def _render(
     return Rendered(
         recipient=reader.email,
         subject=_TEAM_SUBJECTS[row.kind].format(
-            participant=participant.name, when=when, offset=offset
+            participant=participant.name, when=when, offset=context["in_time"]
         ),
         template="interview_team" if row.kind in _EVENTS else f"messages/{row.kind.value}",
         context={**context, "when": when, "reader": reader},
@@ -380,7 +370,6 @@ def _render_own(
         subject, body = texts.render(texts.Text(own["subject"], own["body"]), context)
     except texts.TextProblem:
         log.warning("study %s: own %s text failed, sending the default", study.id, row.kind)
-        study = replace(study, message_texts={})
         return _render_default_participant(row, study, recipient, context)
     html = render_template(
         "emails/own_words.html", subject=subject, body_html=texts.html_of(body), **context
@@ -399,12 +388,10 @@ def _render_own(
 def _render_default_participant(
     row: OutboxMessage, study: studies.StudyView, recipient: str, context: dict
 ) -> Rendered:
-    offset = describe_offset(row.offset_minutes) if row.offset_minutes else ""
+    subject_source = texts.DEFAULT_SUBJECTS[row.kind]
     return Rendered(
         recipient=recipient,
-        subject=_PARTICIPANT_SUBJECTS[row.kind].format(
-            title=study.title, offset=offset, host=study.host.name
-        ),
+        subject=texts.render(texts.Text(subject_source, ""), context)[0],
         template=f"messages/{row.kind.value}",
         context=context,
         sender_name=study.host.name,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from jinja2 import StrictUndefined, TemplateError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
@@ -30,7 +31,11 @@ LABELS = {
     MessageKind.FOLLOWUP_MISSED: "Sorry we missed you, 30 minutes in",
     MessageKind.THANK_YOU: "Thank-you, once completed",
 }
+# Every message an interviewee gets has its subject here, in the words a study edits.
 DEFAULT_SUBJECTS = {
+    MessageKind.CONFIRMATION: "Confirmed: {{ study.title }}",
+    MessageKind.RESCHEDULED: "Moved: {{ study.title }}",
+    MessageKind.CANCELLED: "Cancelled: {{ study.title }}",
     MessageKind.REMINDER: "Reminder: {{ study.title }}, in {{ in_time }}",
     MessageKind.FOLLOWUP_NUDGE: "We are on the call: {{ study.title }}",
     MessageKind.FOLLOWUP_MISSED: "Sorry we missed you: {{ study.title }}",
@@ -68,11 +73,15 @@ class Text:
     body: str
 
 
+# The same few texts render for every message of a batch: compile each once.
+_compiled = lru_cache(maxsize=512)(_sandbox.from_string)
+
+
 def render(text: Text, context: dict) -> tuple[str, str]:
     """(subject, body) of a text with this context. Raises TextProblem."""
     try:
-        subject = " ".join(_sandbox.from_string(text.subject).render(context).split())
-        body = _sandbox.from_string(text.body).render(context)
+        subject = " ".join(_compiled(text.subject).render(context).split())
+        body = _compiled(text.body).render(context)
     except UndefinedError as error:
         raise TextProblem(_plain(str(error.message or error))) from None
     except TemplateError as error:
