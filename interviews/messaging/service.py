@@ -462,42 +462,55 @@ class PlannedView:
         return "pending" if self.status in ("queued", "sending") else self.status
 
 
+def _views(rows: list[OutboxMessage]) -> list[PlannedView]:
+    """Rows as people read them; a message not sent yet names who it will go to."""
+    addresses: dict[int, tuple[str, dict[int, str]]] = {}  # interview: participant, team
+    views = []
+    for row in rows:
+        if row.interview_id not in addresses:
+            interview = db.session.get(Interview, row.interview_id)
+            study = studies.get_study(interview.workspace_id, interview.study_id)
+            addresses[row.interview_id] = (
+                interview.participant.email,
+                {p.user_id: p.email for p in (study.host, *study.colleagues)},
+            )
+        participant, team = addresses[row.interview_id]
+        views.append(
+            PlannedView(
+                id=row.id,
+                kind=row.kind.value,
+                audience=row.audience.value,
+                recipient=row.recipient
+                or (
+                    participant
+                    if row.audience is Audience.PARTICIPANT
+                    else team.get(row.recipient_user_id, "")
+                ),
+                offset_minutes=row.offset_minutes,
+                due_at=row.due_at,
+                status=row.status.value,
+                sent_at=row.sent_at,
+                attempts=row.attempts,
+                error=row.error,
+            )
+        )
+    return views
+
+
 def plan_of(interview_id: int) -> list[PlannedView]:
     """An interview's outbox in due order: what was and will be sent, to whom, when."""
     rows = db.session.scalars(
         select(OutboxMessage)
         .where(OutboxMessage.interview_id == interview_id)
         .order_by(OutboxMessage.due_at, OutboxMessage.id)
-    )
-    interview = db.session.get(Interview, interview_id)
-    study = studies.get_study(interview.workspace_id, interview.study_id) if interview else None
-    people = {p.user_id: p.email for p in (study.host, *study.colleagues)} if study else {}
-    return [
-        PlannedView(
-            id=row.id,
-            kind=row.kind.value,
-            audience=row.audience.value,
-            recipient=row.recipient
-            or (
-                interview.participant.email
-                if row.audience is Audience.PARTICIPANT
-                else people.get(row.recipient_user_id, "")
-            ),
-            offset_minutes=row.offset_minutes,
-            due_at=row.due_at,
-            status=row.status.value,
-            sent_at=row.sent_at,
-            attempts=row.attempts,
-            error=row.error,
-        )
-        for row in rows
-    ]
+    ).all()
+    return _views(list(rows))
 
 
 def open_messages(limit: int = 500) -> list[tuple[PlannedView, int]]:
     """Planned, pending and failed messages across the server, soonest first (the CLI)."""
-    rows = db.session.execute(
-        select(OutboxMessage.id, OutboxMessage.interview_id)
+    rows = db.session.scalars(
+        select(OutboxMessage)
         .where(
             OutboxMessage.status.in_(
                 (
@@ -511,10 +524,4 @@ def open_messages(limit: int = 500) -> list[tuple[PlannedView, int]]:
         .order_by(OutboxMessage.due_at, OutboxMessage.id)
         .limit(limit)
     ).all()
-    views: list[tuple[PlannedView, int]] = []
-    plans: dict[int, dict[int, PlannedView]] = {}
-    for message_id, interview_id in rows:
-        if interview_id not in plans:
-            plans[interview_id] = {v.id: v for v in plan_of(interview_id)}
-        views.append((plans[interview_id][message_id], interview_id))
-    return views
+    return list(zip(_views(list(rows)), (row.interview_id for row in rows), strict=True))
