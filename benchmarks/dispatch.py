@@ -28,7 +28,8 @@ from pathlib import Path
 from aiosmtpd.controller import Controller
 from redis import Redis
 from sqlalchemy import func, insert, select
-from throwaway import throwaway_app  # beside this script (run as benchmarks/<name>.py)
+from stats import percentile  # beside this script (run as benchmarks/<name>.py)
+from throwaway import throwaway_app
 
 from interviews.accounts import service as accounts
 from interviews.db import db
@@ -55,11 +56,6 @@ class Sink:
         with self.lock:
             self.count += 1
         return "250 OK"
-
-
-def percentile(samples: list[float], p: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def seed(interviews: int, due: datetime, spread: float) -> int:

@@ -19,17 +19,13 @@ from concurrent.futures import ThreadPoolExecutor
 from urllib.request import Request, urlopen
 
 from sqlalchemy.engine import make_url
-from throwaway import throwaway_app  # beside this script (run as benchmarks/<name>.py)
+from stats import percentile  # beside this script (run as benchmarks/<name>.py)
+from throwaway import throwaway_app
 from werkzeug.serving import make_server
 
 from interviews.accounts import passwords
 from interviews.accounts import service as accounts
 from interviews.demo import DEMO_EMAIL, seed
-
-
-def percentile(samples: list[float], p: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 def report(name: str, seconds: list[float], wall: float | None = None) -> None:

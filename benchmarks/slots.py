@@ -26,7 +26,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from dateutil.rrule import WEEKLY, rrule
 from sqlalchemy import insert
 from sqlalchemy.engine import make_url
-from throwaway import throwaway_app  # beside this script (run as benchmarks/<name>.py)
+from stats import percentile  # beside this script (run as benchmarks/<name>.py)
+from throwaway import throwaway_app
 
 from interviews.accounts import service as accounts
 from interviews.db import db
@@ -46,11 +47,6 @@ from interviews.studies.models import StudyStatus
 
 NOW = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
 DAYS = 60
-
-
-def percentile(samples: list[float], p: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def report(name: str, ms: list[float]) -> None:
