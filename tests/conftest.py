@@ -279,6 +279,28 @@ def next_weekday_slot(hour: int = 10) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=BERLIN)
 
 
+def book_interview(
+    client: FlaskClient,
+    start: datetime,
+    email: str = "pat@customer.example",
+    name: str = "Pat Customer",
+    **fields: Any,
+) -> dict[str, Any]:
+    """Book the `study` fixture's study through the public API, as an interviewee in New
+    York; ``fields`` add to or replace the request's. Returns the 201 booking's JSON."""
+    body = {
+        "name": name,
+        "email": email,
+        "phone": "+1 415 555 2671",
+        "timezone": "America/New_York",
+        "start": start.isoformat(),
+        **fields,
+    }
+    response = client.post("/api/v1/public/studies/dashboards/bookings", json=body)
+    assert response.status_code == 201, response.json
+    return response.json
+
+
 def started_minutes_ago(app: Flask, interview_id: int, minutes: int) -> None:
     """Move the interview (not its messages) so it started that long ago on the real clock:
     attendance can only be recorded once an interview has started."""

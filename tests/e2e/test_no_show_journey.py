@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from interviews.db import db
 from interviews.messaging import service as messaging
 from interviews.scheduling.models import Interview
-from tests.conftest import PASSWORD, next_weekday_slot, started_minutes_ago
+from tests.conftest import PASSWORD, book_interview, next_weekday_slot, started_minutes_ago
 from tests.e2e.conftest import assert_accessible
 
 pytestmark = pytest.mark.e2e
@@ -27,17 +27,7 @@ def test_host_marks_a_no_show_from_the_reminder_and_the_interviewee_rebooks(
     live_app, live_server, page, new_context, study
 ):
     start = next_weekday_slot(10)
-    booked = live_app.test_client().post(
-        "/api/v1/public/studies/dashboards/bookings",
-        json={
-            "name": "Pat Customer",
-            "email": "pat@customer.example",
-            "phone": "+1 415 555 2671",
-            "timezone": "America/New_York",
-            "start": start.isoformat(),
-        },
-    )
-    interview_id = booked.json["interview_id"]
+    interview_id = book_interview(live_app.test_client(), start)["interview_id"]
     with live_app.app_context():
         messaging.dispatch_due(start - timedelta(minutes=10))  # the reminders go out
     started_minutes_ago(live_app, interview_id, 4)

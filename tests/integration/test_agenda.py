@@ -7,21 +7,11 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from interviews.accounts.rules import Role
-from tests.conftest import log_in, next_weekday_slot, started_minutes_ago
+from tests.conftest import book_interview, log_in, next_weekday_slot, started_minutes_ago
 
 
 def book(client, start, email="pat@customer.example", name="Pat Customer"):
-    body = {
-        "name": name,
-        "email": email,
-        "phone": "+1 415 555 2671",
-        "timezone": "America/New_York",
-        "start": start.isoformat(),
-        "answers": ["Weekly revenue reviews"],
-    }
-    response = client.post("/api/v1/public/studies/dashboards/bookings", json=body)
-    assert response.status_code == 201, response.json
-    return response.json
+    return book_interview(client, start, email, name, answers=["Weekly revenue reviews"])
 
 
 def test_the_agenda_lists_upcoming_interviews_by_day_in_the_hosts_time(client, study):

@@ -7,20 +7,11 @@ from datetime import timedelta
 
 from icalendar import Calendar
 
-from tests.conftest import log_in, next_weekday_slot
+from tests.conftest import book_interview, log_in, next_weekday_slot
 
 
 def book(client, start, email, name):
-    body = {
-        "name": name,
-        "email": email,
-        "phone": "+1 415 555 2671",
-        "timezone": "UTC",
-        "start": start.isoformat(),
-    }
-    response = client.post("/api/v1/public/studies/dashboards/bookings", json=body)
-    assert response.status_code == 201, response.json
-    return response.json
+    return book_interview(client, start, email, name, timezone="UTC")
 
 
 def feed_link(client) -> str:

@@ -19,23 +19,10 @@ from interviews.scheduling import hours
 from interviews.scheduling import service as scheduling
 from interviews.scheduling.models import Interview, InterviewStatus
 from interviews.studies import service as studies
-from tests.conftest import next_weekday_slot, started_minutes_ago
+from tests.conftest import book_interview as book
+from tests.conftest import log_in, next_weekday_slot, started_minutes_ago
 
 SECOND = timedelta(seconds=1)
-
-
-def book(client, start, email="pat@customer.example", name="Pat Customer", **extra):
-    body = {
-        "name": name,
-        "email": email,
-        "phone": "+1 415 555 2671",
-        "timezone": "America/New_York",
-        "start": start.isoformat(),
-        **extra,
-    }
-    response = client.post("/api/v1/public/studies/dashboards/bookings", json=body)
-    assert response.status_code == 201, response.json
-    return response.json
 
 
 @pytest.fixture
@@ -246,12 +233,19 @@ def test_nobody_marks_it_so_a_nudge_then_a_sorry_we_missed_you_that_rebooks(
         rebook=rebook_path.split("rebook=")[1],
     )
     with app.app_context():
-        from interviews.db import db
-
         assert (
             db.session.get(Interview, again["interview_id"]).rebooked_from_id
             == booking["interview_id"]
         )
+    # Once the rebooked interview is completed, the study counts the no-show as recovered.
+    started_minutes_ago(app, again["interview_id"], 50)
+    api.post(f"/api/v1/interviews/{again['interview_id']}/attendance", {"status": "completed"})
+    log_in(client, study["dana"].email)
+    page = client.get(f"/studies/{again_study_id(app, again['interview_id'])}").get_data(
+        as_text=True
+    )
+    assert "1 of 1 no-show came back through the follow-up and completed." in page
+    assert "No-show rate: <strong>50%</strong>" in page
 
 
 def test_marked_joined_three_minutes_in_means_no_follow_ups(app, client, api, study, sent_mail):

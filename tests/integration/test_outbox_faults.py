@@ -23,22 +23,8 @@ from interviews.messaging.models import OutboxMessage, OutboxStatus
 from interviews.messaging.plan import Audience, MessageKind
 from interviews.scheduling.models import Interview
 from tests.conftest import ROOT, next_weekday_slot
+from tests.conftest import book_interview as book
 from tests.integration.conftest import RQ, free_port
-
-
-def book(client, start, email="pat@customer.example"):
-    response = client.post(
-        "/api/v1/public/studies/dashboards/bookings",
-        json={
-            "name": "Pat Customer",
-            "email": email,
-            "phone": "+1 415 555 2671",
-            "timezone": "America/New_York",
-            "start": start.isoformat(),
-        },
-    )
-    assert response.status_code == 201, response.json
-    return response.json
 
 
 def message_ids(server) -> Counter:

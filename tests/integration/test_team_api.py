@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from interviews.accounts import service as accounts
-from tests.conftest import next_weekday_slot
+from tests.conftest import book_interview, next_weekday_slot
 
 
 @pytest.fixture
@@ -20,16 +20,7 @@ def auth(app, study):
 
 
 def book(client, start, email):
-    body = {
-        "name": email.split("@")[0].title(),
-        "email": email,
-        "phone": "+1 415 555 2671",
-        "timezone": "America/New_York",
-        "start": start.isoformat(),
-    }
-    response = client.post("/api/v1/public/studies/dashboards/bookings", json=body)
-    assert response.status_code == 201, response.json
-    return response.json
+    return book_interview(client, start, email, email.split("@")[0].title())
 
 
 def test_studies_list_the_booking_link_host_limits_and_reward(client, study, auth):
