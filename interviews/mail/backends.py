@@ -8,8 +8,9 @@ import ssl
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from email.message import EmailMessage
 from typing import Any
+
+from interviews.mail.compose import Outgoing
 
 log = logging.getLogger(__name__)
 
@@ -18,11 +19,14 @@ class DeliveryError(RuntimeError):
     """The mail server refused or could not be reached; the message says which."""
 
 
-def deliver_to_mailbox(message: EmailMessage, settings: Mapping[str, Any]) -> None:
+def deliver_to_mailbox(message: Outgoing, settings: Mapping[str, Any]) -> None:
     """Development: the message is already stored; print it so it shows in the console."""
-    body = message.get_body(("plain",))
-    text = body.get_content() if body is not None else ""
-    log.info("mailbox: to=%s subject=%s\n%s", message["To"], message["Subject"], text.strip())
+    log.info(
+        "mailbox: to=%s subject=%s\n%s",
+        message.recipient,
+        message.subject,
+        message.text_body.strip(),
+    )
 
 
 def _open(settings: Mapping[str, Any]) -> smtplib.SMTP:
@@ -69,12 +73,12 @@ class _Connection:
         self.settings = settings
         self.client: smtplib.SMTP | None = None
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Outgoing) -> None:
         with _smtp_errors(self.settings):
             try:
                 if self.client is None:
                     self.client = _open(self.settings)
-                self.client.send_message(message)
+                _hand_over(self.client, message)
             except BaseException:
                 self.close()  # a broken conversation is not reused
                 raise
@@ -103,7 +107,15 @@ def kept_connection(settings: Mapping[str, Any]) -> Iterator[None]:
         connection.close()
 
 
-def deliver_by_smtp(message: EmailMessage, settings: Mapping[str, Any]) -> None:
+def _hand_over(client: smtplib.SMTP, message: Outgoing) -> None:
+    # An internationalised address needs the server's SMTPUTF8 (which smtplib checks).
+    options = [] if message.recipient.isascii() else ["SMTPUTF8"]
+    refused = client.sendmail(message.sender, [message.recipient], message.data, options)
+    if refused:  # one recipient, so a refusal raises first; kept for a clear message anyway
+        raise DeliveryError(f"refused recipients: {', '.join(refused)}")
+
+
+def deliver_by_smtp(message: Outgoing, settings: Mapping[str, Any]) -> None:
     """Send over SMTP with STARTTLS or implicit TLS and optional login.
 
     The server's certificate is always verified: against MAIL_TLS_CA_FILE when set
@@ -116,7 +128,7 @@ def deliver_by_smtp(message: EmailMessage, settings: Mapping[str, Any]) -> None:
         return
     # _open inside the error block: a CA file gone missing is a failed delivery, not a crash.
     with _smtp_errors(settings), _open(settings) as client:
-        client.send_message(message)
+        _hand_over(client, message)
 
 
 BACKENDS = {"mailbox": deliver_to_mailbox, "smtp": deliver_by_smtp}

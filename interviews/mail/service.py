@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 from interviews.clock import utc_now
 from interviews.db import db
 from interviews.mail.backends import BACKENDS, DeliveryError, kept_connection
-from interviews.mail.compose import Attachment, Envelope, build_email
+from interviews.mail.compose import Attachment, Envelope, Outgoing, build_email
 from interviews.mail.models import MailAttachment, MailMessage, MailStatus
 from workers import defaults
 from workers.queue import QueueUnavailable, enqueue
@@ -100,17 +100,17 @@ def queue_email(
         status=MailStatus.QUEUED,
         attempts=0,
         created_at=utc_now(),
-    )
-    db.session.add(message)
-    for attachment in attachments:
-        db.session.add(
+        # Given even when empty: the collection is then known, not lazily loaded at send.
+        attachments=[
             MailAttachment(
-                message=message,
                 filename=attachment.filename,
                 content_type=attachment.content_type,
                 content=attachment.content,
             )
-        )
+            for attachment in attachments
+        ],
+    )
+    db.session.add(message)
     return message
 
 
@@ -226,14 +226,21 @@ def _send(message: MailMessage, final: bool | None) -> None:
             Attachment(a.filename, a.content_type, a.content) for a in message.attachments
         ),
     )
-    email = build_email(
+    data = build_email(
         envelope,
         product_name=config["PRODUCT_NAME"],
         sender_address=config["MAIL_DEFAULT_SENDER"],
         now=now,
     )
+    outgoing = Outgoing(
+        sender=config["MAIL_DEFAULT_SENDER"],
+        recipient=message.recipient,
+        subject=message.subject,
+        text_body=message.text_body,
+        data=data,
+    )
     try:
-        BACKENDS[message.backend](email, config)
+        BACKENDS[message.backend](outgoing, config)
     except DeliveryError as exc:
         last_try = message.attempts >= defaults.MAIL_MAX_ATTEMPTS if final is None else final
         message.status = MailStatus.FAILED if last_try else MailStatus.QUEUED

@@ -151,6 +151,10 @@ def send_batch(ids: list[int], now: datetime | None = None) -> int:
     expire, session.expire_on_commit = session.expire_on_commit, False
     try:
         prepared = [(row, _prepare(row, interviews[row.interview_id], cache, now)) for row in rows]
+        db.session.flush()  # the new mail rows, in one statement: their ids, for the links
+        for row, mail in prepared:
+            if mail is not None:
+                row.mail_message_id = mail.id
         # The batch's mail rows are on record before the mail server is spoken to; nothing
         # is written while it talks, so no write lock is held across the network.
         db.session.commit()
@@ -204,8 +208,7 @@ def _prepare(
         from_person=row.audience is Audience.PARTICIPANT,
     )
     mail_service.mark_sending(mail)
-    db.session.flush()
-    row.mail_message_id, row.recipient = mail.id, rendered.recipient
+    row.recipient = rendered.recipient  # its mail row's id once the batch is flushed
     return mail
 
 

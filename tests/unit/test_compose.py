@@ -1,6 +1,7 @@
 """Mail is composed to come from a person, with text and HTML parts."""
 
 from datetime import UTC, datetime
+from email import message_from_bytes, policy
 from email.utils import parseaddr
 
 from interviews.mail.compose import Attachment, Envelope, build_email, from_header
@@ -22,10 +23,17 @@ def envelope(**changes):
     return Envelope(**fields)
 
 
-def test_mail_comes_from_the_person_via_the_product_and_replies_reach_them():
-    message = build_email(
-        envelope(), product_name="Interview Desk", sender_address="desk@desk.test", now=NOW
+def built(envelope: Envelope):
+    """The message as a mail client reads it back from the wire."""
+    data = build_email(
+        envelope, product_name="Interview Desk", sender_address="desk@desk.test", now=NOW
     )
+    assert b"\r\n" in data and b"\n" not in data.replace(b"\r\n", b"")  # SMTP line ends
+    return message_from_bytes(data, policy=policy.default)
+
+
+def test_mail_comes_from_the_person_via_the_product_and_replies_reach_them():
+    message = built(envelope())
 
     assert parseaddr(message["From"]) == ("Dana Reyes via Interview Desk", "desk@desk.test")
     assert parseaddr(message["Reply-To"]) == ("Dana Reyes", "dana@northwind.example")
@@ -34,9 +42,7 @@ def test_mail_comes_from_the_person_via_the_product_and_replies_reach_them():
 
 
 def test_mail_has_a_text_part_and_an_html_part_with_the_same_link():
-    message = build_email(
-        envelope(), product_name="Interview Desk", sender_address="desk@desk.test", now=NOW
-    )
+    message = built(envelope())
 
     assert message.get_content_type() == "multipart/alternative"
     assert "http://desk.test/invite/t0k3n" in message.get_body(("plain",)).get_content()
@@ -44,12 +50,7 @@ def test_mail_has_a_text_part_and_an_html_part_with_the_same_link():
 
 
 def test_account_mail_without_a_person_has_no_reply_to():
-    message = build_email(
-        envelope(sender_name="", reply_to=None),
-        product_name="Interview Desk",
-        sender_address="desk@desk.test",
-        now=NOW,
-    )
+    message = built(envelope(sender_name="", reply_to=None))
     assert message["Reply-To"] is None
     assert parseaddr(from_header("", "Interview Desk", "desk@desk.test")) == (
         "Interview Desk",
@@ -59,11 +60,8 @@ def test_account_mail_without_a_person_has_no_reply_to():
 
 def test_a_calendar_invite_travels_as_a_text_calendar_part_with_its_method():
     ics = "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n"
-    message = build_email(
-        envelope(attachments=(Attachment("interview.ics", "text/calendar; method=REQUEST", ics),)),
-        product_name="Interview Desk",
-        sender_address="desk@desk.test",
-        now=NOW,
+    message = built(
+        envelope(attachments=(Attachment("interview.ics", "text/calendar; method=REQUEST", ics),))
     )
 
     assert message.get_content_type() == "multipart/mixed"
@@ -72,3 +70,31 @@ def test_a_calendar_invite_travels_as_a_text_calendar_part_with_its_method():
     assert part.get_filename() == "interview.ics"
     assert part.get_content().splitlines() == ics.splitlines()  # SMTP puts the CRLFs back
     assert "http://desk.test/invite/t0k3n" in message.get_body(("plain",)).get_content()
+
+
+def test_names_subjects_and_bodies_outside_ascii_arrive_intact():
+    message = built(
+        envelope(
+            sender_name="Zoë Ångström",
+            subject="Erinnerung: Gespräch mit Zoë in 1 Stunde",
+            text_body="Grüße aus Zürich\n",
+            html_body="<p>Grüße aus Zürich</p>",
+        )
+    )
+
+    assert parseaddr(str(message["From"]))[0] == "Zoë Ångström via Interview Desk"
+    assert str(message["Subject"]) == "Erinnerung: Gespräch mit Zoë in 1 Stunde"
+    assert message.get_body(("plain",)).get_content() == "Grüße aus Zürich\n"
+
+
+def test_a_line_break_in_a_name_or_subject_cannot_add_a_header():
+    message = built(
+        envelope(
+            sender_name="Dana\r\nBcc: everyone@example.com",
+            subject="Hello\nBcc: everyone@example.com",
+        )
+    )
+
+    assert message["Bcc"] is None
+    assert message["Subject"] == "Hello Bcc: everyone@example.com"
+    assert parseaddr(message["From"])[1] == "desk@desk.test"
