@@ -238,3 +238,35 @@ def test_two_dispatchers_and_four_workers_at_once_send_each_message_once(
             )
             == 203
         )
+
+
+def test_a_slow_mail_server_makes_a_batch_give_back_what_it_cannot_send_within_its_lease(
+    make_app, study, mail_server
+):
+    # Each send takes 0.7 s; a 3 s lease leaves a batch 1 s to start sends in.
+    mail_server.rcpt_delay = 0.7
+    app = make_app(**mail_server.settings(), MESSAGE_SEND_LEASE_SECONDS=3)
+    interview_id = book(app.test_client(), next_weekday_slot(10))["interview_id"]
+    with app.app_context():
+        booked = set(db.session.scalars(select(OutboxMessage.id)))
+    add_due_reminders(app, interview_id, 5)
+
+    def reminders() -> list[OutboxMessage]:
+        with app.app_context():
+            rows = db.session.scalars(select(OutboxMessage).where(OutboxMessage.id.not_in(booked)))
+            return list(rows)
+
+    with app.app_context():
+        messaging.dispatch_due()
+    first_sweep = Counter(row.status.value for row in reminders())
+    # Some went; the rest are not left "sending" under a lease about to run out but are
+    # due again.
+    assert 1 <= first_sweep["sent"] < 5
+    assert first_sweep["pending"] == 5 - first_sweep["sent"]
+
+    with app.app_context():
+        for _ in range(5):
+            messaging.dispatch_due()
+    assert set(message_ids(mail_server).values()) == {1}
+    # Each was tried once: a message given back was not counted as an attempt.
+    assert [(row.status.value, row.attempts) for row in reminders()] == [("sent", 1)] * 5

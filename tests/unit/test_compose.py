@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.utils import parseaddr
 
-from interviews.mail.compose import Attachment, Envelope, build_email, from_header
+from interviews.mail.compose import Attachment, Envelope, build_email, from_header, one_line
 
 NOW = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
 
@@ -98,3 +98,28 @@ def test_a_line_break_in_a_name_or_subject_cannot_add_a_header():
     assert message["Bcc"] is None
     assert message["Subject"] == "Hello Bcc: everyone@example.com"
     assert parseaddr(message["From"])[1] == "desk@desk.test"
+
+
+def test_a_body_that_quotes_the_boundary_keeps_its_parts_apart():
+    first = build_email(envelope(), product_name="Desk", sender_address="d@desk.test", now=NOW)
+    boundary = message_from_bytes(first, policy=policy.default).get_boundary()
+    text = f"--{boundary}\nContent-Type: text/html\n\n<b>forged</b>\n--{boundary}--\n"
+
+    message = built(envelope(text_body=text))
+
+    assert message.get_boundary() != boundary
+    assert [part.get_content_type() for part in message.iter_parts()] == [
+        "text/plain",
+        "text/html",
+    ]
+    assert message.get_body(("plain",)).get_content().replace("\r\n", "\n") == text
+
+
+def test_a_long_subject_is_folded_and_reads_back_whole():
+    subject = "Northwind product interview about " + "onboarding and invoicing " * 6
+    data = build_email(
+        envelope(subject=subject), product_name="Desk", sender_address="d@desk.test", now=NOW
+    )
+
+    assert all(len(line) <= 998 for line in data.split(b"\r\n"))
+    assert message_from_bytes(data, policy=policy.default)["Subject"] == one_line(subject)
