@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import func, select
 
+from interviews import demo_notes
 from interviews.accounts import service as accounts
 from interviews.accounts.models import User, Workspace
 from interviews.accounts.rules import Role
@@ -188,7 +189,7 @@ def _seed_study(owner: accounts.Member) -> None:
         Text(DEMO_THANK_YOU_SUBJECT, DEMO_THANK_YOU),
         messaging.sample_context(study, "thank_you"),
     )
-    _seed_history(study.id)
+    demo_notes.seed_notes(owner, _seed_history(study.id))
     today = utc_now().date()
     free = scheduling.public_slots(study.slug, today, today + timedelta(days=13), "UTC")
     # Spread out: one soon, one a few days later, leaving plenty of times open.
@@ -208,11 +209,13 @@ def _seed_study(owner: accounts.Member) -> None:
         )
 
 
-def _seed_history(study_id: int) -> None:
+def _seed_history(study_id: int) -> list[tuple[int, str, str]]:
     """Past interviews on weekdays (10:00 or 14:00 Berlin): the study page's attendance,
-    no-show rate and one no-show recovered through the rebook link."""
+    no-show rate and one no-show recovered through the rebook link. Returns them as
+    (interview id, name, status), oldest first."""
     today = utc_now().astimezone(ZoneInfo("Europe/Berlin")).date()
     missed: dict[str, int] = {}
+    held: list[tuple[int, str, str]] = []
     for index, (name, email, timezone, days_ago, status) in enumerate(DEMO_HISTORY):
         day = today - timedelta(days=days_ago)
         while day.weekday() >= 5:
@@ -230,3 +233,5 @@ def _seed_history(study_id: int) -> None:
         )
         if status == "no_show":
             missed[email] = interview_id
+        held.append((interview_id, name, status))
+    return held

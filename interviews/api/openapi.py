@@ -6,6 +6,7 @@ from typing import Any
 
 from werkzeug.routing import Map
 
+from interviews.api.openapi_notes import NOTES_PATHS, NOTES_SCHEMAS
 from interviews.api.openapi_public import PUBLIC_PATHS, PUBLIC_SCHEMAS
 from interviews.db import MAX_ID
 
@@ -376,7 +377,7 @@ PATHS: dict[str, Any] = {
 
 def openapi_document(base_url: str, url_map: Map | None = None) -> dict[str, Any]:
     """The document for this server. Only paths that exist in ``url_map`` are listed."""
-    paths = {**PATHS, **PUBLIC_PATHS}
+    paths = {**PATHS, **NOTES_PATHS, **PUBLIC_PATHS}
     if url_map is not None:
         existing = {_openapi_path(rule.rule) for rule in url_map.iter_rules()}
         paths = {path: spec for path, spec in paths.items() if path in existing}
@@ -399,6 +400,7 @@ def openapi_document(base_url: str, url_map: Map | None = None) -> dict[str, Any
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
             "schemas": {
                 **PUBLIC_SCHEMAS,
+                **NOTES_SCHEMAS,
                 "Role": {"type": "string", "enum": ["owner", "researcher", "viewer"]},
                 "Member": MEMBER,
                 "Study": STUDY,

@@ -10,6 +10,10 @@ from interviews.accounts import service as accounts
 from interviews.api.openapi import openapi_document
 from interviews.db import MAX_ID
 from interviews.errors import InvalidInput, Unauthorized
+from interviews.notes import service as notes
+from interviews.notes import takeaways
+from interviews.notes import template_library as library
+from interviews.notes.models import TakeawaySource
 from interviews.scheduling import team
 from interviews.scheduling.models import InterviewStatus
 from interviews.studies import service as studies
@@ -205,3 +209,160 @@ def interview_messages(interview_id: int):
             for item in plan
         ]
     )
+
+
+# --- notes, templates and takeaways ------------------------------------------------------
+
+
+@bp.get("/templates")
+def template_list():
+    """The workspace's note templates, built-in ones included."""
+    archived = request.args.get("archived", "0")
+    if archived not in ("0", "1"):
+        raise InvalidInput("archived is 0 or 1.", field="archived")
+    found = library.list_templates(g.api_member.workspace_id, archived=archived == "1")
+    return jsonify([t.as_json() for t in found])
+
+
+def _notes_json(view: notes.NotesView) -> dict:
+    items = takeaways.takeaways_of_interview(g.api_member.workspace_id, view.interview.id)
+    return {
+        "interview_id": view.interview.id,
+        "template_id": view.template_id,
+        "template_version": view.template_version,
+        "revision": view.revision,
+        "sections": [{"heading": s.heading, "body": s.body} for s in view.sections],
+        "takeaways": [t.as_json() for t in items],
+        "recording_consent": view.recording_consent,
+        "recording_url": view.recording_url,
+        "note_taker_id": view.note_taker_id,
+        "checklist": view.checklist,
+        "updated_at": view.updated_at.isoformat() if view.updated_at else None,
+    }
+
+
+# GET and PUT share one rule: with two, an id past the database's integer made werkzeug
+# answer PUT with 405 (the GET rule's path matched) instead of 404.
+@bp.route("/interviews/<int:interview_id>/notes", methods=["GET", "PUT"])
+def interview_notes(interview_id: int):
+    """An interview's notes on its template, with its takeaways; PUT saves them."""
+    if request.method == "PUT":
+        return put_interview_notes(interview_id)
+    return jsonify(_notes_json(notes.notes_of(g.api_member.workspace_id, interview_id)))
+
+
+def _sections_from(value, what: str) -> dict[str, str]:
+    if not isinstance(value, list):
+        raise InvalidInput(f'{what} must be a list of {{"heading", "body"}}.', field=what)
+    bodies: dict[str, str] = {}
+    for item in value:
+        heading = item.get("heading") if isinstance(item, dict) else None
+        body = item.get("body", "") if isinstance(item, dict) else None
+        if not isinstance(heading, str) or not heading.strip() or not isinstance(body, str):
+            raise InvalidInput(f"Each of {what} needs a heading and a body, both text.", field=what)
+        bodies[heading] = body
+    return bodies
+
+
+def put_interview_notes(interview_id: int):
+    """Save section bodies by heading; a stale revision merges or answers 409."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InvalidInput('Send a JSON object: {"revision", "sections": [{"heading", "body"}]}.')
+    revision = body.get("revision")
+    if revision is not None and (not isinstance(revision, int) or isinstance(revision, bool)):
+        raise InvalidInput("revision must be a whole number.", field="revision")
+    base = _sections_from(body["base"], "base") if body.get("base") is not None else None
+    view, _ = notes.save_notes(
+        g.api_member,
+        interview_id,
+        _sections_from(body.get("sections"), "sections"),
+        revision=revision,
+        base=base,
+    )
+    return jsonify(_notes_json(view))
+
+
+def _optional_id(name: str) -> int | None:
+    value = request.args.get(name)
+    if value is None:
+        return None
+    if not value.isdigit() or not 0 < int(value) <= MAX_ID:
+        raise InvalidInput(f"{name} must be a positive whole number.", field=name)
+    return int(value)
+
+
+@bp.get("/takeaways")
+def takeaway_list():
+    """Takeaways, newest first, filtered, with counts by tag and source."""
+    limit, offset = _optional_id("limit") or 50, request.args.get("offset", "0")
+    if not offset.isdigit():
+        raise InvalidInput("offset must be a whole number.", field="offset")
+    source = request.args.get("source")
+    if source is not None and source not in {s.value for s in TakeawaySource}:
+        names = ", ".join(s.value for s in TakeawaySource)
+        raise InvalidInput(f"source must be one of: {names}.", field="source")
+    query = takeaways.TakeawayQuery(
+        q=request.args.get("q", "")[:200],
+        tag=request.args.get("tag", "")[:60],
+        study_id=_optional_id("study_id"),
+        source=source or "",
+        interview_id=_optional_id("interview_id"),
+        participant_id=_optional_id("participant_id"),
+        limit=min(limit, 200),
+        offset=int(offset),
+    )
+    # Impact maps (actors, outcomes) come later: until then nothing is linked to them.
+    if _optional_id("actor_id") or _optional_id("outcome_id"):
+        return jsonify(items=[], total=0, facets={"tag": {}, "source": {}})
+    page = takeaways.list_takeaways(g.api_member.workspace_id, query)
+    return jsonify(items=[t.as_json() for t in page.items], total=page.total, facets=page.facets)
+
+
+def _text(body: dict, name: str, default: str = "") -> str:
+    value = body.get(name, default)
+    if value is None:
+        return default
+    if not isinstance(value, str):
+        raise InvalidInput(f"{name} must be text.", field=name)
+    return value
+
+
+@bp.post("/takeaways")
+def create_takeaway():
+    """Log a takeaway from an interview, or from sales, support, a survey ..."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InvalidInput('Send a JSON object: {"text", "source", "context", ...}.')
+    tags = body.get("tags") or []
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        raise InvalidInput("tags must be a list of text.", field="tags")
+    importance = body.get("importance", 2)
+    if not isinstance(importance, int) or isinstance(importance, bool):
+        raise InvalidInput("importance is 1, 2 or 3.", field="importance")
+    interview_id = body.get("interview_id")
+    if interview_id is not None and (
+        not isinstance(interview_id, int) or isinstance(interview_id, bool)
+    ):
+        raise InvalidInput("interview_id must be a whole number.", field="interview_id")
+    for name in ("actor_ids", "outcome_ids"):
+        if body.get(name):
+            raise InvalidInput(
+                f"{name}: impact maps are not set up in this workspace yet.", field=name
+            )
+    source_default = "interview" if interview_id is not None else ""
+    added = takeaways.add_takeaway(
+        g.api_member,
+        takeaways.TakeawayDraft(
+            text=_text(body, "text"),
+            key=_text(body, "key"),
+            quote=_text(body, "quote"),
+            tags=tuple(tags),
+            importance=importance,
+            source=_text(body, "source", source_default) or source_default or "other",
+            context=_text(body, "context"),
+            interview_id=interview_id,
+            participant_email=_text(body, "participant_email") or None,
+        ),
+    )
+    return jsonify(added.as_json()), 201

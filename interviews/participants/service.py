@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -32,3 +33,46 @@ def record_participant(
     participant.timezone = timezone
     participant.updated_at = now
     return participant
+
+
+@dataclass(frozen=True)
+class ParticipantRef:
+    """Who a takeaway or note is from, as other areas see them."""
+
+    id: int
+    name: str
+    email: str
+
+
+def find_by_email(workspace_id: int, email: str) -> ParticipantRef | None:
+    """The workspace's participant with this email (any case), or None."""
+    participant = db.session.scalar(
+        select(Participant).where(
+            Participant.workspace_id == workspace_id,
+            Participant.email == email.strip().lower(),
+        )
+    )
+    return (
+        ParticipantRef(participant.id, participant.name, participant.email) if participant else None
+    )
+
+
+def refs(workspace_id: int, ids: set[int]) -> dict[int, ParticipantRef]:
+    """Several of the workspace's participants by id (others' ids are left out)."""
+    if not ids:
+        return {}
+    rows = db.session.scalars(
+        select(Participant).where(Participant.workspace_id == workspace_id, Participant.id.in_(ids))
+    )
+    return {p.id: ParticipantRef(p.id, p.name, p.email) for p in rows}
+
+
+def profile_facts(workspace_id: int, participant_id: int) -> list[tuple[str, str]]:
+    """What we know about a participant, as (label, value) lines for prep before a call."""
+    participant = db.session.get(Participant, participant_id)
+    if participant is None or participant.workspace_id != workspace_id:
+        return []
+    facts = [("Email", participant.email), ("Time zone", participant.timezone)]
+    if participant.phone:
+        facts.append(("Phone", participant.phone))
+    return facts

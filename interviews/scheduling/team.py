@@ -205,6 +205,27 @@ def _summary_of(interview_id: int) -> InterviewSummary:
     return _summary(interview, db.session.get(User, interview.host_id))
 
 
+def interview_summary(workspace_id: int, interview_id: int) -> InterviewSummary:
+    """One interview of this workspace, without its history. Raises NotFound."""
+    interview = db.session.get(Interview, interview_id)
+    if interview is None or interview.workspace_id != workspace_id:
+        raise NotFound("No such interview in this workspace.")
+    return _summary(interview, db.session.get(User, interview.host_id))
+
+
+def interviews_by_id(workspace_id: int, ids: list[int]) -> dict[int, InterviewSummary]:
+    """Several of this workspace's interviews at once (ids of others are left out)."""
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Interview, User)
+        .join(User, User.id == Interview.host_id)
+        .options(joinedload(Interview.study), joinedload(Interview.participant))
+        .where(Interview.workspace_id == workspace_id, Interview.id.in_(ids))
+    )
+    return {interview.id: _summary(interview, host) for interview, host in rows}
+
+
 def messages_of(workspace_id: int, interview_id: int) -> list[messaging.PlannedView]:
     """The interview's message plan. Raises NotFound for another workspace's id."""
     interview = db.session.get(Interview, interview_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
@@ -9,6 +10,9 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from interviews.accounts.forms import EmptyForm
 from interviews.clock import utc_now
 from interviews.errors import Conflict, InvalidInput
+from interviews.notes import service as notes
+from interviews.notes import takeaways
+from interviews.notes.sections import CHECKLIST
 from interviews.scheduling import pages, team
 from interviews.scheduling import service as scheduling
 from interviews.scheduling.forms import CancelForm, SlotForm
@@ -30,7 +34,19 @@ def agenda():
         form=EmptyForm(),
         # Calls that have started (or are about to) can be marked from here.
         mark_from=utc_now() + MARK_FROM_BEFORE_START,
+        to_finish=_after_call(g.member.workspace_id),
     )
+
+
+def _after_call(workspace_id: int) -> list[tuple[team.InterviewSummary, int]]:
+    """Calls of the last 30 days whose after-call checklist is not done, with how many
+    items are open."""
+    done = team.list_interviews(
+        workspace_id, start=utc_now() - timedelta(days=30), end=utc_now(), limit=1000
+    )
+    finished = [i for i in done if i.status.value in ("completed", "joined")]
+    open_items = notes.open_checklists(workspace_id, [i.id for i in finished])
+    return [(i, open_items[i.id]) for i in reversed(finished) if open_items[i.id]]
 
 
 @bp.get("/interviews/<int:interview_id>")
@@ -68,6 +84,9 @@ def _render_interview(
         cancel_form=cancel_form,
         attendance_form=EmptyForm(),
         plan=team.messages_of(g.member.workspace_id, interview_id),
+        notes=notes.notes_of(g.member.workspace_id, interview_id),
+        takeaways=takeaways.takeaways_of_interview(g.member.workspace_id, interview_id),
+        checklist=CHECKLIST,
     ), status
 
 

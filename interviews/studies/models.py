@@ -50,6 +50,10 @@ class Study(db.Model):
     followups_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     # The study's own words for some messages: {"reminder": {"subject": ..., "body": ...}}.
     message_texts: Mapped[dict[str, dict[str, str]]] = mapped_column(JSON, default=dict)
+    # The note template its interviews are taken on; None: the workspace's Discovery one.
+    template_id: Mapped[int | None] = mapped_column(
+        ForeignKey("interview_template.id", ondelete="SET NULL")
+    )
     status: Mapped[StudyStatus] = mapped_column(
         str_enum(StudyStatus, "study_status"),
     )

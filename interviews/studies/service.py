@@ -49,6 +49,7 @@ class StudyView:
     messages: MessageSettings = MessageSettings()
     # Texts the study rewrote, by message kind: {"reminder": {"subject", "body"}}.
     message_texts: dict[str, dict[str, str]] = field(default_factory=dict)
+    template_id: int | None = None  # its note template; None: the workspace's Discovery one
 
     @property
     def duration(self) -> timedelta:
@@ -86,6 +87,7 @@ def _view(study: Study) -> StudyView:
             followups=study.followups_enabled,
         ),
         message_texts=dict(study.message_texts or {}),
+        template_id=study.template_id,
     )
 
 
@@ -210,6 +212,17 @@ def set_status(actor: accounts.Member, study_id: int, status: StudyStatus) -> St
         raise Forbidden("Viewers cannot publish or close studies.")
     study = _study_in(actor.workspace_id, study_id)
     study.status = status
+    db.session.commit()
+    return _view(study)
+
+
+def set_template(actor: accounts.Member, study_id: int, template_id: int | None) -> StudyView:
+    """Choose the note template the study's interviews are taken on. The notes area has
+    checked the template is this workspace's. Raises Forbidden, NotFound."""
+    if not actor.can_edit:
+        raise Forbidden("Viewers cannot change studies.")
+    study = _study_in(actor.workspace_id, study_id)
+    study.template_id = template_id
     db.session.commit()
     return _view(study)
 

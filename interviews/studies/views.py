@@ -20,6 +20,7 @@ from interviews.errors import Conflict, InvalidInput
 from interviews.messaging import service as messaging
 from interviews.messaging.plan import format_offsets, parse_offsets
 from interviews.messaging.texts import EDITABLE, LABELS, NAMES, Text, TextProblem
+from interviews.notes import template_library as library
 from interviews.scheduling import team
 from interviews.scheduling.attendance import CONSUMER_FLAKE_RATE, ENGAGED_B2B_FLAKE_RATE
 from interviews.studies import rules
@@ -155,6 +156,8 @@ def show(study_id: int):
         "studies/show.html",
         study=study,
         attendance=team.attendance_of_study(g.member.workspace_id, study_id),
+        templates=library.list_templates(g.member.workspace_id),
+        template=library.template_for_study(study),
         b2b_rate=ENGAGED_B2B_FLAKE_RATE,
         consumer_rate=CONSUMER_FLAKE_RATE,
         action_form=EmptyForm(),

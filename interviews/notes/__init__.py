@@ -1,0 +1,1 @@
+"""Interview templates, live notes, takeaways and tags."""

@@ -1,0 +1,167 @@
+"""Tables owned by the notes area: templates (versioned), interview notes, takeaways, tags."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from interviews.db import UTCDateTime, db, str_enum
+
+
+class TemplateKind(enum.StrEnum):
+    DISCOVERY = "discovery"
+    JTBD = "jtbd"
+    CUSTOM = "custom"
+
+
+class TakeawaySource(enum.StrEnum):
+    INTERVIEW = "interview"
+    SALES = "sales"
+    SUPPORT = "support"
+    ACCOUNT_MANAGEMENT = "account_management"
+    SURVEY = "survey"
+    OTHER = "other"
+
+
+class InterviewTemplate(db.Model):
+    """A note template of the workspace; its sections live in numbered versions."""
+
+    __tablename__ = "interview_template"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspace.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[TemplateKind] = mapped_column(str_enum(TemplateKind, "template_kind"))
+    description: Mapped[str] = mapped_column(Text, default="")
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    versions: Mapped[list[TemplateVersion]] = relationship(
+        back_populates="template", order_by="TemplateVersion.number"
+    )
+
+
+class TemplateVersion(db.Model):
+    """The sections of a template as they were at one edit. Notes point at the version
+    they were taken on, so editing a template later rewrites no notes."""
+
+    __tablename__ = "template_version"
+    __table_args__ = (UniqueConstraint("template_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    template_id: Mapped[int] = mapped_column(
+        ForeignKey("interview_template.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int] = mapped_column(Integer)
+    # [{"heading": ..., "guidance": ..., "prompts": [...]}]
+    sections: Mapped[list[dict]] = mapped_column(JSON)
+    created_by: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    template: Mapped[InterviewTemplate] = relationship(back_populates="versions")
+
+
+class InterviewNotes(db.Model):
+    """What was written during and after one interview, on one template version."""
+
+    __tablename__ = "interview_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspace.id", ondelete="CASCADE"), index=True
+    )
+    interview_id: Mapped[int] = mapped_column(
+        ForeignKey("interview.id", ondelete="CASCADE"), unique=True
+    )
+    template_version_id: Mapped[int] = mapped_column(
+        ForeignKey("template_version.id", ondelete="RESTRICT")
+    )
+    # [{"heading": ..., "body": markdown}]
+    sections: Mapped[list[dict]] = mapped_column(JSON)
+    # Bumped by every save: a save made on an older revision is merged, never blindly kept.
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    updated_by: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    note_taker_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    recording_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    recording_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    recording_url: Mapped[str] = mapped_column(String(500), default="")
+    # {"notes_cleaned": "2026-11-24T10:00:00+00:00", ...}: what is done after the call, and when.
+    checklist: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    template_version: Mapped[TemplateVersion] = relationship()
+
+
+takeaway_tag = Table(
+    "takeaway_tag",
+    db.metadata,
+    Column("takeaway_id", ForeignKey("takeaway.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Tag(db.Model):
+    """A workspace-wide label for takeaways; renamed and merged, never duplicated by case."""
+
+    __tablename__ = "tag"
+    __table_args__ = (UniqueConstraint("workspace_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspace.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(60))
+    key: Mapped[str] = mapped_column(String(60))  # the name folded: "Onboarding" == "onboarding"
+
+
+class Takeaway(db.Model):
+    """One thing learned: a short statement, maybe a quote, from an interview or elsewhere."""
+
+    __tablename__ = "takeaway"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspace.id", ondelete="CASCADE"), index=True
+    )
+    interview_id: Mapped[int | None] = mapped_column(
+        ForeignKey("interview.id", ondelete="SET NULL"), index=True
+    )
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participant.id", ondelete="SET NULL"), index=True
+    )
+    key: Mapped[str] = mapped_column(String(120), default="")  # a few words to scan by
+    text: Mapped[str] = mapped_column(Text)
+    quote: Mapped[str] = mapped_column(Text, default="")
+    importance: Mapped[int] = mapped_column(Integer, default=2)  # 1 low, 2 medium, 3 high
+    source: Mapped[TakeawaySource] = mapped_column(str_enum(TakeawaySource, "takeaway_source"))
+    context: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    tags: Mapped[list[Tag]] = relationship(secondary=takeaway_tag, order_by="Tag.key")

@@ -1,0 +1,419 @@
+"""Notes use cases: live notes on an interview, the recording, the note-taker, the
+after-call checklist and exports. Other areas reach notes through here,
+``template_library`` and ``takeaways``."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from interviews.accounts import service as accounts
+from interviews.clock import utc_now
+from interviews.db import db
+from interviews.errors import Conflict, InvalidInput
+from interviews.notes import sections as rules
+from interviews.notes import takeaways
+from interviews.notes import template_library as library
+from interviews.notes.markdown import render
+from interviews.notes.models import (
+    InterviewNotes,
+    TemplateVersion,
+)
+from interviews.scheduling import team
+from interviews.studies import service as studies
+
+# --- live notes --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NoteSection:
+    heading: str
+    guidance: str
+    prompts: tuple[library.Prompt, ...]
+    body: str
+
+    @property
+    def html(self):
+        return render(self.body)
+
+
+@dataclass(frozen=True)
+class NotesView:
+    interview: team.InterviewSummary
+    template_id: int
+    template_name: str
+    template_version: int
+    sections: tuple[NoteSection, ...]
+    revision: int
+    updated_at: datetime | None
+    recording_consent: bool
+    recording_consent_at: datetime | None
+    recording_url: str
+    note_taker_id: int | None
+    checklist: dict[str, str]  # key -> when it was done (ISO)
+
+    @property
+    def bodies(self) -> dict[str, str]:
+        return {s.heading: s.body for s in self.sections}
+
+    @property
+    def empty(self) -> bool:
+        return not any(s.body.strip() for s in self.sections)
+
+    @property
+    def checklist_open(self) -> list[tuple[str, str]]:
+        return [(k, label) for k, label in rules.CHECKLIST if k not in self.checklist]
+
+
+def _notes_row(interview_id: int) -> InterviewNotes | None:
+    return db.session.scalar(
+        select(InterviewNotes).where(InterviewNotes.interview_id == interview_id)
+    )
+
+
+def _version_sections(version: TemplateVersion) -> list[dict]:
+    return list(version.sections)
+
+
+def _view(summary: team.InterviewSummary, row: InterviewNotes | None) -> NotesView:
+    if row is None:
+        template = library.template_for_study(studies.study_by_id(summary.study_id))
+        version = db.session.get(TemplateVersion, template.version_id)
+        bodies: dict[str, str] = {}
+        extra: list[dict] = []
+    else:
+        version = row.template_version
+        template = library.template_view(version.template)
+        bodies = {s["heading"]: s.get("body", "") for s in row.sections}
+        known = {s["heading"] for s in version.sections}
+        extra = [s for s in row.sections if s["heading"] not in known]
+    shown = [
+        NoteSection(
+            heading=s.heading,
+            guidance=s.guidance,
+            prompts=s.prompts,
+            body=bodies.get(s.heading, ""),
+        )
+        for s in library.section_views(_version_sections(version))
+    ]
+    shown += [NoteSection(s["heading"], "", (), s.get("body", "")) for s in extra]
+    return NotesView(
+        interview=summary,
+        template_id=template.id,
+        template_name=template.name,
+        template_version=version.number,
+        sections=tuple(shown),
+        revision=row.revision if row else 0,
+        updated_at=row.updated_at if row else None,
+        recording_consent=row.recording_consent if row else False,
+        recording_consent_at=row.recording_consent_at if row else None,
+        recording_url=row.recording_url if row else "",
+        note_taker_id=row.note_taker_id if row else None,
+        checklist=dict(row.checklist or {}) if row else {},
+    )
+
+
+def notes_of(workspace_id: int, interview_id: int) -> NotesView:
+    """An interview's notes on its template (empty sections before the first save).
+    Raises NotFound for another workspace's interview."""
+    summary = team.interview_summary(workspace_id, interview_id)
+    return _view(summary, _notes_row(interview_id))
+
+
+def _row_for_writing(actor: accounts.Member, interview_id: int, now: datetime):
+    library.editor_required(actor)
+    summary = team.interview_summary(actor.workspace_id, interview_id)
+    row = _notes_row(interview_id)
+    if row is None:
+        template = library.template_for_study(studies.study_by_id(summary.study_id))
+        version = db.session.get(TemplateVersion, template.version_id)
+        row = InterviewNotes(
+            workspace_id=actor.workspace_id,
+            interview_id=interview_id,
+            template_version=version,
+            sections=[{"heading": s["heading"], "body": ""} for s in version.sections],
+            revision=0,
+            checklist={},
+            recording_url="",
+            recording_consent=False,
+            created_at=now,
+            updated_at=now,
+        )
+        db.session.add(row)
+    return summary, row
+
+
+class NotesConflict(Conflict):
+    """Someone saved these notes since this writer loaded them, and changed the same
+    section differently. Carries the saved notes and the clashing headings."""
+
+    def __init__(self, current: NotesView, headings: tuple[str, ...], mine: dict[str, str]):
+        listed = ", ".join(f"“{h}”" for h in headings)
+        super().__init__(
+            f"Someone else changed {listed} while you were writing. Both versions are shown: "
+            "keep one or combine them, then save."
+        )
+        self.current, self.headings, self.mine = current, headings, mine
+
+
+MAX_SECTION = 100_000  # characters in one section's notes
+
+
+def save_notes(
+    actor: accounts.Member,
+    interview_id: int,
+    bodies: dict[str, str],
+    *,
+    revision: int | None,
+    base: dict[str, str] | None = None,
+) -> tuple[NotesView, bool]:
+    """Save section bodies (by heading). ``revision`` is the one the writer loaded; when
+    others saved since, edits to different sections are merged and the same section
+    changed on both sides raises NotesConflict (nothing is written). ``base`` is the text
+    the writer started from, for that merge; without it every differing section clashes.
+    ``revision`` None overwrites (an integration that does not track revisions).
+    Returns the saved notes and whether a merge happened. Raises Forbidden, NotFound,
+    InvalidInput, NotesConflict."""
+    for heading, body in bodies.items():
+        if not isinstance(heading, str) or not isinstance(body, str):
+            raise InvalidInput("Each section needs a heading and a body, both text.")
+        if len(body) > MAX_SECTION:
+            raise InvalidInput(f"“{heading}” is too long: keep a section under 100,000 characters.")
+    now = utc_now()
+    summary, row = _row_for_writing(actor, interview_id, now)
+    theirs = {s["heading"]: s.get("body", "") for s in row.sections}
+    merged = False
+    if revision is None or revision == row.revision:
+        result = {**theirs, **{h: b for h, b in bodies.items()}}
+    else:
+        outcome = rules.merge_sections(base if base is not None else theirs, bodies, theirs)
+        if base is None:
+            clashing = tuple(h for h, b in bodies.items() if theirs.get(h, "") != b)
+            outcome = rules.Merge(bodies=theirs, conflicts=clashing)
+        if outcome.conflicts:
+            db.session.rollback()
+            raise NotesConflict(
+                notes_of(actor.workspace_id, interview_id), outcome.conflicts, bodies
+            )
+        result, merged = outcome.bodies, True
+    order = [s["heading"] for s in row.sections]
+    order += [h for h in result if h not in order]
+    row.sections = [{"heading": h, "body": result.get(h, "")} for h in order]
+    row.revision += 1
+    row.updated_by = actor.user_id
+    row.updated_at = now
+    db.session.commit()
+    return _view(summary, row), merged
+
+
+def set_recording(
+    actor: accounts.Member, interview_id: int, *, consent: bool, url: str
+) -> NotesView:
+    """Record the interviewee's permission to record, and the recording's link. A link
+    needs consent first; withdrawing consent drops the link. Raises Forbidden, NotFound,
+    InvalidInput."""
+    url = url.strip()
+    if url:
+        if not consent:
+            raise InvalidInput(
+                "Tick that they agreed to be recorded before adding the recording's link.",
+                field="recording_url",
+            )
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 500:
+            raise InvalidInput(
+                "The recording link must be a web address (https://...).", field="recording_url"
+            )
+    now = utc_now()
+    summary, row = _row_for_writing(actor, interview_id, now)
+    if consent and not row.recording_consent:
+        row.recording_consent_at = now
+    if not consent:
+        row.recording_consent_at = None
+    row.recording_consent = consent
+    row.recording_url = url if consent else ""
+    row.updated_at = now
+    db.session.commit()
+    return _view(summary, row)
+
+
+def assign_note_taker(actor: accounts.Member, interview_id: int, user_id: int | None) -> NotesView:
+    """Who takes notes on this call (None: nobody yet). Raises Forbidden, NotFound,
+    InvalidInput (not a member of this workspace)."""
+    if user_id is not None and user_id not in {
+        m.user_id for m in accounts.members(actor.workspace_id)
+    }:
+        raise InvalidInput("Pick someone from this workspace to take notes.", field="user_id")
+    now = utc_now()
+    summary, row = _row_for_writing(actor, interview_id, now)
+    row.note_taker_id = user_id
+    row.updated_at = now
+    db.session.commit()
+    return _view(summary, row)
+
+
+def check_item(actor: accounts.Member, interview_id: int, key: str, done: bool) -> NotesView:
+    """Tick or untick one after-call checklist item. Raises Forbidden, NotFound,
+    InvalidInput."""
+    if key not in rules.CHECKLIST_KEYS:
+        raise InvalidInput("No such checklist item.", field="item")
+    now = utc_now()
+    summary, row = _row_for_writing(actor, interview_id, now)
+    checklist = dict(row.checklist or {})
+    if done:
+        checklist.setdefault(key, now.isoformat())
+    else:
+        checklist.pop(key, None)
+    row.checklist = checklist
+    row.updated_at = now
+    db.session.commit()
+    return _view(summary, row)
+
+
+def open_checklists(workspace_id: int, interview_ids: list[int]) -> dict[int, int]:
+    """For completed interviews: how many after-call items are still open, by interview
+    (all of them for an interview with no notes yet)."""
+    done = dict(
+        db.session.execute(
+            select(InterviewNotes.interview_id, InterviewNotes.checklist).where(
+                InterviewNotes.workspace_id == workspace_id,
+                InterviewNotes.interview_id.in_(interview_ids),
+            )
+        ).all()
+    )
+    return {
+        iid: sum(1 for k in rules.CHECKLIST_KEYS if k not in (done.get(iid) or {}))
+        for iid in interview_ids
+    }
+
+
+@dataclass(frozen=True)
+class RotationLine:
+    user_id: int
+    name: str
+    noted: int  # interviews they took notes on
+    hosted: int
+
+
+def rotation(workspace_id: int, start: datetime, end: datetime) -> list[RotationLine]:
+    """Who took notes and who hosted between ``start`` and ``end``, fewest notes first:
+    the next note-taker is near the top."""
+    interviews = team.list_interviews(workspace_id, start=start, end=end, limit=5000)
+    ids = [i.id for i in interviews if i.status.value != "cancelled"]
+    takers = dict(
+        db.session.execute(
+            select(InterviewNotes.interview_id, InterviewNotes.note_taker_id).where(
+                InterviewNotes.interview_id.in_(ids)
+            )
+        ).all()
+    )
+    noted: dict[int, int] = {}
+    hosted: dict[int, int] = {}
+    for item in interviews:
+        if item.id not in ids:
+            continue
+        hosted[item.host_id] = hosted.get(item.host_id, 0) + 1
+        if takers.get(item.id):
+            noted[takers[item.id]] = noted.get(takers[item.id], 0) + 1
+    lines = [
+        RotationLine(m.user_id, m.name, noted.get(m.user_id, 0), hosted.get(m.user_id, 0))
+        for m in accounts.members(workspace_id)
+    ]
+    return sorted(lines, key=lambda line: (line.noted, line.hosted, line.name))
+
+
+def note_takers(workspace_id: int, interview_ids: list[int]) -> dict[int, int]:
+    """The note-taker's user id by interview, for those that have one."""
+    if not interview_ids:
+        return {}
+    return dict(
+        db.session.execute(
+            select(InterviewNotes.interview_id, InterviewNotes.note_taker_id).where(
+                InterviewNotes.workspace_id == workspace_id,
+                InterviewNotes.interview_id.in_(interview_ids),
+                InterviewNotes.note_taker_id.is_not(None),
+            )
+        ).all()
+    )
+
+
+# --- exports -----------------------------------------------------------------------------
+
+
+def _export(view: NotesView, timezone: str, items: list) -> rules.ExportInterview:
+    summary = view.interview
+    zone = ZoneInfo(timezone)
+    when = summary.start.astimezone(zone).strftime("%a %-d %b %Y, %H:%M") + f" ({timezone})"
+    facts = [
+        ("Study", summary.study_title),
+        ("When", when),
+        ("Participant", summary.participant_name),
+        ("Host", summary.host_name),
+        ("Status", summary.status.value.replace("_", " ")),
+        ("Template", f"{view.template_name} (version {view.template_version})"),
+    ]
+    if view.recording_url:
+        facts.append(("Recording", view.recording_url))
+    return rules.ExportInterview(
+        title=f"Interview with {summary.participant_name}",
+        facts=tuple(facts),
+        takeaways=tuple(
+            rules.ExportTakeaway(t.key, t.text, t.quote, t.tags, t.importance) for t in items
+        ),
+        sections=tuple((s.heading, s.body) for s in view.sections),
+    )
+
+
+def interview_markdown(workspace_id: int, interview_id: int, timezone: str) -> tuple[str, str]:
+    """One interview's notes as a Markdown file: (file name, text). Raises NotFound."""
+    view = notes_of(workspace_id, interview_id)
+    items = takeaways.takeaways_of_interview(workspace_id, interview_id)
+    summary = view.interview
+    name = rules.file_name(summary.start.strftime("%Y-%m-%d"), summary.participant_name)
+    return f"{name}.md", rules.to_markdown(_export(view, timezone, items))
+
+
+def study_zip(workspace_id: int, study_id: int, timezone: str) -> tuple[str, bytes]:
+    """Every interview's notes in a study, one Markdown file each, zipped:
+    (file name, bytes). Cancelled interviews are left out. Raises NotFound."""
+    study = studies.get_study(workspace_id, study_id)
+    buffer = io.BytesIO()
+    names: set[str] = set()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for summary in team.list_interviews(workspace_id, study_id=study_id, limit=100_000):
+            if summary.status.value == "cancelled":
+                continue
+            name, text = interview_markdown(workspace_id, summary.id, timezone)
+            while name in names:  # two interviews with one person on one day
+                name = name.removesuffix(".md") + f"-{summary.id}.md"
+            names.add(name)
+            archive.writestr(name, text)
+        if not names:
+            archive.writestr("README.md", f"# {study.title}\n\nNo interviews yet.\n")
+    return f"{rules.file_name(study.title)}-notes.zip", buffer.getvalue()
+
+
+def erase_from_notes(workspace_id: int, interview_ids: list[int], words: list[str]) -> None:
+    """Part of erasing a person, inside the caller's transaction (no commit): on their
+    interviews' notes, recording links and consent times go and ``words`` (their name,
+    email, phone, company) are replaced in every section."""
+    if not interview_ids:
+        return
+    rows = db.session.scalars(
+        select(InterviewNotes).where(
+            InterviewNotes.workspace_id == workspace_id,
+            InterviewNotes.interview_id.in_(interview_ids),
+        )
+    ).all()
+    for row in rows:
+        row.recording_url = ""
+        row.recording_consent_at = None
+        row.sections = [
+            {**s, "body": takeaways.scrub(s.get("body", ""), words)} for s in row.sections
+        ]

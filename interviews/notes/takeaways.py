@@ -1,0 +1,467 @@
+"""Takeaway and tag use cases: quick-add during a call, feedback logged from elsewhere,
+the workspace's tags with rename and merge."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.orm import selectinload
+
+from interviews.accounts import service as accounts
+from interviews.clock import utc_now
+from interviews.db import MAX_ID, db
+from interviews.errors import Forbidden, InvalidInput, NotFound
+from interviews.notes.markdown import render
+from interviews.notes.models import Tag, Takeaway, TakeawaySource, takeaway_tag
+from interviews.participants import service as participants
+from interviews.scheduling import team
+
+MAX_TAGS = 12
+
+
+@dataclass(frozen=True)
+class TakeawayDraft:
+    text: str
+    key: str = ""
+    quote: str = ""
+    tags: tuple[str, ...] = ()
+    importance: int = 2
+    source: str = "interview"
+    context: str = ""
+    interview_id: int | None = None
+    participant_email: str | None = None
+
+
+@dataclass(frozen=True)
+class TakeawayView:
+    id: int
+    key: str
+    text: str
+    quote: str
+    tags: tuple[str, ...]
+    importance: int
+    source: TakeawaySource
+    context: str
+    interview_id: int | None
+    participant_id: int | None
+    participant_name: str | None
+    study_id: int | None
+    created_at: datetime
+    actor_ids: tuple[int, ...] = ()  # impact maps link these (the maps issue)
+    outcome_ids: tuple[int, ...] = ()
+
+    @property
+    def text_html(self):
+        return render(self.text)
+
+    def as_json(self) -> dict:
+        return {
+            "id": self.id,
+            "key": self.key,
+            "text": self.text,
+            "quote": self.quote,
+            "tags": list(self.tags),
+            "importance": self.importance,
+            "source": self.source.value,
+            "context": self.context,
+            "interview_id": self.interview_id,
+            "participant_id": self.participant_id,
+            "study_id": self.study_id,
+            "actor_ids": list(self.actor_ids),
+            "outcome_ids": list(self.outcome_ids),
+            "created_at": self.created_at.isoformat(),
+        }
+
+
+def tag_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def _clean_tags(names: tuple[str, ...] | list[str]) -> list[str]:
+    cleaned: dict[str, str] = {}
+    for raw in names:
+        name = " ".join(str(raw).strip().lstrip("#").split())
+        if not name:
+            continue
+        if len(name) > 60:
+            raise InvalidInput(f"Keep tags under 60 characters: “{name[:20]}…”.", field="tags")
+        cleaned.setdefault(tag_key(name), name)
+    if len(cleaned) > MAX_TAGS:
+        raise InvalidInput(f"At most {MAX_TAGS} tags on one takeaway.", field="tags")
+    return list(cleaned.values())
+
+
+def _tags_for(workspace_id: int, names: list[str]) -> list[Tag]:
+    keys = {tag_key(n): n for n in names}
+    existing = {
+        t.key: t
+        for t in db.session.scalars(
+            select(Tag).where(Tag.workspace_id == workspace_id, Tag.key.in_(keys))
+        )
+    }
+    for key, name in keys.items():
+        if key not in existing:
+            existing[key] = Tag(workspace_id=workspace_id, name=name, key=key)
+            db.session.add(existing[key])
+    return [existing[k] for k in keys]
+
+
+def _views(rows: list[Takeaway], workspace_id: int) -> list[TakeawayView]:
+    people = participants.refs(workspace_id, {r.participant_id for r in rows if r.participant_id})
+    interviews = team.interviews_by_id(
+        workspace_id, sorted({r.interview_id for r in rows if r.interview_id})
+    )
+    return [
+        TakeawayView(
+            id=r.id,
+            key=r.key,
+            text=r.text,
+            quote=r.quote,
+            tags=tuple(t.name for t in r.tags),
+            importance=r.importance,
+            source=r.source,
+            context=r.context,
+            interview_id=r.interview_id,
+            participant_id=r.participant_id,
+            participant_name=people[r.participant_id].name if r.participant_id in people else None,
+            study_id=interviews[r.interview_id].study_id if r.interview_id in interviews else None,
+            created_at=r.created_at,
+        )
+        for r in rows
+    ]
+
+
+def _check(draft: TakeawayDraft) -> tuple[str, str, str, str, TakeawaySource, int]:
+    text = draft.text.strip()
+    if not text:
+        raise InvalidInput(
+            "Write the takeaway: one short statement of what you learned.", field="text"
+        )
+    if len(text) > 2000:
+        raise InvalidInput("Keep a takeaway under 2,000 characters.", field="text")
+    key = " ".join(draft.key.split())
+    if len(key) > 120:
+        raise InvalidInput("Keep the key under 120 characters.", field="key")
+    quote = draft.quote.strip()
+    if len(quote) > 4000:
+        raise InvalidInput("Keep the quote under 4,000 characters.", field="quote")
+    try:
+        source = TakeawaySource(draft.source or "interview")
+    except ValueError:
+        names = ", ".join(s.value for s in TakeawaySource)
+        raise InvalidInput(f"The source must be one of: {names}.", field="source") from None
+    if draft.importance not in (1, 2, 3):
+        raise InvalidInput("Importance is 1 (low), 2 (medium) or 3 (high).", field="importance")
+    context = draft.context.strip()
+    if len(context) > 4000:
+        raise InvalidInput("Keep the context under 4,000 characters.", field="context")
+    return text, key, quote, context, source, draft.importance
+
+
+def add_takeaway(actor: accounts.Member, draft: TakeawayDraft) -> TakeawayView:
+    """Record one takeaway, from an interview or from elsewhere (sales, support, ...).
+    Feedback from outside an interview needs its context: who said it and why it
+    matters, never an anonymous vote. Raises Forbidden, NotFound, InvalidInput."""
+    if not actor.can_edit:
+        raise Forbidden("Viewers can read takeaways but not add them.")
+    text, key, quote, context, source, importance = _check(draft)
+    tags = _clean_tags(draft.tags)
+    participant_id = None
+    interview_id = draft.interview_id
+    if interview_id is not None:
+        if not 0 < interview_id <= MAX_ID:
+            raise NotFound("No such interview in this workspace.")
+        participant_id = team.interview_summary(actor.workspace_id, interview_id).participant_id
+    if draft.participant_email:
+        person = participants.find_by_email(actor.workspace_id, draft.participant_email)
+        if person is None:
+            raise InvalidInput(
+                "No participant with that email in this workspace: add them first.",
+                field="participant_email",
+            )
+        if participant_id is not None and person.id != participant_id:
+            raise InvalidInput(
+                "That email is not the interviewee of this interview.", field="participant_email"
+            )
+        participant_id = person.id
+    if interview_id is None and source is TakeawaySource.INTERVIEW:
+        raise InvalidInput(
+            "A takeaway from outside an interview needs its source: sales, support, "
+            "account_management, survey or other.",
+            field="source",
+        )
+    if interview_id is None and not context and participant_id is None:
+        raise InvalidInput(
+            "Say who said it and why it matters (context), or give the participant's email.",
+            field="context",
+        )
+    now = utc_now()
+    row = Takeaway(
+        workspace_id=actor.workspace_id,
+        interview_id=interview_id,
+        participant_id=participant_id,
+        key=key,
+        text=text,
+        quote=quote,
+        importance=importance,
+        source=source,
+        context=context,
+        created_by=actor.user_id,
+        created_at=now,
+        updated_at=now,
+    )
+    row.tags = _tags_for(actor.workspace_id, tags)
+    db.session.add(row)
+    db.session.commit()
+    return _views([row], actor.workspace_id)[0]
+
+
+def _takeaway_in(workspace_id: int, takeaway_id: int) -> Takeaway:
+    row = db.session.get(Takeaway, takeaway_id) if 0 < takeaway_id <= MAX_ID else None
+    if row is None or row.workspace_id != workspace_id:
+        raise NotFound("No such takeaway in this workspace.")
+    return row
+
+
+def update_takeaway(actor: accounts.Member, takeaway_id: int, draft: TakeawayDraft) -> TakeawayView:
+    """Change a takeaway's words, quote, tags or importance. Raises Forbidden, NotFound,
+    InvalidInput."""
+    if not actor.can_edit:
+        raise Forbidden("Viewers can read takeaways but not change them.")
+    row = _takeaway_in(actor.workspace_id, takeaway_id)
+    text, key, quote, context, source, importance = _check(
+        TakeawayDraft(**{**draft.__dict__, "source": row.source.value})
+    )
+    row.text, row.key, row.quote, row.importance = text, key, quote, importance
+    row.context = context or row.context
+    row.tags = _tags_for(actor.workspace_id, _clean_tags(draft.tags))
+    row.updated_at = utc_now()
+    db.session.commit()
+    return _views([row], actor.workspace_id)[0]
+
+
+def delete_takeaway(actor: accounts.Member, takeaway_id: int) -> None:
+    """Raises Forbidden, NotFound."""
+    if not actor.can_edit:
+        raise Forbidden("Viewers can read takeaways but not delete them.")
+    db.session.delete(_takeaway_in(actor.workspace_id, takeaway_id))
+    db.session.commit()
+
+
+@dataclass(frozen=True)
+class TakeawayQuery:
+    q: str = ""
+    tag: str = ""
+    study_id: int | None = None
+    source: str = ""
+    interview_id: int | None = None
+    participant_id: int | None = None
+    limit: int = 50
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class TakeawayPage:
+    items: list[TakeawayView]
+    total: int
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+def list_takeaways(workspace_id: int, query: TakeawayQuery) -> TakeawayPage:
+    """The workspace's takeaways, newest first, filtered; with counts by tag and source
+    over the filtered set. Raises InvalidInput for an unknown source."""
+    where = [Takeaway.workspace_id == workspace_id]
+    if query.q.strip():
+        words = [w for w in query.q.split() if w][:8]
+        for word in words:
+            like = f"%{word.replace('%', '').replace('_', '')}%"
+            where.append(
+                or_(Takeaway.text.ilike(like), Takeaway.quote.ilike(like), Takeaway.key.ilike(like))
+            )
+    if query.tag.strip():
+        tagged = (
+            select(takeaway_tag.c.takeaway_id)
+            .join(Tag, Tag.id == takeaway_tag.c.tag_id)
+            .where(Tag.workspace_id == workspace_id, Tag.key == tag_key(query.tag))
+        )
+        where.append(Takeaway.id.in_(tagged))
+    if query.source:
+        try:
+            where.append(Takeaway.source == TakeawaySource(query.source))
+        except ValueError:
+            names = ", ".join(s.value for s in TakeawaySource)
+            raise InvalidInput(f"The source must be one of: {names}.", field="source") from None
+    if query.interview_id is not None:
+        where.append(Takeaway.interview_id == query.interview_id)
+    if query.participant_id is not None:
+        where.append(Takeaway.participant_id == query.participant_id)
+    if query.study_id is not None:
+        ids = [
+            i.id for i in team.list_interviews(workspace_id, study_id=query.study_id, limit=100_000)
+        ]
+        where.append(Takeaway.interview_id.in_(ids))
+    total = db.session.scalar(select(func.count()).select_from(Takeaway).where(*where))
+    rows = db.session.scalars(
+        select(Takeaway)
+        .options(selectinload(Takeaway.tags))
+        .where(*where)
+        .order_by(Takeaway.created_at.desc(), Takeaway.id.desc())
+        .limit(max(1, min(query.limit, 200)))
+        .offset(max(0, query.offset))
+    ).all()
+    matching = select(Takeaway.id).where(*where)
+    by_tag = db.session.execute(
+        select(Tag.name, func.count())
+        .join(takeaway_tag, takeaway_tag.c.tag_id == Tag.id)
+        .where(takeaway_tag.c.takeaway_id.in_(matching))
+        .group_by(Tag.name)
+    ).all()
+    by_source = db.session.execute(
+        select(Takeaway.source, func.count()).where(*where).group_by(Takeaway.source)
+    ).all()
+    facets = {
+        "tag": dict(sorted(by_tag, key=lambda item: (-item[1], item[0].casefold()))),
+        "source": {source.value: n for source, n in by_source},
+    }
+    return TakeawayPage(items=_views(list(rows), workspace_id), total=total, facets=facets)
+
+
+def takeaways_of_interview(workspace_id: int, interview_id: int) -> list[TakeawayView]:
+    """Most important first, then in the order they were added."""
+    rows = db.session.scalars(
+        select(Takeaway)
+        .options(selectinload(Takeaway.tags))
+        .where(Takeaway.workspace_id == workspace_id, Takeaway.interview_id == interview_id)
+        .order_by(Takeaway.importance.desc(), Takeaway.id)
+    ).all()
+    return _views(list(rows), workspace_id)
+
+
+def takeaways_of_participant(workspace_id: int, participant_id: int) -> list[TakeawayView]:
+    """Everything learned from one person, newest first."""
+    return list_takeaways(
+        workspace_id, TakeawayQuery(participant_id=participant_id, limit=200)
+    ).items
+
+
+# --- tags --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TagView:
+    id: int
+    name: str
+    takeaways: int
+
+
+def list_tags(workspace_id: int) -> list[TagView]:
+    """The workspace's tags by name, with how many takeaways carry each."""
+    rows = db.session.execute(
+        select(Tag.id, Tag.name, func.count(takeaway_tag.c.takeaway_id))
+        .outerjoin(takeaway_tag, takeaway_tag.c.tag_id == Tag.id)
+        .where(Tag.workspace_id == workspace_id)
+        .group_by(Tag.id, Tag.name)
+        .order_by(func.lower(Tag.name))
+    ).all()
+    return [TagView(id=i, name=n, takeaways=c) for i, n, c in rows]
+
+
+def _tag_in(workspace_id: int, tag_id: int) -> Tag:
+    tag = db.session.get(Tag, tag_id) if 0 < tag_id <= MAX_ID else None
+    if tag is None or tag.workspace_id != workspace_id:
+        raise NotFound("No such tag in this workspace.")
+    return tag
+
+
+def rename_tag(actor: accounts.Member, tag_id: int, name: str) -> TagView:
+    """Rename a tag everywhere. Renaming to an existing tag's name merges the two.
+    Raises Forbidden, NotFound, InvalidInput."""
+    if not actor.can_edit:
+        raise Forbidden("Viewers cannot change tags.")
+    tag = _tag_in(actor.workspace_id, tag_id)
+    cleaned = _clean_tags([name])
+    if not cleaned:
+        raise InvalidInput("Give the tag a name.", field="name")
+    new_name = cleaned[0]
+    other = db.session.scalar(
+        select(Tag).where(
+            Tag.workspace_id == actor.workspace_id, Tag.key == tag_key(new_name), Tag.id != tag.id
+        )
+    )
+    if other is not None:
+        _merge_into(other, [tag])
+        other.name = new_name
+        db.session.commit()
+        return next(t for t in list_tags(actor.workspace_id) if t.id == other.id)
+    tag.name, tag.key = new_name, tag_key(new_name)
+    db.session.commit()
+    return next(t for t in list_tags(actor.workspace_id) if t.id == tag.id)
+
+
+def _merge_into(target: Tag, sources: list[Tag]) -> None:
+    source_ids = [s.id for s in sources if s.id != target.id]
+    if not source_ids:
+        return
+    already = select(takeaway_tag.c.takeaway_id).where(takeaway_tag.c.tag_id == target.id)
+    # A takeaway carrying both keeps one link; the rest move to the target.
+    db.session.execute(
+        delete(takeaway_tag).where(
+            takeaway_tag.c.tag_id.in_(source_ids), takeaway_tag.c.takeaway_id.in_(already)
+        )
+    )
+    db.session.execute(
+        update(takeaway_tag).where(takeaway_tag.c.tag_id.in_(source_ids)).values(tag_id=target.id)
+    )
+    db.session.execute(delete(Tag).where(Tag.id.in_(source_ids)))
+    db.session.expire_all()
+
+
+def merge_tags(actor: accounts.Member, tag_ids: list[int], into_id: int) -> TagView:
+    """Fold several tags into one: their takeaways carry ``into`` instead. Raises
+    Forbidden, NotFound."""
+    if not actor.can_edit:
+        raise Forbidden("Viewers cannot change tags.")
+    target = _tag_in(actor.workspace_id, into_id)
+    sources = [_tag_in(actor.workspace_id, i) for i in tag_ids]
+    _merge_into(target, sources)
+    db.session.commit()
+    return next(t for t in list_tags(actor.workspace_id) if t.id == into_id)
+
+
+def count_by_interview(workspace_id: int, interview_ids: list[int]) -> Counter:
+    """How many takeaways each interview has."""
+    if not interview_ids:
+        return Counter()
+    rows = db.session.execute(
+        select(Takeaway.interview_id, func.count())
+        .where(Takeaway.workspace_id == workspace_id, Takeaway.interview_id.in_(interview_ids))
+        .group_by(Takeaway.interview_id)
+    )
+    return Counter(dict(rows.all()))
+
+
+def scrub(text: str, words: list[str]) -> str:
+    """``text`` with each of ``words`` (3 characters or more, any case) as [erased]."""
+    for word in sorted((w for w in words if w and len(w) > 2), key=len, reverse=True):
+        text = re.sub(re.escape(word), "[erased]", text, flags=re.IGNORECASE)
+    return text
+
+
+def detach_participant(workspace_id: int, participant_id: int, words: list[str]) -> int:
+    """Part of erasing a person, inside the caller's transaction (no commit): what they
+    said stays as evidence, detached from them, with ``words`` (their name, email,
+    phone, company) replaced wherever they appear. Returns how many takeaways."""
+    rows = db.session.scalars(
+        select(Takeaway).where(
+            Takeaway.workspace_id == workspace_id, Takeaway.participant_id == participant_id
+        )
+    ).all()
+    for row in rows:
+        row.participant_id = None
+        row.text, row.quote = scrub(row.text, words), scrub(row.quote, words)
+        row.key, row.context = scrub(row.key, words), scrub(row.context, words)
+    return len(rows)

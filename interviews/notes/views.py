@@ -1,0 +1,487 @@
+"""The team's pages for templates, live notes, takeaways, tags and note-taking rotation."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from interviews.accounts import service as accounts
+from interviews.accounts.forms import EmptyForm
+from interviews.clock import utc_now
+from interviews.errors import InvalidInput
+from interviews.notes import sections as rules
+from interviews.notes import service as notes
+from interviews.notes import takeaways
+from interviews.notes import template_library as library
+from interviews.notes.models import TakeawaySource
+from interviews.participants import service as participants
+from interviews.scheduling import pages, team
+from interviews.studies import service as studies
+from interviews.web import editor_required, login_required
+
+bp = Blueprint("notes", __name__)
+
+
+def _int(value: str | None, what: str) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise InvalidInput(f"{what} must be a number.") from None
+
+
+# --- templates ---------------------------------------------------------------------------
+
+
+@bp.get("/templates")
+@login_required
+def templates():
+    """The workspace's note templates."""
+    archived = request.args.get("archived") == "1"
+    return render_template(
+        "notes/templates.html",
+        templates=library.list_templates(g.member.workspace_id, archived=archived),
+        archived=archived,
+        form=EmptyForm(),
+    )
+
+
+def _posted_sections() -> list[dict]:
+    headings = request.form.getlist("heading")
+    guidance = request.form.getlist("guidance")
+    prompts = request.form.getlist("prompts")
+    return [
+        {
+            "heading": heading,
+            "guidance": guidance[i] if i < len(guidance) else "",
+            "prompts": (prompts[i] if i < len(prompts) else "").splitlines(),
+        }
+        for i, heading in enumerate(headings)
+    ]
+
+
+def _template_form(template: library.TemplateView | None, sections: list[dict], status=200):
+    # Three empty rows to add sections without scripts.
+    rows = sections + [{"heading": "", "guidance": "", "prompts": []}] * 3
+    hints = {p: rules.closed_question_hint(p) for s in sections for p in s["prompts"]}
+    return render_template(
+        "notes/template_form.html",
+        template=template,
+        rows=rows,
+        hints={p: h for p, h in hints.items() if h},
+        name=request.form.get("name", template.name if template else ""),
+        description=request.form.get("description", template.description if template else ""),
+        form=EmptyForm(),
+    ), status
+
+
+@bp.route("/templates/new", methods=["GET", "POST"])
+@editor_required
+def new_template():
+    """Write a template of your own."""
+    if request.method == "POST" and EmptyForm().validate_on_submit():
+        try:
+            made = library.create_template(
+                g.member,
+                name=request.form.get("name", ""),
+                description=request.form.get("description", ""),
+                sections=_posted_sections(),
+            )
+        except InvalidInput as error:
+            flash(error.message, "error")
+            return _template_form(None, _posted_sections(), 422)
+        flash(f"Template “{made.name}” saved.", "success")
+        return redirect(url_for("notes.template", template_id=made.id))
+    return _template_form(None, [])
+
+
+@bp.route("/templates/<int:template_id>", methods=["GET", "POST"])
+@login_required
+def template(template_id: int):
+    """One template: its sections, prompts and hints; editors change it here."""
+    current = library.get_template(g.member.workspace_id, template_id)
+    if request.method == "POST":
+        if not g.member.can_edit:
+            abort(403)
+        if EmptyForm().validate_on_submit():
+            try:
+                saved = library.update_template(
+                    g.member,
+                    template_id,
+                    name=request.form.get("name", ""),
+                    description=request.form.get("description", ""),
+                    sections=_posted_sections(),
+                )
+            except InvalidInput as error:
+                flash(error.message, "error")
+                return _template_form(current, _posted_sections(), 422)
+            flash(f"Saved as version {saved.version}. Notes already taken keep theirs.", "success")
+            return redirect(url_for("notes.template", template_id=template_id))
+    sections = [
+        {"heading": s.heading, "guidance": s.guidance, "prompts": [p.text for p in s.prompts]}
+        for s in current.sections
+    ]
+    return _template_form(current, sections)
+
+
+@bp.post("/templates/<int:template_id>/copy")
+@editor_required
+def copy_template(template_id: int):
+    """A copy to change freely."""
+    if EmptyForm().validate_on_submit():
+        made = library.copy_template(g.member, template_id)
+        flash(f"Copied as “{made.name}”.", "success")
+        return redirect(url_for("notes.template", template_id=made.id))
+    return redirect(url_for("notes.templates"))
+
+
+@bp.post("/templates/<int:template_id>/archive")
+@editor_required
+def archive_template(template_id: int):
+    """Archive or restore a template."""
+    if EmptyForm().validate_on_submit():
+        archived = request.form.get("archived") == "1"
+        made = library.set_archived(g.member, template_id, archived)
+        flash(f"“{made.name}” {'archived' if archived else 'restored'}.", "success")
+    return redirect(url_for("notes.templates"))
+
+
+@bp.post("/studies/<int:study_id>/template")
+@editor_required
+def choose_template(study_id: int):
+    """The template this study's interviews are taken on."""
+    if EmptyForm().validate_on_submit():
+        template_id = _int(request.form.get("template_id"), "The template")
+        if template_id is None:
+            raise InvalidInput("Pick a template.")
+        library.choose_for_study(g.member, study_id, template_id)
+        flash("Template chosen: new notes in this study use it.", "success")
+    return redirect(url_for("studies.show", study_id=study_id))
+
+
+# --- live notes --------------------------------------------------------------------------
+
+
+def _notes_json(view: notes.NotesView, merged: bool = False) -> dict:
+    return {
+        "revision": view.revision,
+        "merged": merged,
+        "sections": [{"heading": s.heading, "body": s.body} for s in view.sections],
+        "updated_at": view.updated_at.isoformat() if view.updated_at else None,
+    }
+
+
+@bp.get("/interviews/<int:interview_id>/notes")
+@login_required
+def live_notes(interview_id: int):
+    """Take notes during the call: a section per heading, autosaved, with takeaways."""
+    return _render_notes(interview_id)
+
+
+def _render_notes(interview_id: int, conflict: notes.NotesConflict | None = None, status=200):
+    workspace_id = g.member.workspace_id
+    view = notes.notes_of(workspace_id, interview_id)
+    timezone = team.viewer_timezone(g.member.user_id)
+    summary = view.interview
+    items = takeaways.takeaways_of_interview(workspace_id, interview_id)
+    return render_template(
+        "notes/notes.html",
+        view=view,
+        summary=summary,
+        when=pages.local_when(summary.start, summary.end, timezone),
+        timezone=timezone,
+        takeaways=items,
+        nudge=rules.takeaway_nudge(len(items)) if summary.status.value == "completed" else None,
+        checklist=rules.CHECKLIST,
+        members=accounts.members(workspace_id),
+        sources=[s.value for s in TakeawaySource],
+        conflict=conflict,
+        form=EmptyForm(),
+        study=studies.get_study(workspace_id, summary.study_id),
+    ), status
+
+
+@bp.post("/interviews/<int:interview_id>/notes")
+@editor_required
+def save_notes(interview_id: int):
+    """Save notes: JSON from the autosave (409 with both versions on a clash), or the
+    plain form without scripts."""
+    if request.is_json:
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict) or not isinstance(body.get("sections"), list):
+            raise InvalidInput('Send {"revision", "sections": [{"heading", "body"}]}.')
+        bodies = _bodies(body["sections"])
+        base = _bodies(body["base"]) if isinstance(body.get("base"), list) else None
+        revision = body.get("revision")
+        if revision is not None and not isinstance(revision, int):
+            raise InvalidInput("revision must be a whole number.")
+        try:
+            view, merged = notes.save_notes(
+                g.member, interview_id, bodies, revision=revision, base=base
+            )
+        except notes.NotesConflict as conflict:
+            return jsonify(
+                error={"code": "conflict", "message": conflict.message},
+                conflicts=list(conflict.headings),
+                current=_notes_json(conflict.current),
+            ), 409
+        return jsonify(_notes_json(view, merged))
+    if not EmptyForm().validate_on_submit():
+        abort(400, "The form expired: reload the page and save again.")
+    headings = request.form.getlist("heading")
+    bodies_list = request.form.getlist("body")
+    bodies = dict(zip(headings, bodies_list, strict=False))
+    base_list = request.form.getlist("base")
+    base = dict(zip(headings, base_list, strict=False)) if base_list else None
+    try:
+        notes.save_notes(
+            g.member,
+            interview_id,
+            bodies,
+            revision=_int(request.form.get("revision"), "The revision"),
+            base=base,
+        )
+    except notes.NotesConflict as conflict:
+        flash(conflict.message, "error")
+        return _render_notes(interview_id, conflict, 409)
+    flash("Notes saved.", "success")
+    return redirect(url_for("notes.live_notes", interview_id=interview_id))
+
+
+def _bodies(items: list) -> dict[str, str]:
+    bodies: dict[str, str] = {}
+    for item in items:
+        if not isinstance(item, dict):
+            raise InvalidInput('Each section is {"heading", "body"}.')
+        heading, body = item.get("heading"), item.get("body", "")
+        if not isinstance(heading, str) or not heading.strip() or not isinstance(body, str):
+            raise InvalidInput("Each section needs a heading and a body, both text.")
+        bodies[heading] = body
+    return bodies
+
+
+@bp.post("/interviews/<int:interview_id>/recording")
+@editor_required
+def recording(interview_id: int):
+    """Their permission to record, and the recording's link."""
+    if EmptyForm().validate_on_submit():
+        consent = request.form.get("consent") == "1"
+        try:
+            notes.set_recording(
+                g.member, interview_id, consent=consent, url=request.form.get("url", "")
+            )
+            flash("Recording details saved.", "success")
+        except InvalidInput as error:
+            flash(error.message, "error")
+    return redirect(url_for("notes.live_notes", interview_id=interview_id) + "#recording")
+
+
+@bp.post("/interviews/<int:interview_id>/note-taker")
+@editor_required
+def note_taker(interview_id: int):
+    """Who takes notes on this call."""
+    if EmptyForm().validate_on_submit():
+        user_id = _int(request.form.get("user_id"), "The note-taker")
+        notes.assign_note_taker(g.member, interview_id, user_id)
+        flash("Note-taker saved." if user_id else "No note-taker for now.", "success")
+    return redirect(request.form.get("back") or url_for("notes.prep", interview_id=interview_id))
+
+
+@bp.post("/interviews/<int:interview_id>/checklist")
+@editor_required
+def checklist(interview_id: int):
+    """Tick an after-call item."""
+    if EmptyForm().validate_on_submit():
+        notes.check_item(
+            g.member,
+            interview_id,
+            request.form.get("item", ""),
+            request.form.get("done") == "1",
+        )
+    back = request.form.get("back")
+    if back == "interview":
+        return redirect(url_for("agenda.interview", interview_id=interview_id) + "#checklist")
+    return redirect(url_for("notes.live_notes", interview_id=interview_id) + "#checklist")
+
+
+@bp.post("/interviews/<int:interview_id>/takeaways")
+@editor_required
+def add_takeaway(interview_id: int):
+    """Quick-add a takeaway while taking notes."""
+    if not EmptyForm().validate_on_submit():
+        abort(400, "The form expired: reload the page and try again.")
+    draft = takeaways.TakeawayDraft(
+        text=request.form.get("text", ""),
+        key=request.form.get("key", ""),
+        quote=request.form.get("quote", ""),
+        tags=tuple(request.form.get("tags", "").split(",")),
+        importance=_int(request.form.get("importance"), "Importance") or 2,
+        interview_id=interview_id,
+    )
+    try:
+        added = takeaways.add_takeaway(g.member, draft)
+    except InvalidInput as error:
+        if request.accept_mimetypes.best == "application/json":
+            raise
+        flash(error.message, "error")
+        return redirect(url_for("notes.live_notes", interview_id=interview_id) + "#takeaways")
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(added.as_json()), 201
+    flash("Takeaway added.", "success")
+    return redirect(url_for("notes.live_notes", interview_id=interview_id) + "#takeaways")
+
+
+@bp.post("/takeaways/<int:takeaway_id>/delete")
+@editor_required
+def delete_takeaway(takeaway_id: int):
+    """Remove a takeaway."""
+    if EmptyForm().validate_on_submit():
+        takeaways.delete_takeaway(g.member, takeaway_id)
+        flash("Takeaway removed.", "success")
+    back = request.form.get("interview_id")
+    if back and back.isdigit():
+        return redirect(url_for("notes.live_notes", interview_id=int(back)) + "#takeaways")
+    return redirect(url_for("notes.takeaway_list"))
+
+
+@bp.get("/interviews/<int:interview_id>/prep")
+@login_required
+def prep(interview_id: int):
+    """Before the call: who they are, what we learned from them before, the plan."""
+    workspace_id = g.member.workspace_id
+    detail = team.interview_detail(workspace_id, interview_id)
+    view = notes.notes_of(workspace_id, interview_id)
+    timezone = team.viewer_timezone(g.member.user_id)
+    summary = detail.summary
+    return render_template(
+        "notes/prep.html",
+        detail=detail,
+        summary=summary,
+        view=view,
+        when=pages.local_when(summary.start, summary.end, timezone),
+        timezone=timezone,
+        earlier=[
+            t
+            for t in takeaways.takeaways_of_participant(workspace_id, summary.participant_id)
+            if t.interview_id != interview_id
+        ],
+        profile=participants.profile_facts(workspace_id, summary.participant_id),
+        members=accounts.members(workspace_id),
+        form=EmptyForm(),
+    )
+
+
+@bp.get("/interviews/<int:interview_id>/notes.md")
+@login_required
+def export_interview(interview_id: int):
+    """The notes as a Markdown file."""
+    timezone = team.viewer_timezone(g.member.user_id)
+    name, text = notes.interview_markdown(g.member.workspace_id, interview_id, timezone)
+    return Response(
+        text,
+        mimetype="text/markdown",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@bp.get("/studies/<int:study_id>/notes.zip")
+@login_required
+def export_study(study_id: int):
+    """Every interview's notes in the study, a Markdown file each, zipped."""
+    timezone = team.viewer_timezone(g.member.user_id)
+    name, data = notes.study_zip(g.member.workspace_id, study_id, timezone)
+    return Response(
+        data,
+        mimetype="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+# --- takeaways and tags ------------------------------------------------------------------
+
+
+@bp.get("/takeaways")
+@login_required
+def takeaway_list():
+    """Recent takeaways across the workspace, by tag or source."""
+    query = takeaways.TakeawayQuery(
+        q=request.args.get("q", "")[:200],
+        tag=request.args.get("tag", "")[:60],
+        source=request.args.get("source", "") or "",
+        limit=100,
+    )
+    page = takeaways.list_takeaways(g.member.workspace_id, query)
+    return render_template(
+        "notes/takeaways.html",
+        page=page,
+        query=query,
+        sources=[s.value for s in TakeawaySource],
+        form=EmptyForm(),
+    )
+
+
+@bp.get("/tags")
+@login_required
+def tags():
+    """The workspace's tags: rename or merge them."""
+    return render_template(
+        "notes/tags.html", tags=takeaways.list_tags(g.member.workspace_id), form=EmptyForm()
+    )
+
+
+@bp.post("/tags/<int:tag_id>/rename")
+@editor_required
+def rename_tag(tag_id: int):
+    """Rename a tag (to an existing name: merge them)."""
+    if EmptyForm().validate_on_submit():
+        try:
+            tag = takeaways.rename_tag(g.member, tag_id, request.form.get("name", ""))
+            flash(f"Tag is now “{tag.name}” on {tag.takeaways} takeaways.", "success")
+        except InvalidInput as error:
+            flash(error.message, "error")
+    return redirect(url_for("notes.tags"))
+
+
+@bp.post("/tags/merge")
+@editor_required
+def merge_tags():
+    """Merge the ticked tags into one."""
+    if EmptyForm().validate_on_submit():
+        ids = [int(i) for i in request.form.getlist("tag_id") if i.isdigit()]
+        into = _int(request.form.get("into"), "The tag to keep")
+        if into is None or not ids:
+            flash("Tick the tags to merge and choose the one to keep.", "error")
+        else:
+            tag = takeaways.merge_tags(g.member, ids, into)
+            flash(f"Merged into “{tag.name}” ({tag.takeaways} takeaways).", "success")
+    return redirect(url_for("notes.tags"))
+
+
+@bp.get("/rotation")
+@login_required
+def rotation():
+    """Who took notes this month, so the team rotates who joins the calls."""
+    timezone = team.viewer_timezone(g.member.user_id)
+    zone = ZoneInfo(timezone)
+    today = utc_now().astimezone(zone).date()
+    start = datetime(today.year, today.month, 1, tzinfo=zone)
+    end = (start + timedelta(days=32)).replace(day=1)
+    return render_template(
+        "notes/rotation.html",
+        lines=notes.rotation(g.member.workspace_id, start, end),
+        month=start.strftime("%B %Y"),
+    )

@@ -1,0 +1,107 @@
+"""Running the call: the PM opens today's interview, reads the prep, takes notes with two
+takeaways (through a dropped connection and a teammate's edit), marks it completed and
+sees the after-call checklist."""
+
+import pytest
+from playwright.sync_api import expect
+
+from interviews.accounts import service as accounts
+from interviews.notes import service as notes
+from tests.conftest import PASSWORD, book_interview, next_weekday_slot, started_minutes_ago
+from tests.e2e.conftest import assert_accessible
+
+pytestmark = pytest.mark.e2e
+
+
+def log_in(page, base_url: str, email: str) -> None:
+    page.goto(f"{base_url}/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
+def saved_problem(live_app, workspace_id: int, interview_id: int) -> str:
+    with live_app.app_context():
+        return notes.notes_of(workspace_id, interview_id).bodies["Problem"]
+
+
+def test_pm_preps_takes_notes_with_two_takeaways_and_finishes_the_call(
+    live_app, live_server, page, new_context, study
+):
+    interview_id = book_interview(live_app.test_client(), next_weekday_slot(10))["interview_id"]
+    started_minutes_ago(live_app, interview_id, 1)  # the call is on now, today
+    dana = study["dana"]
+    log_in(page, live_server, dana.email)
+
+    # Today's interview, from the agenda; then the prep.
+    page.goto(f"{live_server}/agenda")
+    page.get_by_role("link", name="Pat Customer").first.click()
+    page.get_by_role("link", name="Prep").click()
+    expect(page.get_by_role("heading", name="Prep: Pat Customer")).to_be_visible()
+    expect(page.get_by_text("We are redesigning dashboards")).to_be_visible()
+    page.get_by_label("Note-taker").select_option(label="Sam Rivera")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Sam Rivera takes notes.")).to_be_visible()
+    assert_accessible(page)
+
+    # Live notes: typing saves by itself.
+    page.get_by_role("link", name="Take notes").click()
+    expect(page.locator(".call-timer")).to_contain_text("of 45 min")
+    problem = page.get_by_label("Notes for Problem")
+    problem.fill("- re-keys every invoice on Fridays")
+    expect(page.get_by_role("status").filter(has_text="Saved")).to_be_visible()
+    assert saved_problem(live_app, dana.workspace_id, interview_id).startswith("- re-keys")
+    assert_accessible(page)
+
+    # The connection drops: the text stays on this device and is saved once it is back.
+    page.context.set_offline(True)
+    problem.fill("- re-keys every invoice on Fridays\n- exports to Excel first")
+    expect(page.get_by_text("kept on this device")).to_be_visible()
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.get_by_role("status").filter(has_text="Saved")).to_be_visible()
+    assert "exports to Excel first" in saved_problem(live_app, dana.workspace_id, interview_id)
+
+    # Sam changes the same section from his laptop; Dana's next edit does not overwrite it.
+    with live_app.app_context():
+        sam = accounts.current_member(study["sam"].user_id, dana.workspace_id)
+        current = notes.notes_of(dana.workspace_id, interview_id)
+        notes.save_notes(
+            sam,
+            interview_id,
+            {"Problem": current.bodies["Problem"] + "\n- Sam: CFO signs off monthly"},
+            revision=current.revision,
+        )
+    problem.fill("- re-keys every invoice on Fridays\n- exports to Excel first\n- Dana: 4 hours")
+    expect(page.get_by_text("Someone else changed this section")).to_be_visible()
+    expect(page.locator("pre.saved-text")).to_contain_text("CFO signs off monthly")
+    page.get_by_role("button", name="Keep both").click()
+    expect(page.get_by_role("status").filter(has_text="Saved")).to_be_visible()
+    both = saved_problem(live_app, dana.workspace_id, interview_id)
+    assert "CFO signs off monthly" in both and "Dana: 4 hours" in both
+
+    # Two takeaways, added while the call runs; they sit at the top of the notes.
+    for key, text, tags in (
+        ("Invoices", "Finance re-keys every invoice by hand each Friday", "invoicing, pain"),
+        ("Sign-off", "The CFO signs off the numbers monthly", "approvals"),
+    ):
+        page.get_by_label("Key", exact=True).fill(key)
+        page.get_by_label("Takeaway", exact=True).fill(text)
+        page.get_by_label("Tags").fill(tags)
+        page.get_by_role("button", name="Add takeaway").click()
+        expect(page.get_by_text("Takeaway added.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Key takeaways (2)")).to_be_visible()
+    expect(page.get_by_role("link", name="#invoicing")).to_be_visible()
+
+    # The call ends: completed, and the checklist waits on the interview and the agenda.
+    page.get_by_role("link", name="← Interview with Pat Customer").click()
+    page.get_by_role("button", name="Completed").click()
+    expect(page.get_by_text("Marked completed")).to_be_visible()
+    checklist = page.get_by_role("region", name="After the call")
+    expect(checklist).to_contain_text("5 of 5 still to do")
+    expect(page.get_by_role("heading", name="Key takeaways")).to_be_visible()
+    checklist.get_by_role("button", name="Notes cleaned up").click()
+    expect(page.get_by_role("region", name="After the call")).to_contain_text("4 of 5 still to do")
+    assert_accessible(page)
+    page.goto(f"{live_server}/agenda")
+    expect(page.get_by_text("4 checklist items open")).to_be_visible()
