@@ -189,7 +189,7 @@ def _seed_study(owner: accounts.Member) -> None:
         Text(DEMO_THANK_YOU_SUBJECT, DEMO_THANK_YOU),
         messaging.sample_context(study, "thank_you"),
     )
-    demo_notes.seed_notes(owner, _seed_history(study.id))
+    demo_notes.seed_notes(owner, study.id, _seed_history(study.id))
     today = utc_now().date()
     free = scheduling.public_slots(study.slug, today, today + timedelta(days=13), "UTC")
     # Spread out: one soon, one a few days later, leaving plenty of times open.

@@ -132,9 +132,10 @@ OUTSIDE = [
 ]
 
 
-def seed_notes(owner: accounts.Member, held: list[tuple[int, str, str]]) -> None:
+def seed_notes(owner: accounts.Member, study_id: int, held: list[tuple[int, str, str]]) -> None:
     """Notes, takeaways and checklists for the past interviews ``held`` as
-    (interview id, interviewee name, status), plus a team template and outside feedback."""
+    (interview id, interviewee name, status), plus a team template (the study's from now
+    on: the past notes keep the built-in one they were taken on) and outside feedback."""
     members = {m.name: m for m in accounts.members(owner.workspace_id)}
     discovery = next(t for t in library.list_templates(owner.workspace_id) if t.kind == "discovery")
     custom = library.copy_template(owner, discovery.id)
@@ -183,6 +184,7 @@ def seed_notes(owner: accounts.Member, held: list[tuple[int, str, str]]) -> None
         done = CHECKLIST_KEYS if position < len(completed) - 2 else CHECKLIST_KEYS[:2]
         for item in done:
             notes.check_item(owner, interview_id, item, True)
+    library.choose_for_study(owner, study_id, custom.id)
     for text, source, context, tags in OUTSIDE:
         takeaways.add_takeaway(
             owner,

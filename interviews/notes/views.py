@@ -345,6 +345,34 @@ def add_takeaway(interview_id: int):
     return redirect(url_for("notes.live_notes", interview_id=interview_id) + "#takeaways")
 
 
+@bp.post("/takeaways/<int:takeaway_id>/edit")
+@editor_required
+def edit_takeaway(takeaway_id: int):
+    """Change a takeaway's words, quote, tags or importance."""
+    back = request.form.get("interview_id", "")
+    target = (
+        url_for("notes.live_notes", interview_id=int(back)) + "#takeaways"
+        if back.isdigit()
+        else url_for("notes.takeaway_list")
+    )
+    if not EmptyForm().validate_on_submit():
+        abort(400, "The form expired: reload the page and try again.")
+    draft = takeaways.TakeawayDraft(
+        text=request.form.get("text", ""),
+        key=request.form.get("key", ""),
+        quote=request.form.get("quote", ""),
+        tags=tuple(request.form.get("tags", "").split(",")),
+        importance=_int(request.form.get("importance"), "Importance") or 2,
+        context=request.form.get("context", ""),
+    )
+    try:
+        takeaways.update_takeaway(g.member, takeaway_id, draft)
+        flash("Takeaway saved.", "success")
+    except InvalidInput as error:
+        flash(error.message, "error")
+    return redirect(target)
+
+
 @bp.post("/takeaways/<int:takeaway_id>/delete")
 @editor_required
 def delete_takeaway(takeaway_id: int):

@@ -68,7 +68,7 @@ def main() -> None:
         page.screenshot(path=OUT / "mailbox.png")
         page.goto(f"{base}/agenda")
         page.screenshot(path=OUT / "agenda.png")
-        page.locator("ul.agenda a").first.click()
+        page.locator("section[aria-labelledby^='day-'] ul.agenda a").first.click()
         page.screenshot(path=OUT / "interview.png")
         page.locator("#messages-heading").scroll_into_view_if_needed()
         page.screenshot(path=OUT / "messages.png")
@@ -77,6 +77,16 @@ def main() -> None:
         page.screenshot(path=OUT / "study.png")
         page.goto(f"{base}/availability#days-heading")
         page.screenshot(path=OUT / "hours.png")
+        page.goto(f"{base}/takeaways?tag=exports")
+        page.screenshot(path=OUT / "takeaways.png")
+        page.locator("li.takeaway", has_text="Mei Lin").first.get_by_role(
+            "link", name="interview", exact=True
+        ).click()
+        page.get_by_role("link", name="Take notes").click()
+        page.screenshot(path=OUT / "notes.png")
+        page.goto(f"{base}/templates")
+        page.get_by_role("link", name="Dashboards discovery (Northwind)").click()
+        page.screenshot(path=OUT / "template.png")
         browser.close()
     server.shutdown()
     for shot in sorted(OUT.glob("*.png")):

@@ -428,3 +428,38 @@ def test_erasing_a_person_keeps_what_they_said_but_not_who_they_are(
     problem = {s["heading"]: s["body"] for s in notes["sections"]}["Problem"]
     assert problem == "[erased] ([erased]) said: slow"
     assert notes["recording_url"] == ""
+
+
+def test_a_takeaway_is_edited_from_the_notes_page(client, auth, study, interview_id):
+    made = client.post(
+        "/api/v1/takeaways",
+        json={"text": "Exports slow", "tags": ["perf"], "interview_id": interview_id},
+        headers=auth,
+    ).json
+    log_in(client, study["dana"].email)
+
+    client.post(
+        f"/takeaways/{made['id']}/edit",
+        data={
+            "interview_id": str(interview_id),
+            "key": "Exports",
+            "text": "Exports take ten minutes",
+            "quote": "I make coffee",
+            "tags": "performance, exports",
+            "importance": "3",
+        },
+    )
+    refused = client.post(
+        f"/takeaways/{made['id']}/edit",
+        data={"interview_id": str(interview_id), "text": "  "},
+        follow_redirects=True,
+    )
+
+    assert "Write the takeaway" in refused.text
+    [item] = client.get("/api/v1/takeaways", headers=auth).json["items"]
+    assert (item["key"], item["text"], item["importance"]) == (
+        "Exports",
+        "Exports take ten minutes",
+        3,
+    )
+    assert item["tags"] == ["exports", "performance"] and item["quote"] == "I make coffee"
