@@ -28,6 +28,7 @@ from interviews.errors import DomainError
 from interviews.extensions import csrf, limiter, login_manager, migrate
 from interviews.mail.views import bp as mail_bp
 from interviews.messaging.plan import describe_offset
+from interviews.notes.template_views import bp as templates_bp
 from interviews.notes.views import bp as notes_bp
 from interviews.scheduling.hours_views import bp as availability_bp
 from interviews.scheduling.team_views import bp as agenda_bp
@@ -105,6 +106,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(agenda_bp)
     app.register_blueprint(studies_bp)
     app.register_blueprint(notes_bp)
+    app.register_blueprint(templates_bp)
     app.register_blueprint(availability_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(public_api_bp)

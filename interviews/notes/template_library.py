@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from interviews.accounts import service as accounts
 from interviews.clock import utc_now
-from interviews.db import db
+from interviews.db import MAX_ID, db
 from interviews.errors import Forbidden, InvalidInput, NotFound
 from interviews.notes import sections as rules
 from interviews.notes.models import InterviewTemplate, TemplateKind, TemplateVersion
@@ -152,7 +152,7 @@ def list_templates(workspace_id: int, *, archived: bool = False) -> list[Templat
 
 
 def _template_in(workspace_id: int, template_id: int) -> InterviewTemplate:
-    template = db.session.get(InterviewTemplate, template_id)
+    template = db.session.get(InterviewTemplate, template_id) if 0 < template_id <= MAX_ID else None
     if template is None or template.workspace_id != workspace_id:
         raise NotFound("No such template in this workspace.")
     return template

@@ -25,7 +25,6 @@ from interviews.errors import InvalidInput
 from interviews.notes import sections as rules
 from interviews.notes import service as notes
 from interviews.notes import takeaways
-from interviews.notes import template_library as library
 from interviews.notes.models import TakeawaySource
 from interviews.participants import service as participants
 from interviews.scheduling import pages, team
@@ -42,135 +41,6 @@ def _int(value: str | None, what: str) -> int | None:
         return int(value)
     except ValueError:
         raise InvalidInput(f"{what} must be a number.") from None
-
-
-# --- templates ---------------------------------------------------------------------------
-
-
-@bp.get("/templates")
-@login_required
-def templates():
-    """The workspace's note templates."""
-    archived = request.args.get("archived") == "1"
-    return render_template(
-        "notes/templates.html",
-        templates=library.list_templates(g.member.workspace_id, archived=archived),
-        archived=archived,
-        form=EmptyForm(),
-    )
-
-
-def _posted_sections() -> list[dict]:
-    headings = request.form.getlist("heading")
-    guidance = request.form.getlist("guidance")
-    prompts = request.form.getlist("prompts")
-    return [
-        {
-            "heading": heading,
-            "guidance": guidance[i] if i < len(guidance) else "",
-            "prompts": (prompts[i] if i < len(prompts) else "").splitlines(),
-        }
-        for i, heading in enumerate(headings)
-    ]
-
-
-def _template_form(template: library.TemplateView | None, sections: list[dict], status=200):
-    # Three empty rows to add sections without scripts.
-    rows = sections + [{"heading": "", "guidance": "", "prompts": []}] * 3
-    hints = {p: rules.closed_question_hint(p) for s in sections for p in s["prompts"]}
-    return render_template(
-        "notes/template_form.html",
-        template=template,
-        rows=rows,
-        hints={p: h for p, h in hints.items() if h},
-        name=request.form.get("name", template.name if template else ""),
-        description=request.form.get("description", template.description if template else ""),
-        form=EmptyForm(),
-    ), status
-
-
-@bp.route("/templates/new", methods=["GET", "POST"])
-@editor_required
-def new_template():
-    """Write a template of your own."""
-    if request.method == "POST" and EmptyForm().validate_on_submit():
-        try:
-            made = library.create_template(
-                g.member,
-                name=request.form.get("name", ""),
-                description=request.form.get("description", ""),
-                sections=_posted_sections(),
-            )
-        except InvalidInput as error:
-            flash(error.message, "error")
-            return _template_form(None, _posted_sections(), 422)
-        flash(f"Template “{made.name}” saved.", "success")
-        return redirect(url_for("notes.template", template_id=made.id))
-    return _template_form(None, [])
-
-
-@bp.route("/templates/<int:template_id>", methods=["GET", "POST"])
-@login_required
-def template(template_id: int):
-    """One template: its sections, prompts and hints; editors change it here."""
-    current = library.get_template(g.member.workspace_id, template_id)
-    if request.method == "POST":
-        if not g.member.can_edit:
-            abort(403)
-        if EmptyForm().validate_on_submit():
-            try:
-                saved = library.update_template(
-                    g.member,
-                    template_id,
-                    name=request.form.get("name", ""),
-                    description=request.form.get("description", ""),
-                    sections=_posted_sections(),
-                )
-            except InvalidInput as error:
-                flash(error.message, "error")
-                return _template_form(current, _posted_sections(), 422)
-            flash(f"Saved as version {saved.version}. Notes already taken keep theirs.", "success")
-            return redirect(url_for("notes.template", template_id=template_id))
-    sections = [
-        {"heading": s.heading, "guidance": s.guidance, "prompts": [p.text for p in s.prompts]}
-        for s in current.sections
-    ]
-    return _template_form(current, sections)
-
-
-@bp.post("/templates/<int:template_id>/copy")
-@editor_required
-def copy_template(template_id: int):
-    """A copy to change freely."""
-    if EmptyForm().validate_on_submit():
-        made = library.copy_template(g.member, template_id)
-        flash(f"Copied as “{made.name}”.", "success")
-        return redirect(url_for("notes.template", template_id=made.id))
-    return redirect(url_for("notes.templates"))
-
-
-@bp.post("/templates/<int:template_id>/archive")
-@editor_required
-def archive_template(template_id: int):
-    """Archive or restore a template."""
-    if EmptyForm().validate_on_submit():
-        archived = request.form.get("archived") == "1"
-        made = library.set_archived(g.member, template_id, archived)
-        flash(f"“{made.name}” {'archived' if archived else 'restored'}.", "success")
-    return redirect(url_for("notes.templates"))
-
-
-@bp.post("/studies/<int:study_id>/template")
-@editor_required
-def choose_template(study_id: int):
-    """The template this study's interviews are taken on."""
-    if EmptyForm().validate_on_submit():
-        template_id = _int(request.form.get("template_id"), "The template")
-        if template_id is None:
-            raise InvalidInput("Pick a template.")
-        library.choose_for_study(g.member, study_id, template_id)
-        flash("Template chosen: new notes in this study use it.", "success")
-    return redirect(url_for("studies.show", study_id=study_id))
 
 
 # --- live notes --------------------------------------------------------------------------
@@ -318,20 +188,24 @@ def checklist(interview_id: int):
     return redirect(url_for("notes.live_notes", interview_id=interview_id) + "#checklist")
 
 
+def _posted_takeaway(**fields) -> takeaways.TakeawayDraft:
+    return takeaways.TakeawayDraft(
+        text=request.form.get("text", ""),
+        key=request.form.get("key", ""),
+        quote=request.form.get("quote", ""),
+        tags=tuple(request.form.get("tags", "").split(",")),
+        importance=_int(request.form.get("importance"), "Importance") or 2,
+        **fields,
+    )
+
+
 @bp.post("/interviews/<int:interview_id>/takeaways")
 @editor_required
 def add_takeaway(interview_id: int):
     """Quick-add a takeaway while taking notes."""
     if not EmptyForm().validate_on_submit():
         abort(400, "The form expired: reload the page and try again.")
-    draft = takeaways.TakeawayDraft(
-        text=request.form.get("text", ""),
-        key=request.form.get("key", ""),
-        quote=request.form.get("quote", ""),
-        tags=tuple(request.form.get("tags", "").split(",")),
-        importance=_int(request.form.get("importance"), "Importance") or 2,
-        interview_id=interview_id,
-    )
+    draft = _posted_takeaway(interview_id=interview_id)
     try:
         added = takeaways.add_takeaway(g.member, draft)
     except InvalidInput as error:
@@ -357,14 +231,7 @@ def edit_takeaway(takeaway_id: int):
     )
     if not EmptyForm().validate_on_submit():
         abort(400, "The form expired: reload the page and try again.")
-    draft = takeaways.TakeawayDraft(
-        text=request.form.get("text", ""),
-        key=request.form.get("key", ""),
-        quote=request.form.get("quote", ""),
-        tags=tuple(request.form.get("tags", "").split(",")),
-        importance=_int(request.form.get("importance"), "Importance") or 2,
-        context=request.form.get("context", ""),
-    )
+    draft = _posted_takeaway(context=request.form.get("context", ""))
     try:
         takeaways.update_takeaway(g.member, takeaway_id, draft)
         flash("Takeaway saved.", "success")
@@ -419,11 +286,7 @@ def export_interview(interview_id: int):
     """The notes as a Markdown file."""
     timezone = team.viewer_timezone(g.member.user_id)
     name, text = notes.interview_markdown(g.member.workspace_id, interview_id, timezone)
-    return Response(
-        text,
-        mimetype="text/markdown",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return _download(name, text, "text/markdown")
 
 
 @bp.get("/studies/<int:study_id>/notes.zip")
@@ -432,9 +295,13 @@ def export_study(study_id: int):
     """Every interview's notes in the study, a Markdown file each, zipped."""
     timezone = team.viewer_timezone(g.member.user_id)
     name, data = notes.study_zip(g.member.workspace_id, study_id, timezone)
+    return _download(name, data, "application/zip")
+
+
+def _download(name: str, content: str | bytes, mimetype: str) -> Response:
     return Response(
-        data,
-        mimetype="application/zip",
+        content,
+        mimetype=mimetype,
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 

@@ -85,10 +85,11 @@ def test_pm_preps_takes_notes_with_two_takeaways_and_finishes_the_call(
         ("Invoices", "Finance re-keys every invoice by hand each Friday", "invoicing, pain"),
         ("Sign-off", "The CFO signs off the numbers monthly", "approvals"),
     ):
-        page.get_by_label("Key", exact=True).fill(key)
-        page.get_by_label("Takeaway", exact=True).fill(text)
-        page.get_by_label("Tags").fill(tags)
-        page.get_by_role("button", name="Add takeaway").click()
+        add = page.get_by_role("form", name="Add a takeaway")
+        add.get_by_label("Key", exact=True).fill(key)
+        add.get_by_label("Takeaway", exact=True).fill(text)
+        add.get_by_label("Tags").fill(tags)
+        add.get_by_role("button", name="Add takeaway").click()
         expect(page.get_by_text("Takeaway added.")).to_be_visible()
     expect(page.get_by_role("heading", name="Key takeaways (2)")).to_be_visible()
     expect(page.get_by_role("link", name="#invoicing")).to_be_visible()
