@@ -189,6 +189,11 @@ def settings_from_env(
         "MESSAGE_SEND_LEASE_SECONDS": parse_int(
             "MESSAGE_SEND_LEASE_SECONDS", get("MESSAGE_SEND_LEASE_SECONDS"), 120, minimum=1
         ),
+        # Seconds a reminder may go out before its time, so a burst due at one instant
+        # drains before it, not after; never more than a tenth of the reminder's offset.
+        "REMINDER_LEAD_SECONDS": parse_int(
+            "REMINDER_LEAD_SECONDS", get("REMINDER_LEAD_SECONDS"), 60, minimum=0
+        ),
         # Seconds between dispatcher sweeps (rq cron, or the web process's own thread when
         # there is no REDIS_URL); 0 runs no thread (sweep with `interviews dispatch`).
         "SWEEP_SECONDS": parse_int("SWEEP_SECONDS", get("SWEEP_SECONDS"), 5),

@@ -27,7 +27,7 @@ from interviews.mail.backends import DeliveryError
 from interviews.mail.compose import Attachment
 from interviews.messaging import texts
 from interviews.messaging.models import OutboxMessage, OutboxStatus
-from interviews.messaging.plan import Audience, MessageKind, describe_offset
+from interviews.messaging.plan import BEFORE_THE_CALL, Audience, MessageKind, describe_offset
 from interviews.scheduling import hours, links
 from interviews.scheduling.invites import build_invite
 from interviews.scheduling.lifecycle import attendance_url, record_no_show
@@ -44,8 +44,20 @@ BATCH = 100  # messages per worker job: one job's overhead (a mail connection, t
 
 
 def _due_condition(now: datetime):
+    lead = current_app.config["REMINDER_LEAD_SECONDS"]
     return or_(
         and_(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.due_at <= now),
+        # A reminder may start out a little early, so that thousands due at one instant
+        # (every 10:00 call's 24-hour reminder) still arrive on time, never late. Only
+        # reminders: follow-ups and thank-yous depend on what happened, so they wait.
+        # The lead stays within a tenth of the reminder's offset: a 10-minute reminder
+        # goes at most a minute early, one 1 minute before the call goes on the minute.
+        and_(
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.kind.in_(BEFORE_THE_CALL),
+            OutboxMessage.offset_minutes * 6 >= lead,
+            OutboxMessage.due_at <= now + timedelta(seconds=lead),
+        ),
         and_(
             OutboxMessage.status.in_((OutboxStatus.QUEUED, OutboxStatus.SENDING)),
             OutboxMessage.lease_expires_at <= now,

@@ -92,9 +92,12 @@ def test_a_reminder_goes_out_at_its_time_once_and_repeats_everything_they_need(
     start = next_weekday_slot(10)
     booking = book(client, start)
 
-    assert sweep(app, start - timedelta(hours=24) - SECOND) == 0
-    assert sweep(app, start - timedelta(hours=24)) == 1
-    assert sweep(app, start - timedelta(hours=24) + SECOND) == 0
+    # It may start out up to the lead early (a minute by default), never before that.
+    lead = timedelta(seconds=app.config["REMINDER_LEAD_SECONDS"])
+    assert lead == timedelta(minutes=1)
+    assert sweep(app, start - timedelta(hours=24) - lead - SECOND) == 0
+    assert sweep(app, start - timedelta(hours=24) - lead) == 1
+    assert sweep(app, start - timedelta(hours=24)) == 0
 
     [reminder] = to(sent_mail, "pat@customer.example", "reminder")
     assert reminder.subject == "Reminder: Northwind product interview about dashboards, in 24 hours"
@@ -116,6 +119,31 @@ def test_a_reminder_goes_out_at_its_time_once_and_repeats_everything_they_need(
         if r["offset_minutes"] == 1440 and r["kind"] == "reminder"
     ]
     assert row["status"] == "sent"
+
+
+def test_the_lead_stays_within_a_tenth_of_the_offset_and_follow_ups_are_never_early(
+    make_app, study, sent_mail
+):
+    app = make_app(REMINDER_LEAD_SECONDS=120)
+    client = app.test_client()
+    start = next_weekday_slot(10)
+    book(client, start)
+
+    # Two minutes is a tenth of 20 minutes or more: the 24-hour and 1-hour reminders
+    # may go two minutes early; the 10-minute ones (a minute at most) go on time.
+    assert sweep(app, start - timedelta(hours=1, minutes=2) - SECOND) == 1  # the 24-hour one
+    assert sweep(app, start - timedelta(hours=1, minutes=2)) == 1
+    assert sweep(app, start - timedelta(minutes=10) - SECOND) == 0
+    assert sweep(app, start - timedelta(minutes=10)) == 2  # to Pat and to the host
+    assert sweep(app, start + timedelta(minutes=5) - SECOND) == 0
+    assert sweep(app, start + timedelta(minutes=5)) == 1
+    assert [
+        m.subject.rsplit(", ", 1)[1] for m in to(sent_mail, "pat@customer.example", "reminder")
+    ] == [
+        "in 24 hours",
+        "in 1 hour",
+        "in 10 minutes",
+    ]
 
 
 def test_the_host_reminder_carries_one_click_attendance_links(app, client, study, sent_mail):
