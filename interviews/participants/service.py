@@ -9,6 +9,12 @@ from sqlalchemy import select
 
 from interviews.db import db
 from interviews.participants.models import Participant
+from interviews.participants.rules import (  # noqa: F401 (other areas validate through here)
+    InvalidField,
+    clean_name,
+    normalise_email,
+    normalise_phone,
+)
 
 
 def record_participant(

@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import phonenumbers
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select, update
 
 from interviews.clock import utc_now
@@ -171,28 +169,17 @@ def _parse_start(value: str) -> datetime:
 def _clean_request(
     study: studies.StudyView, request: BookingRequest
 ) -> tuple[str, str, str, str, datetime, list[dict[str, str]]]:
-    name = " ".join((request.name or "").split())
-    if not name or len(name) > 120:
-        raise InvalidInput("Enter your name (at most 120 characters).", field="name")
     try:
-        email = validate_email(request.email or "", check_deliverability=False).normalized.lower()
-    except EmailNotValidError:
-        raise InvalidInput("Enter an email address like name@company.com.", field="email") from None
+        name = participants.clean_name(request.name or "")
+        email = participants.normalise_email(request.email or "")
+        phone = participants.normalise_phone(request.phone or "")
+    except participants.InvalidField as error:
+        message = (
+            "Enter your name (at most 120 characters)." if error.field == "name" else error.message
+        )
+        raise InvalidInput(message, field=error.field) from None
     timezone = hours.parse_timezone(request.timezone or "UTC")
-    phone = ""
-    if (request.phone or "").strip():
-        try:
-            parsed = phonenumbers.parse(
-                request.phone, None if request.phone.strip().startswith("+") else "US"
-            )
-        except phonenumbers.NumberParseException:
-            parsed = None
-        if parsed is None or not phonenumbers.is_valid_number(parsed):
-            raise InvalidInput(
-                "Enter a phone number with its country code, like +49 30 1234567.", field="phone"
-            )
-        phone = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-    elif study.phone_required:
+    if not phone and study.phone_required:
         raise InvalidInput(
             "Enter a phone number, so the host can call if the video link fails.", field="phone"
         )

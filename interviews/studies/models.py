@@ -54,6 +54,8 @@ class Study(db.Model):
     template_id: Mapped[int | None] = mapped_column(
         ForeignKey("interview_template.id", ondelete="SET NULL")
     )
+    # Inviting someone interviewed fewer days ago than this warns first (PRODUCT.md: 90).
+    cooldown_days: Mapped[int] = mapped_column(Integer, default=90)
     status: Mapped[StudyStatus] = mapped_column(
         str_enum(StudyStatus, "study_status"),
     )
