@@ -30,6 +30,9 @@ from interviews.mail.views import bp as mail_bp
 from interviews.messaging.plan import describe_offset
 from interviews.notes.template_views import bp as templates_bp
 from interviews.notes.views import bp as notes_bp
+from interviews.participants.import_views import bp as participant_imports_bp
+from interviews.participants.privacy_views import bp as privacy_bp
+from interviews.participants.views import bp as participants_bp
 from interviews.scheduling.hours_views import bp as availability_bp
 from interviews.scheduling.team_views import bp as agenda_bp
 from interviews.scheduling.views import bp as booking_bp
@@ -107,6 +110,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(studies_bp)
     app.register_blueprint(notes_bp)
     app.register_blueprint(templates_bp)
+    app.register_blueprint(participants_bp)
+    app.register_blueprint(participant_imports_bp)
+    app.register_blueprint(privacy_bp)
     app.register_blueprint(availability_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(public_api_bp)

@@ -204,7 +204,14 @@ def settings_from_env(
         "REMEMBER_COOKIE_HTTPONLY": True,
         "WTF_CSRF_TIME_LIMIT": None,
         "SCHEMA_CHECK": True,
+        # The largest request body: a participant CSV is at most 5 MB. Larger requests get
+        # 413 before anything (CSRF included) reads them into memory.
+        "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,
         "INVITE_TTL_DAYS": 14,
+        # How long a participant's personal booking link works.
+        "PARTICIPANT_INVITE_DAYS": parse_int(
+            "PARTICIPANT_INVITE_DAYS", get("PARTICIPANT_INVITE_DAYS"), 30, minimum=1
+        ),
         "PASSWORD_RESET_TTL_MINUTES": 60,
     }
     # Overrides may set keys the environment does not know (TESTING, WTF_CSRF_ENABLED...).

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import func, select
 
-from interviews import demo_notes
+from interviews import demo_notes, demo_panel
 from interviews.accounts import service as accounts
 from interviews.accounts.models import User, Workspace
 from interviews.accounts.rules import Role
@@ -207,6 +207,7 @@ def _seed_study(owner: accounts.Member) -> None:
                 answers=("The weekly revenue dashboard",),
             ),
         )
+    demo_panel.seed_panel(owner, study.id)
 
 
 def _seed_history(study_id: int) -> list[tuple[int, str, str]]:

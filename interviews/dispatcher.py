@@ -1,10 +1,10 @@
 """The dispatcher: one sweep over everything the database says is due.
 
-Interview messages (reminders, follow-ups, retries) from the outbox, and hosts' busy
-calendars: each due row is claimed, then handed to an RQ worker when REDIS_URL is set,
-or handled here. Production runs a sweep a minute from `rq cron`
-(workers.cron); without Redis a thread in the web process does (``start_sweeper``);
-`interviews dispatch` runs one now.
+Interview messages (reminders, follow-ups, retries) from the outbox, hosts' busy
+calendars, and participant imports whose worker went quiet: each due row is claimed,
+then handed to an RQ worker when REDIS_URL is set, or handled here. Production runs a
+sweep a minute from `rq cron` (workers.cron); without Redis a thread in the web process
+does (``start_sweeper``); `interviews dispatch` runs one now.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from flask import Flask
 from interviews.clock import utc_now
 from interviews.db import db
 from interviews.messaging import service as messaging
+from interviews.participants import import_runs
 from interviews.scheduling import busy_calendars
 
 log = logging.getLogger(__name__)
@@ -28,16 +29,22 @@ log = logging.getLogger(__name__)
 class SweepReport:
     messages: int  # interview messages sent (or handed to a worker)
     calendars: int  # busy calendars refreshed (or handed to a worker)
+    imports: int  # participant imports resumed after their lease ran out
 
     def __str__(self) -> str:
-        return f"messages dispatched: {self.messages}; busy calendars refreshed: {self.calendars}"
+        return (
+            f"messages dispatched: {self.messages}; busy calendars refreshed: {self.calendars}; "
+            f"participant imports resumed: {self.imports}"
+        )
 
 
 def sweep(now: datetime | None = None) -> SweepReport:
     """Do (or hand to workers) everything that is due now. Safe to run in several places at once."""
     now = now or utc_now()
     return SweepReport(
-        messages=messaging.dispatch_due(now), calendars=busy_calendars.refresh_due(now)
+        messages=messaging.dispatch_due(now),
+        calendars=busy_calendars.refresh_due(now),
+        imports=import_runs.sweep_imports(now),
     )
 
 
@@ -63,7 +70,7 @@ class Sweeper:
             with self.app.app_context():
                 try:
                     report = sweep()
-                    if report.messages or report.calendars:
+                    if report.messages or report.calendars or report.imports:
                         log.info("sweep: %s", report)
                 except Exception:  # the next sweep tries again; the thread must live on
                     log.exception("sweep failed")

@@ -11,3 +11,13 @@ FAILURE_TTL_SECONDS = 7 * 24 * 3600
 MAIL_RETRY_INTERVALS_SECONDS = [30, 120, 600]
 # Delivery attempts a message gets: the first and one per retry. The last one marks it failed.
 MAIL_MAX_ATTEMPTS = 1 + len(MAIL_RETRY_INTERVALS_SECONDS)
+# Participant imports: rows per transaction (progress is visible after each), chunks a
+# job does before a follow-up job takes the rest (each job stays well inside
+# JOB_TIMEOUT_SECONDS), how long a running import's lease lasts without a chunk
+# committing, and how long one may wait queued before the sweep hands it on again.
+IMPORT_CHUNK_ROWS = 500
+IMPORT_CHUNKS_PER_JOB = 20
+IMPORT_LEASE_SECONDS = 120
+IMPORT_QUEUE_LEASE_SECONDS = 300
+# An upload never started (left at the column mapping) is deleted after this long.
+IMPORT_ABANDONED_HOURS = 24

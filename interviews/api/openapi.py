@@ -7,6 +7,8 @@ from typing import Any
 from werkzeug.routing import Map
 
 from interviews.api.openapi_notes import NOTES_PATHS, NOTES_SCHEMAS
+from interviews.api.openapi_participants import PARTICIPANT_PATHS, PARTICIPANT_SCHEMAS
+from interviews.api.openapi_privacy import PRIVACY_PATHS, PRIVACY_SCHEMAS
 from interviews.api.openapi_public import PUBLIC_PATHS, PUBLIC_SCHEMAS
 from interviews.db import MAX_ID
 
@@ -377,7 +379,7 @@ PATHS: dict[str, Any] = {
 
 def openapi_document(base_url: str, url_map: Map | None = None) -> dict[str, Any]:
     """The document for this server. Only paths that exist in ``url_map`` are listed."""
-    paths = {**PATHS, **NOTES_PATHS, **PUBLIC_PATHS}
+    paths = {**PATHS, **NOTES_PATHS, **PARTICIPANT_PATHS, **PRIVACY_PATHS, **PUBLIC_PATHS}
     if url_map is not None:
         existing = {_openapi_path(rule.rule) for rule in url_map.iter_rules()}
         paths = {path: spec for path, spec in paths.items() if path in existing}
@@ -401,6 +403,8 @@ def openapi_document(base_url: str, url_map: Map | None = None) -> dict[str, Any
             "schemas": {
                 **PUBLIC_SCHEMAS,
                 **NOTES_SCHEMAS,
+                **PARTICIPANT_SCHEMAS,
+                **PRIVACY_SCHEMAS,
                 "Role": {"type": "string", "enum": ["owner", "researcher", "viewer"]},
                 "Member": MEMBER,
                 "Study": STUDY,

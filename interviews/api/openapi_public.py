@@ -105,6 +105,11 @@ PUBLIC_SCHEMAS: dict[str, Any] = {
                 "type": "string",
                 "description": "From a 'sorry we missed you' link: links this booking to the missed interview",
             },
+            "invite": {
+                "type": "string",
+                "description": "From a personal invite link: books the invited person (their "
+                "email, whatever `email` says), once; 410 once used, withdrawn or expired",
+            },
         },
     },
     "Booking": {

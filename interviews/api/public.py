@@ -108,6 +108,7 @@ def book(slug: str):
         start=_text(body, "start"),
         answers=tuple(answers),
         rebook=_text(body, "rebook", required=False) or None,
+        invite=_text(body, "invite", required=False) or None,
     )
     try:
         booking = scheduling.book(slug, booking_request)

@@ -8,12 +8,15 @@ from flask import Blueprint, current_app, g, jsonify, request
 
 from interviews.accounts import service as accounts
 from interviews.api.openapi import openapi_document
+from interviews.clock import utc_now
 from interviews.db import MAX_ID
 from interviews.errors import InvalidInput, Unauthorized
 from interviews.notes import service as notes
 from interviews.notes import takeaways
 from interviews.notes import template_library as library
 from interviews.notes.models import TakeawaySource
+from interviews.participants import privacy
+from interviews.participants import service as participants
 from interviews.scheduling import team
 from interviews.scheduling.models import InterviewStatus
 from interviews.studies import service as studies
@@ -292,12 +295,21 @@ def _optional_id(name: str) -> int | None:
     return int(value)
 
 
+def _page(max_limit: int = 200) -> tuple[int, int]:
+    """`limit` (default 50, at most ``max_limit``) and `offset` of a list request."""
+    limit = _optional_id("limit") or 50
+    if limit > max_limit:
+        raise InvalidInput(f"limit can be at most {max_limit}.", field="limit")
+    offset = request.args.get("offset", "0")
+    if not offset.isdigit() or int(offset) > 1_000_000:
+        raise InvalidInput("offset must be a whole number up to 1,000,000.", field="offset")
+    return limit, int(offset)
+
+
 @bp.get("/takeaways")
 def takeaway_list():
     """Takeaways, newest first, filtered, with counts by tag and source."""
-    limit, offset = _optional_id("limit") or 50, request.args.get("offset", "0")
-    if not offset.isdigit():
-        raise InvalidInput("offset must be a whole number.", field="offset")
+    limit, offset = _page()
     source = request.args.get("source")
     if source is not None and source not in {s.value for s in TakeawaySource}:
         names = ", ".join(s.value for s in TakeawaySource)
@@ -309,8 +321,8 @@ def takeaway_list():
         source=source or "",
         interview_id=_optional_id("interview_id"),
         participant_id=_optional_id("participant_id"),
-        limit=min(limit, 200),
-        offset=int(offset),
+        limit=limit,
+        offset=offset,
     )
     # Impact maps (actors, outcomes) come later: until then nothing is linked to them.
     if _optional_id("actor_id") or _optional_id("outcome_id"):
@@ -366,3 +378,44 @@ def create_takeaway():
         ),
     )
     return jsonify(added.as_json()), 201
+
+
+def _participant_json(view: participants.ParticipantView) -> dict:
+    return {
+        "id": view.id,
+        "name": view.name,
+        "email": view.email,
+        "phone": view.phone,
+        "timezone": view.timezone,
+        "company": view.company,
+        "role": view.role,
+        "segment": view.segment,
+        "attributes": view.attributes,
+        "do_not_contact": view.do_not_contact,
+        "consents": [c.kind.value for c in view.consents if c.active],
+        "created_at": view.created_at.isoformat(),
+    }
+
+
+@bp.get("/participants")
+def participant_list():
+    """The research panel, by name: `q` matches name, email, company or role."""
+    limit, offset = _page()
+    page = participants.search(
+        g.api_member.workspace_id,
+        q=request.args.get("q", "")[:200],
+        segment=request.args.get("segment", "")[:60],
+        limit=limit,
+        offset=offset,
+    )
+    return jsonify(
+        items=[_participant_json(p) for p in page.items],
+        total=page.total,
+        facets={"segment": page.segments},
+    )
+
+
+@bp.get("/participants/<int:participant_id>/export")
+def participant_export(participant_id: int):
+    """Everything held about one participant, for their data request (owners, researchers)."""
+    return jsonify(privacy.export_data(g.api_member, participant_id, now=utc_now()))

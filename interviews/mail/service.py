@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, render_template
-from sqlalchemy import select, update
+from icalendar.parser import Contentline, Contentlines
+from sqlalchemy import func, or_, select, update
 
 from interviews.clock import utc_now
 from interviews.db import db
@@ -298,3 +299,86 @@ def _entry(row: MailMessage) -> MailboxEntry:
             Attachment(a.filename, a.content_type, a.content) for a in row.attachments
         ),
     )
+
+
+# --- privacy requests ------------------------------------------------------------------------
+
+
+def _to(workspace_id: int, address: str):
+    return select(MailMessage).where(
+        MailMessage.workspace_id == workspace_id,
+        func.lower(MailMessage.recipient) == address.strip().lower(),
+    )
+
+
+def messages_to(workspace_id: int, address: str) -> list[MailboxEntry]:
+    """Every email the workspace has stored for this address, oldest first (whatever the
+    backend): a person's data export."""
+    rows = db.session.scalars(_to(workspace_id, address).order_by(MailMessage.id))
+    return [_entry(row) for row in rows]
+
+
+def delete_messages_to(workspace_id: int, address: str) -> int:
+    """Part of erasing a person, inside the caller's transaction (no commit): the stored
+    emails the workspace sent them go, attachments included. Returns how many."""
+    rows = db.session.scalars(_to(workspace_id, address)).all()
+    for row in rows:
+        db.session.delete(row)
+    return len(rows)
+
+
+def _mentions(column, word: str):
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column.ilike(f"%{escaped}%", escape="\\")
+
+
+def scrub_messages(
+    workspace_id: int,
+    words: list[str],
+    scrub: Callable[[str], str],
+    message_ids: Sequence[int] = (),
+) -> int:
+    """Part of erasing a person, inside the caller's transaction (no commit): the
+    workspace's stored emails that name them (any of ``words``), and ``message_ids``
+    (the ones made about their interviews), are rewritten through ``scrub``: subject,
+    bodies, sender name, attached calendar invites. A reply-to that was their address
+    is dropped. Returns how many emails changed."""
+    columns = (MailMessage.subject, MailMessage.text_body, MailMessage.html_body)
+    naming = [_mentions(c, w) for c in (*columns, MailMessage.sender_name) for w in words]
+    rows = db.session.scalars(
+        select(MailMessage).where(
+            MailMessage.workspace_id == workspace_id,
+            or_(MailMessage.id.in_(list(message_ids)), *naming),
+        )
+    ).all()
+    changed = 0
+    for row in rows:
+        before = _texts(row)
+        row.subject = scrub(row.subject)[:255]
+        row.text_body, row.html_body = scrub(row.text_body), scrub(row.html_body)
+        row.sender_name = scrub(row.sender_name)[:120]
+        if row.error:
+            row.error = scrub(row.error)
+        # An address cannot be half erased: one that named them goes altogether.
+        if row.reply_to and scrub(row.reply_to) != row.reply_to:
+            row.reply_to = None
+        if row.from_address and scrub(row.from_address) != row.from_address:
+            row.from_address = None
+        for attachment in row.attachments:
+            attachment.content = _scrub_attachment(attachment, scrub)
+        changed += _texts(row) != before
+    return changed
+
+
+def _texts(row: MailMessage) -> tuple[str | None, ...]:
+    fields = (row.subject, row.text_body, row.html_body, row.sender_name, row.reply_to)
+    return (*fields, row.from_address, row.error, *(a.content for a in row.attachments))
+
+
+def _scrub_attachment(attachment: MailAttachment, scrub: Callable[[str], str]) -> str:
+    if not attachment.content_type.startswith("text/calendar"):
+        return scrub(attachment.content)
+    # Calendar lines are folded every 75 octets, which can split a name in two:
+    # unfold, scrub each line, fold again.
+    lines = Contentlines.from_ical(attachment.content)
+    return Contentlines(Contentline(scrub(line)) for line in lines).to_ical().decode()

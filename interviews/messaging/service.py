@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -26,7 +27,7 @@ from interviews.mail import service as mail_service
 from interviews.mail.backends import DeliveryError
 from interviews.mail.compose import Attachment
 from interviews.messaging import texts
-from interviews.messaging.models import OutboxMessage, OutboxStatus
+from interviews.messaging.models import OPEN_STATUSES, OutboxMessage, OutboxStatus
 from interviews.messaging.plan import BEFORE_THE_CALL, Audience, MessageKind, describe_offset
 from interviews.scheduling import hours, links
 from interviews.scheduling.invites import build_invite
@@ -284,6 +285,9 @@ def _finish(
 
 def _pointless(row: OutboxMessage, interview: Interview, now: datetime) -> str | None:
     """Why this message should no longer go out, judged when it is due; None to send it."""
+    if row.audience is Audience.PARTICIPANT and interview.participant.erased_at is not None:
+        # Erasure voids what was planned; this catches what the team plans afterwards.
+        return "not sent: the participant was erased on request"
     status = interview.status
     if row.kind in (MessageKind.REMINDER, MessageKind.HOST_REMINDER):
         if status is not InterviewStatus.BOOKED:
@@ -567,3 +571,49 @@ def open_messages(limit: int = 500) -> list[tuple[PlannedView, int]]:
         .limit(limit)
     ).all()
     return list(zip(_views(list(rows)), (row.interview_id for row in rows), strict=True))
+
+
+# --- privacy requests ------------------------------------------------------------------------
+
+
+def messages_to_participant(interview_ids: list[int]) -> list[PlannedView]:
+    """What was planned for and sent to the interviewee of these interviews (not the
+    team's copies), in due order: their data export."""
+    if not interview_ids:
+        return []
+    rows = db.session.scalars(
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.interview_id.in_(interview_ids),
+            OutboxMessage.audience == Audience.PARTICIPANT,
+        )
+        .order_by(OutboxMessage.due_at, OutboxMessage.id)
+    ).all()
+    return _views(list(rows))
+
+
+def erase_interview_messages(
+    interview_ids: list[int], email: str, scrub: Callable[[str], str], now: datetime
+) -> tuple[int, list[int]]:
+    """Part of erasing a person, inside the caller's transaction (no commit): every
+    message of their interviews not sent yet is voided, so no sweep sends it later; the
+    address they were sent to is forgotten and errors are passed through ``scrub``.
+    Returns how many were voided and the ids of the emails these messages made (the
+    mail area deletes or scrubs those)."""
+    if not interview_ids:
+        return 0, []
+    rows = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.interview_id.in_(interview_ids))
+    ).all()
+    voided = 0
+    for row in rows:
+        if row.status in OPEN_STATUSES:
+            row.status, row.lease_expires_at = OutboxStatus.VOID, None
+            row.error = "not sent: the participant was erased on request"
+            row.updated_at = now
+            voided += 1
+        elif row.error:
+            row.error = scrub(row.error)
+        if row.recipient and row.recipient.lower() == email.lower():
+            row.recipient = None
+    return voided, sorted({row.mail_message_id for row in rows if row.mail_message_id})

@@ -25,6 +25,11 @@ from interviews.notes.models import (
     InterviewNotes,
     TemplateVersion,
 )
+from interviews.notes.takeaways import (  # noqa: F401 (privacy requests reach them through here)
+    TakeawayView,
+    detach_participant,
+    scrub,
+)
 from interviews.scheduling import team
 from interviews.studies import service as studies
 
@@ -399,12 +404,12 @@ def study_zip(workspace_id: int, study_id: int, timezone: str) -> tuple[str, byt
     return f"{rules.file_name(study.title)}-notes.zip", buffer.getvalue()
 
 
-def erase_from_notes(workspace_id: int, interview_ids: list[int], words: list[str]) -> None:
+def erase_from_notes(workspace_id: int, interview_ids: list[int], words: list[str]) -> int:
     """Part of erasing a person, inside the caller's transaction (no commit): on their
     interviews' notes, recording links and consent times go and ``words`` (their name,
-    email, phone, company) are replaced in every section."""
+    email, phone, company) are replaced in every section. Returns how many notes."""
     if not interview_ids:
-        return
+        return 0
     rows = db.session.scalars(
         select(InterviewNotes).where(
             InterviewNotes.workspace_id == workspace_id,
@@ -417,3 +422,18 @@ def erase_from_notes(workspace_id: int, interview_ids: list[int], words: list[st
         row.sections = [
             {**s, "body": takeaways.scrub(s.get("body", ""), words)} for s in row.sections
         ]
+    return len(rows)
+
+
+def takeaways_from_participant(workspace_id: int, participant_id: int) -> list[TakeawayView]:
+    """Every takeaway from one person, newest first, however many: a data export must
+    be complete, so this reads past the library's page size."""
+    found: list[TakeawayView] = []
+    while True:
+        page = takeaways.list_takeaways(
+            workspace_id,
+            takeaways.TakeawayQuery(participant_id=participant_id, limit=200, offset=len(found)),
+        )
+        found += page.items
+        if not page.items or len(found) >= page.total:
+            return found

@@ -445,9 +445,13 @@ def count_by_interview(workspace_id: int, interview_ids: list[int]) -> Counter:
 
 
 def scrub(text: str, words: list[str]) -> str:
-    """``text`` with each of ``words`` (3 characters or more, any case) as [erased]."""
+    """``text`` with each of ``words`` (3 characters or more, any case) as [erased].
+
+    Whole words only: erasing "Ann" must not turn "annual" into "[erased]ual".
+    """
     for word in sorted((w for w in words if w and len(w) > 2), key=len, reverse=True):
-        text = re.sub(re.escape(word), "[erased]", text, flags=re.IGNORECASE)
+        pattern = rf"(?<!\w){re.escape(word)}(?!\w)"
+        text = re.sub(pattern, "[erased]", text, flags=re.IGNORECASE)
     return text
 
 

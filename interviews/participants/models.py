@@ -40,6 +40,9 @@ class Participant(db.Model):
     # Erased on request: the row stays (interviews still count in a study's numbers),
     # with nothing personal left in it.
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The erased address as a keyed hash (personal_data.email_fingerprint): an import that
+    # lists them again is told they asked to be erased, and nothing readable is kept.
+    erased_email_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

@@ -1,44 +1,200 @@
-"""Participant use cases. Other areas reach participants only through here."""
+"""Participant use cases: the panel, profiles, consent, do-not-contact.
+
+Other areas reach participants only through here (and personal invites through
+``participants.invites``).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
+from interviews.accounts import service as accounts
+from interviews.clock import utc_now
 from interviews.db import db
-from interviews.participants.models import Participant
+from interviews.errors import Conflict, Forbidden, Gone, InvalidInput, NotFound
+from interviews.participants.models import Consent, ConsentKind, Participant, ParticipantInvite
 from interviews.participants.rules import (  # noqa: F401 (other areas validate through here)
     InvalidField,
+    clean_attributes,
     clean_name,
     normalise_email,
     normalise_phone,
 )
+from interviews.scheduling.hours import parse_timezone
+from interviews.tokens import hash_secret
+
+# The words a consent is recorded with unless the PM types the ones they used.
+DEFAULT_CONSENT_WORDING = {
+    ConsentKind.RESEARCH: "I agree to take part in this research interview and for the team "
+    "to keep notes of what I say, to improve the product.",
+    ConsentKind.RECORDING: "I agree to the call being recorded; the recording is only used by "
+    "the product team and deleted on request.",
+    ConsentKind.CONTACT: "I am happy to be invited to future research sessions.",
+}
+PAGE_SIZE = 50
 
 
-def record_participant(
-    workspace_id: int, *, email: str, name: str, phone: str, timezone: str, now: datetime
-) -> Participant:
-    """The workspace's participant with this email, created or updated with what they gave.
+class DoNotContact(InvalidInput):
+    """This person asked not to be contacted for research: not invited, not booked."""
 
-    Adds to the caller's transaction (a booking); the caller commits.
-    """
-    email = email.strip().lower()
-    participant = db.session.scalar(
-        select(Participant).where(
-            Participant.workspace_id == workspace_id, Participant.email == email
-        )
+
+@dataclass(frozen=True)
+class ConsentView:
+    id: int
+    kind: ConsentKind
+    wording: str
+    method: str
+    given_at: datetime
+    withdrawn_at: datetime | None
+    recorded_by: str | None
+
+    @property
+    def active(self) -> bool:
+        return self.withdrawn_at is None
+
+
+@dataclass(frozen=True)
+class ParticipantView:
+    """A participant as pages, the API and other areas see them."""
+
+    id: int
+    workspace_id: int
+    email: str
+    name: str
+    phone: str
+    timezone: str
+    company: str
+    role: str
+    segment: str
+    attributes: dict[str, str]
+    do_not_contact: bool
+    do_not_contact_at: datetime | None
+    erased_at: datetime | None
+    created_at: datetime
+    consents: tuple[ConsentView, ...] = ()
+
+    @property
+    def erased(self) -> bool:
+        return self.erased_at is not None
+
+    def has_consent(self, kind: ConsentKind) -> bool:
+        return any(c.kind is kind and c.active for c in self.consents)
+
+
+def _view(row: Participant, names: dict[int, str] | None = None) -> ParticipantView:
+    names = names or {}
+    return ParticipantView(
+        id=row.id,
+        workspace_id=row.workspace_id,
+        email=row.email,
+        name=row.name,
+        phone=row.phone,
+        timezone=row.timezone,
+        company=row.company,
+        role=row.role,
+        segment=row.segment,
+        attributes=dict(row.attributes or {}),
+        do_not_contact=row.do_not_contact,
+        do_not_contact_at=row.do_not_contact_at,
+        erased_at=row.erased_at,
+        created_at=row.created_at,
+        consents=tuple(
+            ConsentView(
+                id=c.id,
+                kind=c.kind,
+                wording=c.wording,
+                method=c.method,
+                given_at=c.given_at,
+                withdrawn_at=c.withdrawn_at,
+                recorded_by=names.get(c.recorded_by) if c.recorded_by else None,
+            )
+            for c in row.consents
+        ),
     )
-    if participant is None:
-        participant = Participant(workspace_id=workspace_id, email=email, created_at=now)
-        db.session.add(participant)
-    participant.name = name
-    if phone:
-        participant.phone = phone
-    participant.timezone = timezone
-    participant.updated_at = now
-    return participant
+
+
+def _row(workspace_id: int, participant_id: int) -> Participant:
+    row = db.session.get(Participant, participant_id)
+    if row is None or row.workspace_id != workspace_id:
+        raise NotFound("No such participant in this workspace.")
+    return row
+
+
+def _editable(actor: accounts.Member, participant_id: int) -> Participant:
+    if not actor.can_edit:
+        raise Forbidden("Viewers can read the panel but not change it.")
+    row = _row(actor.workspace_id, participant_id)
+    if row.erased_at is not None:
+        raise Conflict("This participant was erased on request; nothing about them can be added.")
+    return row
+
+
+# --- reading the panel ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParticipantPage:
+    items: list[ParticipantView]
+    total: int
+    # Segment -> how many participants, across the whole panel (for the filter).
+    segments: dict[str, int]
+
+
+def search(
+    workspace_id: int,
+    *,
+    q: str = "",
+    segment: str = "",
+    limit: int = PAGE_SIZE,
+    offset: int = 0,
+) -> ParticipantPage:
+    """The panel, by name: ``q`` matches name, email, company or role (any case);
+    ``segment`` is an exact segment. Erased participants are left out."""
+    where = [Participant.workspace_id == workspace_id, Participant.erased_at.is_(None)]
+    words = q.strip().lower().split()
+    for word in words[:5]:
+        pattern = f"%{word.replace('%', '').replace('_', '')}%"
+        where.append(
+            or_(
+                func.lower(Participant.name).like(pattern),
+                Participant.email.like(pattern),
+                func.lower(Participant.company).like(pattern),
+                func.lower(Participant.role).like(pattern),
+            )
+        )
+    if segment:
+        where.append(Participant.segment == segment)
+    total = db.session.scalar(select(func.count()).select_from(Participant).where(*where))
+    rows = db.session.scalars(
+        select(Participant)
+        .where(*where)
+        .order_by(func.lower(Participant.name), Participant.id)
+        .limit(max(1, min(limit, 500)))
+        .offset(max(0, offset))
+    ).all()
+    segments = dict(
+        db.session.execute(
+            select(Participant.segment, func.count())
+            .where(
+                Participant.workspace_id == workspace_id,
+                Participant.erased_at.is_(None),
+                Participant.segment != "",
+            )
+            .group_by(Participant.segment)
+            .order_by(Participant.segment)
+        ).all()
+    )
+    return ParticipantPage([_view(r) for r in rows], total or 0, segments)
+
+
+def get_participant(workspace_id: int, participant_id: int) -> ParticipantView:
+    """One participant of this workspace, with their consent history. Raises NotFound."""
+    row = _row(workspace_id, participant_id)
+    names = {m.user_id: m.name for m in accounts.members(workspace_id)}
+    return _view(row, names)
 
 
 @dataclass(frozen=True)
@@ -52,14 +208,18 @@ class ParticipantRef:
 
 def find_by_email(workspace_id: int, email: str) -> ParticipantRef | None:
     """The workspace's participant with this email (any case), or None."""
-    participant = db.session.scalar(
+    participant = _by_email(workspace_id, email)
+    return (
+        ParticipantRef(participant.id, participant.name, participant.email) if participant else None
+    )
+
+
+def _by_email(workspace_id: int, email: str) -> Participant | None:
+    return db.session.scalar(
         select(Participant).where(
             Participant.workspace_id == workspace_id,
             Participant.email == email.strip().lower(),
         )
-    )
-    return (
-        ParticipantRef(participant.id, participant.name, participant.email) if participant else None
     )
 
 
@@ -81,4 +241,230 @@ def profile_facts(workspace_id: int, participant_id: int) -> list[tuple[str, str
     facts = [("Email", participant.email), ("Time zone", participant.timezone)]
     if participant.phone:
         facts.append(("Phone", participant.phone))
+    for label, value in (
+        ("Company", participant.company),
+        ("Role", participant.role),
+        ("Segment", participant.segment),
+    ):
+        if value:
+            facts.append((label, value))
+    facts.extend((key, value) for key, value in (participant.attributes or {}).items() if value)
     return facts
+
+
+# --- changing the panel --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParticipantDraft:
+    """What a PM types on a profile. ``attributes`` are (key, value) pairs in order."""
+
+    name: str
+    email: str
+    phone: str = ""
+    timezone: str = "UTC"
+    company: str = ""
+    role: str = ""
+    segment: str = ""
+    attributes: tuple[tuple[str, str], ...] = ()
+
+
+def _clean(draft: ParticipantDraft) -> dict:
+    try:
+        fields = {
+            "name": clean_name(draft.name),
+            "email": normalise_email(draft.email),
+            "phone": normalise_phone(draft.phone),
+            "attributes": clean_attributes(list(draft.attributes)),
+        }
+    except InvalidField as error:
+        raise InvalidInput(error.message, field=error.field) from None
+    for name, limit in (("company", 120), ("role", 120), ("segment", 60)):
+        value = " ".join((getattr(draft, name) or "").split())
+        if len(value) > limit:
+            raise InvalidInput(f"{name.title()} can be at most {limit} characters.", field=name)
+        fields[name] = value
+    fields["timezone"] = parse_timezone(draft.timezone or "UTC")
+    return fields
+
+
+def create_participant(actor: accounts.Member, draft: ParticipantDraft) -> ParticipantView:
+    """Add someone to the panel by hand. Raises Forbidden, InvalidInput, Conflict (the
+    email is already on the panel)."""
+    if not actor.can_edit:
+        raise Forbidden("Viewers can read the panel but not change it.")
+    fields = _clean(draft)
+    if _by_email(actor.workspace_id, fields["email"]) is not None:
+        raise Conflict(f"{fields['email']} is already on the panel.", field="email")
+    now = utc_now()
+    row = Participant(workspace_id=actor.workspace_id, created_at=now, updated_at=now, **fields)
+    db.session.add(row)
+    db.session.commit()
+    return _view(row)
+
+
+def update_participant(
+    actor: accounts.Member, participant_id: int, draft: ParticipantDraft
+) -> ParticipantView:
+    """Edit a profile. Raises Forbidden, NotFound, InvalidInput, Conflict (email taken,
+    or the person was erased)."""
+    row = _editable(actor, participant_id)
+    fields = _clean(draft)
+    other = _by_email(actor.workspace_id, fields["email"])
+    if other is not None and other.id != row.id:
+        raise Conflict(f"{fields['email']} belongs to someone else on the panel.", field="email")
+    for name, value in fields.items():
+        setattr(row, name, value)
+    row.updated_at = utc_now()
+    db.session.commit()
+    return _view(row)
+
+
+def set_do_not_contact(
+    actor: accounts.Member, participant_id: int, do_not_contact: bool
+) -> ParticipantView:
+    """Mark (or unmark) someone who asked not to be contacted: they cannot be invited
+    or book. Raises Forbidden, NotFound, Conflict."""
+    row = _editable(actor, participant_id)
+    if row.do_not_contact != do_not_contact:
+        now = utc_now()
+        row.do_not_contact = do_not_contact
+        row.do_not_contact_at = now if do_not_contact else None
+        row.updated_at = now
+        db.session.commit()
+    return _view(row)
+
+
+def record_consent(
+    actor: accounts.Member,
+    participant_id: int,
+    *,
+    kind: str,
+    wording: str = "",
+    method: str = "",
+) -> ConsentView:
+    """Record a consent with the words agreed to and the time. A consent of the same
+    kind still in force is withdrawn first, so the history shows what changed.
+    Raises Forbidden, NotFound, InvalidInput, Conflict."""
+    row = _editable(actor, participant_id)
+    try:
+        consent_kind = ConsentKind(kind)
+    except ValueError:
+        raise InvalidInput("Consent is for research, recording or contact.", field="kind") from None
+    wording = (wording or "").strip() or DEFAULT_CONSENT_WORDING[consent_kind]
+    method = " ".join((method or "").split())
+    if len(wording) > 2000 or len(method) > 40:
+        raise InvalidInput("Keep the wording under 2,000 characters and the method short.")
+    now = utc_now()
+    for earlier in row.consents:
+        if earlier.kind is consent_kind and earlier.withdrawn_at is None:
+            earlier.withdrawn_at = now
+    consent = Consent(
+        workspace_id=row.workspace_id,
+        kind=consent_kind,
+        wording=wording,
+        method=method or "in person",
+        given_at=now,
+        recorded_by=actor.user_id,
+    )
+    row.consents.append(consent)
+    row.updated_at = now
+    db.session.commit()
+    return _view(row, {actor.user_id: actor.name}).consents[-1]
+
+
+def withdraw_consent(actor: accounts.Member, participant_id: int, consent_id: int) -> None:
+    """The person took a consent back: it stays in the history, withdrawn now.
+    Raises Forbidden, NotFound, Conflict (already withdrawn)."""
+    row = _editable(actor, participant_id)
+    consent = next((c for c in row.consents if c.id == consent_id), None)
+    if consent is None:
+        raise NotFound("No such consent for this participant.")
+    if consent.withdrawn_at is not None:
+        raise Conflict("That consent was already withdrawn.")
+    consent.withdrawn_at = row.updated_at = utc_now()
+    db.session.commit()
+
+
+# --- for booking (called inside scheduling's transaction) ----------------------------------
+
+
+def ensure_contactable(workspace_id: int, email: str) -> None:
+    """Refuse a booking or invite for someone who asked not to be contacted.
+    Raises DoNotContact."""
+    row = _by_email(workspace_id, email)
+    if row is not None and row.do_not_contact:
+        raise DoNotContact(
+            "This address asked not to be contacted for research, so it cannot be booked. "
+            "If that has changed, reply to the team's email to reach them.",
+            field="email",
+        )
+
+
+def record_participant(
+    workspace_id: int, *, email: str, name: str, phone: str, timezone: str, now: datetime
+) -> Participant:
+    """The workspace's participant with this email, created or updated with what they gave.
+
+    Adds to the caller's transaction (a booking); the caller commits.
+    """
+    email = email.strip().lower()
+    participant = _by_email(workspace_id, email)
+    if participant is None:
+        participant = Participant(workspace_id=workspace_id, email=email, created_at=now)
+        db.session.add(participant)
+    participant.name = name
+    if phone:
+        participant.phone = phone
+    participant.timezone = timezone
+    participant.updated_at = now
+    return participant
+
+
+# --- personal invites, as booking sees them --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InvitedPerson:
+    """Who a personal booking link is for."""
+
+    invite_id: int
+    participant_id: int
+    name: str
+    email: str
+    phone: str
+
+
+def _live_invite(token: str, study_id: int, now: datetime) -> ParticipantInvite:
+    invite = db.session.scalar(
+        select(ParticipantInvite).where(ParticipantInvite.token_hash == hash_secret(token or ""))
+    )
+    if invite is None or invite.study_id != study_id:
+        raise NotFound("This personal booking link is not valid. Pick a time on the study's page.")
+    if invite.used_at is not None:
+        raise Gone(
+            "This personal link was already used to book a call. The confirmation email has "
+            "a link to move or cancel it."
+        )
+    if invite.revoked_at is not None or invite.expires_at <= now:
+        raise Gone("This personal booking link has expired. Reply to the invitation for a new one.")
+    return invite
+
+
+def invited_person(token: str, study_id: int, now: datetime | None = None) -> InvitedPerson:
+    """Whom a personal booking link of this study is for. Raises NotFound (not a link of
+    this study), Gone (used, withdrawn or expired), DoNotContact."""
+    invite = _live_invite(token, study_id, now or utc_now())
+    row = db.session.get(Participant, invite.participant_id)
+    if row.do_not_contact or row.erased_at is not None:
+        raise DoNotContact(
+            "This link can no longer be used to book. Reply to the invitation to reach the team."
+        )
+    return InvitedPerson(invite.id, row.id, row.name, row.email, row.phone)
+
+
+def use_invite(token: str, study_id: int, interview_id: int, now: datetime) -> None:
+    """Mark a personal link used by this booking, in the caller's transaction: it books
+    once. Raises like ``invited_person``."""
+    invite = _live_invite(token, study_id, now)
+    invite.used_at, invite.interview_id = now, interview_id

@@ -8,7 +8,7 @@ re-checked against fresh data and the interview inserted, all in one transaction
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -149,6 +149,7 @@ class BookingRequest:
     phone: str = ""
     answers: tuple[str, ...] = ()
     rebook: str | None = None  # the token of a "sorry we missed you" link
+    invite: str | None = None  # the token of a personal booking link (one person, once)
 
 
 def _parse_start(value: str) -> datetime:
@@ -209,7 +210,12 @@ def _lock_host(host_id: int) -> None:
 def book(slug: str, request: BookingRequest) -> Booking:
     """Book a free slot of a published study. Raises NotFound, InvalidInput, SlotTaken."""
     study = studies.published_study(slug)
+    if request.invite:
+        # A personal link books its own person, whatever address the form says.
+        invited = participants.invited_person(request.invite, study.id)
+        request = replace(request, email=invited.email)
     name, email, phone, timezone, start, answers = _clean_request(study, request)
+    participants.ensure_contactable(study.workspace_id, email)
     end = start + study.duration
     _lock_host(study.host.user_id)
     now = utc_now()
@@ -231,6 +237,8 @@ def book(slug: str, request: BookingRequest) -> Booking:
         answers=answers,
         rebooked_from_id=_missed_interview(study, request.rebook),
     )
+    if request.invite:
+        participants.use_invite(request.invite, study.id, interview.id, now)
     token = links.new_manage_token(interview)
     due_now = outbox.plan_booking(interview, study, now)
     db.session.commit()
@@ -456,3 +464,71 @@ def _booking(interview: Interview, token: str) -> Booking:
         manage_url=links.manage_url(token),
         ics_url=links.ics_url(token),
     )
+
+
+# --- a participant's interviews, for privacy requests ----------------------------------------
+
+
+@dataclass(frozen=True)
+class ParticipantInterview:
+    """One interview as the person it was with may ask to see it (a data export)."""
+
+    id: int
+    study_id: int
+    study_title: str
+    start: datetime
+    end: datetime
+    status: InterviewStatus
+    timezone: str
+    answers: list[dict[str, str]]
+    cancel_reason: str | None
+    cancelled_at: datetime | None
+    booked_at: datetime
+
+
+def interviews_of_participant(workspace_id: int, participant_id: int) -> list[ParticipantInterview]:
+    """A participant's interviews in this workspace, oldest first, with what they wrote
+    when booking."""
+    rows = db.session.scalars(
+        select(Interview)
+        .where(Interview.workspace_id == workspace_id, Interview.participant_id == participant_id)
+        .order_by(Interview.start_at, Interview.id)
+    ).all()
+    return [
+        ParticipantInterview(
+            id=row.id,
+            study_id=row.study_id,
+            study_title=row.study.title,
+            start=row.start_at,
+            end=row.end_at,
+            status=row.status,
+            timezone=row.participant_timezone,
+            answers=list(row.answers or []),
+            cancel_reason=row.cancel_reason,
+            cancelled_at=row.cancelled_at,
+            booked_at=row.created_at,
+        )
+        for row in rows
+    ]
+
+
+def erase_participant_details(workspace_id: int, participant_id: int, now: datetime) -> list[int]:
+    """Part of erasing a person, inside the caller's transaction (no commit): their
+    interviews stay, so a study's numbers still count them, but their booking answers,
+    cancel reasons and time zone go and their manage links stop working. Returns the
+    interview ids."""
+    rows = db.session.scalars(
+        select(Interview).where(
+            Interview.workspace_id == workspace_id, Interview.participant_id == participant_id
+        )
+    ).all()
+    for row in rows:
+        row.answers = []
+        row.cancel_reason = None
+        row.participant_timezone = "UTC"
+        # A new hash and no nonce: the old link cannot come back, even if un-revoked.
+        row.manage_token_hash = new_secret()
+        row.manage_nonce = None
+        row.manage_token_revoked_at = row.manage_token_revoked_at or now
+        row.updated_at = now
+    return [row.id for row in rows]

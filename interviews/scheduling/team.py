@@ -132,24 +132,29 @@ def interview_detail(workspace_id: int, interview_id: int) -> InterviewDetail:
     if interview is None or interview.workspace_id != workspace_id:
         raise NotFound("No such interview in this workspace.")
     host = db.session.get(User, interview.host_id)
-    others = db.session.execute(
-        select(Interview, User)
-        .join(User, User.id == Interview.host_id)
-        .options(joinedload(Interview.study), joinedload(Interview.participant))
-        .where(
-            Interview.workspace_id == workspace_id,
-            Interview.participant_id == interview.participant_id,
-            Interview.id != interview.id,
-        )
-        .order_by(Interview.start_at.desc(), Interview.id.desc())
-    )
     return InterviewDetail(
         summary=_summary(interview, host),
         study=studies.get_study(workspace_id, interview.study_id),
         answers=list(interview.answers or []),
         cancel_reason=interview.cancel_reason,
-        history=[_summary(other, other_host) for other, other_host in others],
+        history=[
+            other
+            for other in interviews_of_participant(workspace_id, interview.participant_id)
+            if other.id != interview.id
+        ],
     )
+
+
+def interviews_of_participant(workspace_id: int, participant_id: int) -> list[InterviewSummary]:
+    """Every interview of one participant in this workspace, newest first."""
+    rows = db.session.execute(
+        select(Interview, User)
+        .join(User, User.id == Interview.host_id)
+        .options(joinedload(Interview.study), joinedload(Interview.participant))
+        .where(Interview.workspace_id == workspace_id, Interview.participant_id == participant_id)
+        .order_by(Interview.start_at.desc(), Interview.id.desc())
+    )
+    return [_summary(interview, host) for interview, host in rows]
 
 
 def _editable(actor: accounts.Member, interview_id: int) -> Interview:

@@ -24,6 +24,7 @@ from interviews import demo
 from interviews.clock import utc_now
 from interviews.errors import InvalidInput
 from interviews.extensions import limiter
+from interviews.participants import service as participants
 from interviews.scheduling import hours, pages, team
 from interviews.scheduling import service as scheduling
 from interviews.scheduling.forms import BookingForm, CancelForm, SlotForm
@@ -64,6 +65,15 @@ def book(slug: str):
     timezone = _viewer_timezone()
     week = _week(timezone)
     form = BookingForm()
+    # A personal link (?invite=): the page greets its person and books them, once.
+    invite = request.values.get("invite") or None
+    invited = participants.invited_person(invite, study.id) if invite else None
+    if invited is not None:
+        form.email.data = invited.email
+        if not form.name.data:
+            form.name.data = invited.name
+        if not form.phone.data:
+            form.phone.data = invited.phone
     form.phone.flags.required = (
         study.phone_required
     )  # rendered as `required`; the service enforces it
@@ -81,6 +91,7 @@ def book(slug: str):
                     start=form.start.data,
                     answers=answers,
                     rebook=request.values.get("rebook") or None,
+                    invite=invite,
                 ),
             )
         except scheduling.SlotTaken as error:
@@ -105,6 +116,8 @@ def book(slug: str):
         study=study,
         form=form,
         rebook=request.values.get("rebook") or None,
+        invite=invite,
+        invited=invited,
         days=days,
         timezone=timezone,
         **week,

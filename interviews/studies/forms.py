@@ -71,6 +71,12 @@ class StudyForm(FlaskForm):
     step_minutes = IntegerField(
         "Start times every (minutes)", [InputRequired(), NumberRange(5, 240)], default=30
     )
+    cooldown_days = IntegerField(
+        "Cooldown between interviews with one person (days)",
+        [Optional(), NumberRange(0, 730)],
+        default=90,
+        description="Inviting someone interviewed more recently than this asks you first.",
+    )
     reminders = StringField(
         "Reminders before the call",
         [Optional(), Length(max=100)],

@@ -50,6 +50,7 @@ class StudyView:
     # Texts the study rewrote, by message kind: {"reminder": {"subject", "body"}}.
     message_texts: dict[str, dict[str, str]] = field(default_factory=dict)
     template_id: int | None = None  # its note template; None: the workspace's Discovery one
+    cooldown_days: int = 90  # inviting someone interviewed more recently asks first
 
     @property
     def duration(self) -> timedelta:
@@ -88,6 +89,7 @@ def _view(study: Study) -> StudyView:
         ),
         message_texts=dict(study.message_texts or {}),
         template_id=study.template_id,
+        cooldown_days=study.cooldown_days,
     )
 
 
@@ -113,6 +115,7 @@ class StudyDraft:
     slug: str | None = None
     reminder_offsets: tuple[int, ...] = DEFAULT_REMINDER_OFFSETS
     followups_enabled: bool = True
+    cooldown_days: int = 90
 
 
 _BOUNDS = {
@@ -122,6 +125,7 @@ _BOUNDS = {
     "max_per_day": (1, 24),
     "buffer_minutes": (0, 240),
     "step_minutes": (5, 240),
+    "cooldown_days": (0, 730),
 }
 
 
@@ -173,6 +177,7 @@ def _apply(study: Study, draft: StudyDraft, title: str, slug: str) -> None:
     study.max_per_day = draft.max_per_day
     study.buffer_minutes = draft.buffer_minutes
     study.step_minutes = draft.step_minutes
+    study.cooldown_days = draft.cooldown_days
     study.phone_required = draft.phone_required
     study.questions = [q.strip() for q in draft.questions if q.strip()]
     study.reminder_offsets = sorted(set(draft.reminder_offsets), reverse=True)

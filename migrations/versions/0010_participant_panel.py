@@ -228,7 +228,11 @@ def upgrade():
             sa.Column("do_not_contact_at", sa.DateTime(timezone=True), nullable=True)
         )
         batch_op.add_column(sa.Column("erased_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("erased_email_hash", sa.String(length=64), nullable=True))
         batch_op.create_index(batch_op.f("ix_participant_segment"), ["segment"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_participant_erased_email_hash"), ["erased_email_hash"], unique=False
+        )
 
     with op.batch_alter_table("study", schema=None) as batch_op:
         batch_op.add_column(
@@ -236,13 +240,14 @@ def upgrade():
         )
 
 
-
 def downgrade():
     with op.batch_alter_table("study", schema=None) as batch_op:
         batch_op.drop_column("cooldown_days")
 
     with op.batch_alter_table("participant", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_participant_erased_email_hash"))
         batch_op.drop_index(batch_op.f("ix_participant_segment"))
+        batch_op.drop_column("erased_email_hash")
         batch_op.drop_column("erased_at")
         batch_op.drop_column("do_not_contact_at")
         batch_op.drop_column("do_not_contact")

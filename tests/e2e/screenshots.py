@@ -87,6 +87,10 @@ def main() -> None:
         page.goto(f"{base}/templates")
         page.get_by_role("link", name="Dashboards discovery (Northwind)").click()
         page.screenshot(path=OUT / "template.png")
+        page.goto(f"{base}/participants")
+        page.screenshot(path=OUT / "panel.png")
+        page.get_by_role("link", name="Mei Lin").click()
+        page.screenshot(path=OUT / "participant.png", full_page=True)
         browser.close()
     server.shutdown()
     for shot in sorted(OUT.glob("*.png")):

@@ -1,0 +1,85 @@
+"""OpenAPI paths and schemas of the participant panel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from interviews.api.openapi_notes import INVALID, UNAUTHORIZED, _json, _query, _ref
+
+PARTICIPANT_SCHEMAS: dict[str, Any] = {
+    "Participant": {
+        "type": "object",
+        "required": [
+            "id",
+            "name",
+            "email",
+            "company",
+            "segment",
+            "attributes",
+            "do_not_contact",
+        ],
+        "properties": {
+            "id": {"type": "integer"},
+            "name": {"type": "string"},
+            "email": {"type": "string", "format": "email"},
+            "phone": {"type": "string", "description": "E.164, or empty"},
+            "timezone": {"type": "string"},
+            "company": {"type": "string"},
+            "role": {"type": "string"},
+            "segment": {"type": "string"},
+            "attributes": {
+                "type": "object",
+                "additionalProperties": {"type": "string"},
+                "description": "What the product knows about them: plan, tenure, tickets ...",
+            },
+            "do_not_contact": {"type": "boolean"},
+            "consents": {
+                "type": "array",
+                "items": {"type": "string", "enum": ["research", "recording", "contact"]},
+                "description": "Consents in force",
+            },
+            "created_at": {"type": "string", "format": "date-time"},
+        },
+    },
+}
+
+PARTICIPANT_PATHS: dict[str, Any] = {
+    "/api/v1/participants": {
+        "get": {
+            "operationId": "listParticipants",
+            "summary": "The research panel, by name, with segment counts",
+            "parameters": [
+                _query("q", {"type": "string"}, "Words in the name, email, company or role"),
+                _query("segment", {"type": "string"}, "An exact segment"),
+                _query("limit", {"type": "integer", "minimum": 1, "maximum": 200}, "Page size"),
+                _query(
+                    "offset",
+                    {"type": "integer", "minimum": 0, "maximum": 1000000},
+                    "Skip this many",
+                ),
+            ],
+            "responses": {
+                "200": _json(
+                    "A page of participants",
+                    {
+                        "type": "object",
+                        "required": ["items", "total"],
+                        "properties": {
+                            "items": {"type": "array", "items": _ref("Participant")},
+                            "total": {"type": "integer"},
+                            "facets": {
+                                "type": "object",
+                                "additionalProperties": {
+                                    "type": "object",
+                                    "additionalProperties": {"type": "integer"},
+                                },
+                            },
+                        },
+                    },
+                ),
+                "401": UNAUTHORIZED,
+                "422": INVALID,
+            },
+        },
+    },
+}
