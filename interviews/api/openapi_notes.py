@@ -33,6 +33,28 @@ INTERVIEW_ID = {
 ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 
 
+def page_of(item: str, description: str) -> dict[str, Any]:
+    """A list answer: a page of ``item``s, the total, and counts by facet value."""
+    return _json(
+        description,
+        {
+            "type": "object",
+            "required": ["items", "total", "facets"],
+            "properties": {
+                "items": {"type": "array", "items": _ref(item)},
+                "total": {"type": "integer"},
+                "facets": {
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "object",
+                        "additionalProperties": {"type": "integer"},
+                    },
+                },
+            },
+        },
+    )
+
+
 def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
     return {
         "name": name,
@@ -218,24 +240,7 @@ NOTES_PATHS: dict[str, Any] = {
                 ),
             ],
             "responses": {
-                "200": _json(
-                    "A page of takeaways",
-                    {
-                        "type": "object",
-                        "required": ["items", "total", "facets"],
-                        "properties": {
-                            "items": {"type": "array", "items": _ref("Takeaway")},
-                            "total": {"type": "integer"},
-                            "facets": {
-                                "type": "object",
-                                "additionalProperties": {
-                                    "type": "object",
-                                    "additionalProperties": {"type": "integer"},
-                                },
-                            },
-                        },
-                    },
-                ),
+                "200": page_of("Takeaway", "A page of takeaways"),
                 "401": UNAUTHORIZED,
                 "422": INVALID,
             },

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from interviews.api.openapi_notes import INVALID, UNAUTHORIZED, _json, _query, _ref
+from interviews.api.openapi_notes import INVALID, UNAUTHORIZED, _query, page_of
 
 PARTICIPANT_SCHEMAS: dict[str, Any] = {
     "Participant": {
@@ -59,24 +59,7 @@ PARTICIPANT_PATHS: dict[str, Any] = {
                 ),
             ],
             "responses": {
-                "200": _json(
-                    "A page of participants",
-                    {
-                        "type": "object",
-                        "required": ["items", "total"],
-                        "properties": {
-                            "items": {"type": "array", "items": _ref("Participant")},
-                            "total": {"type": "integer"},
-                            "facets": {
-                                "type": "object",
-                                "additionalProperties": {
-                                    "type": "object",
-                                    "additionalProperties": {"type": "integer"},
-                                },
-                            },
-                        },
-                    },
-                ),
+                "200": page_of("Participant", "A page of participants"),
                 "401": UNAUTHORIZED,
                 "422": INVALID,
             },

@@ -77,7 +77,7 @@ def _document(
     _editor(actor)
     row = _participant(actor.workspace_id, participant_id)
     person = export_sections.Person(
-        actor.workspace_id, row, scheduling.interviews_of_participant(actor.workspace_id, row.id)
+        actor.workspace_id, row, scheduling.interview_records_of(actor.workspace_id, row.id)
     )
     document: dict[str, Any] = {
         "export": {
@@ -176,7 +176,7 @@ def erasure_plan(actor: accounts.Member, participant_id: int) -> ErasurePlan:
     """What erasing this participant would touch. Raises Forbidden, NotFound."""
     _editor(actor)
     row = _participant(actor.workspace_id, participant_id)
-    interviews = scheduling.interviews_of_participant(actor.workspace_id, row.id)
+    interviews = scheduling.interview_records_of(actor.workspace_id, row.id)
     invites = db.session.scalars(
         select(ParticipantInvite.id).where(
             ParticipantInvite.participant_id == row.id,
@@ -249,7 +249,7 @@ def _erase_everywhere(row: Participant, now: datetime) -> dict[str, int]:
     words = personal_data.erasure_words(
         name=row.name, email=email, phone=row.phone, company=row.company
     )
-    interviews = scheduling.interviews_of_participant(workspace_id, row.id)
+    interviews = scheduling.interview_records_of(workspace_id, row.id)
     written = [a.get("answer", "") for i in interviews for a in i.answers]
     written += [i.cancel_reason for i in interviews if i.cancel_reason]
     # The team's emails quote what they wrote when booking or cancelling, word for word.

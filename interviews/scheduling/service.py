@@ -486,9 +486,10 @@ class ParticipantInterview:
     booked_at: datetime
 
 
-def interviews_of_participant(workspace_id: int, participant_id: int) -> list[ParticipantInterview]:
+def interview_records_of(workspace_id: int, participant_id: int) -> list[ParticipantInterview]:
     """A participant's interviews in this workspace, oldest first, with what they wrote
-    when booking."""
+    when booking: the record a data export or an erasure works from (pages list them
+    with ``team.interviews_of_participant``)."""
     rows = db.session.scalars(
         select(Interview)
         .where(Interview.workspace_id == workspace_id, Interview.participant_id == participant_id)
