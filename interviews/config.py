@@ -190,9 +190,10 @@ def settings_from_env(
             "MESSAGE_SEND_LEASE_SECONDS", get("MESSAGE_SEND_LEASE_SECONDS"), 120, minimum=1
         ),
         # Seconds a reminder may go out before its time, so a burst due at one instant
-        # drains before it, not after; never more than a tenth of the reminder's offset.
+        # drains before it, not after; never more than a tenth of the reminder's offset
+        # (a 10-minute reminder goes at most a minute early).
         "REMINDER_LEAD_SECONDS": parse_int(
-            "REMINDER_LEAD_SECONDS", get("REMINDER_LEAD_SECONDS"), 60, minimum=0
+            "REMINDER_LEAD_SECONDS", get("REMINDER_LEAD_SECONDS"), 300, minimum=0
         ),
         # Seconds between dispatcher sweeps (rq cron, or the web process's own thread when
         # there is no REDIS_URL); 0 runs no thread (sweep with `interviews dispatch`).

@@ -69,6 +69,21 @@ class PlannedMessage:
     offset_minutes: int | None = None
 
 
+def may_go_out(
+    kind: MessageKind, due_at: datetime, offset_minutes: int | None, now: datetime, lead: timedelta
+) -> bool:
+    """Whether a pending message may be sent at ``now``. Reminders may start out up to
+    ``lead`` early, so thousands due at one instant still arrive on time, but never by
+    more than a tenth of how far ahead they are: a 24-hour or 1-hour reminder up to the
+    whole lead, a 10-minute one a minute at most. Everything else waits for its time:
+    follow-ups and thank-yous depend on what happened."""
+    if kind in BEFORE_THE_CALL and offset_minutes:
+        lead = min(lead, timedelta(minutes=offset_minutes) / 10)
+    else:
+        lead = timedelta(0)
+    return due_at - lead <= now
+
+
 def plan_before_and_after(
     start: datetime, now: datetime, settings: MessageSettings
 ) -> list[PlannedMessage]:

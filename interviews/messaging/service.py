@@ -28,7 +28,13 @@ from interviews.mail.backends import DeliveryError
 from interviews.mail.compose import Attachment
 from interviews.messaging import texts
 from interviews.messaging.models import OPEN_STATUSES, OutboxMessage, OutboxStatus
-from interviews.messaging.plan import BEFORE_THE_CALL, Audience, MessageKind, describe_offset
+from interviews.messaging.plan import (
+    BEFORE_THE_CALL,
+    Audience,
+    MessageKind,
+    describe_offset,
+    may_go_out,
+)
 from interviews.scheduling import hours, links
 from interviews.scheduling.invites import build_invite
 from interviews.scheduling.lifecycle import attendance_url, record_no_show
@@ -44,20 +50,15 @@ BATCH = 100  # messages per worker job: one job's overhead (a mail connection, t
 # --- the dispatcher ------------------------------------------------------------------------
 
 
-def _due_condition(now: datetime):
-    lead = current_app.config["REMINDER_LEAD_SECONDS"]
+def _due_condition(now: datetime, lead: timedelta = timedelta(0)):
+    """Rows a sweep may claim: pending and due (reminders up to ``lead`` early: which of
+    those may really go is ``plan.may_go_out``), or held under a lease that ran out."""
     return or_(
         and_(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.due_at <= now),
-        # A reminder may start out a little early, so that thousands due at one instant
-        # (every 10:00 call's 24-hour reminder) still arrive on time, never late. Only
-        # reminders: follow-ups and thank-yous depend on what happened, so they wait.
-        # The lead stays within a tenth of the reminder's offset: a 10-minute reminder
-        # goes at most a minute early, one 1 minute before the call goes on the minute.
         and_(
             OutboxMessage.status == OutboxStatus.PENDING,
             OutboxMessage.kind.in_(BEFORE_THE_CALL),
-            OutboxMessage.offset_minutes * 6 >= lead,
-            OutboxMessage.due_at <= now + timedelta(seconds=lead),
+            OutboxMessage.due_at <= now + lead,
         ),
         and_(
             OutboxMessage.status.in_((OutboxStatus.QUEUED, OutboxStatus.SENDING)),
@@ -69,21 +70,31 @@ def _due_condition(now: datetime):
 def _claim_for_hand_off(ids: list[int] | None, now: datetime, limit: int) -> list[int]:
     """Move due rows to queued under a lease, atomically; the ids this call won."""
     lease = timedelta(seconds=current_app.config["MESSAGE_QUEUE_LEASE_SECONDS"])
+    early = timedelta(seconds=current_app.config["REMINDER_LEAD_SECONDS"])
     if ids is None:
-        ids = list(
-            db.session.scalars(
-                select(OutboxMessage.id)
-                .where(_due_condition(now))
+        ids = [
+            row.id
+            for row in db.session.execute(
+                select(
+                    OutboxMessage.id,
+                    OutboxMessage.kind,
+                    OutboxMessage.status,
+                    OutboxMessage.due_at,
+                    OutboxMessage.offset_minutes,
+                )
+                .where(_due_condition(now, early))
                 .order_by(OutboxMessage.due_at, OutboxMessage.id)
                 .limit(limit)
             )
-        )
+            if row.status is not OutboxStatus.PENDING
+            or may_go_out(row.kind, row.due_at, row.offset_minutes, now, early)
+        ]
     claimed: list[int] = []
     for start in range(0, len(ids), 500):
         claimed.extend(
             db.session.scalars(
                 update(OutboxMessage)
-                .where(OutboxMessage.id.in_(ids[start : start + 500]), _due_condition(now))
+                .where(OutboxMessage.id.in_(ids[start : start + 500]), _due_condition(now, early))
                 .values(status=OutboxStatus.QUEUED, lease_expires_at=now + lease, updated_at=now)
                 .returning(OutboxMessage.id)
             )

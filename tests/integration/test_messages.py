@@ -92,9 +92,9 @@ def test_a_reminder_goes_out_at_its_time_once_and_repeats_everything_they_need(
     start = next_weekday_slot(10)
     booking = book(client, start)
 
-    # It may start out up to the lead early (a minute by default), never before that.
+    # It may start out up to the lead early (five minutes by default), never before that.
     lead = timedelta(seconds=app.config["REMINDER_LEAD_SECONDS"])
-    assert lead == timedelta(minutes=1)
+    assert lead == timedelta(minutes=5)
     assert sweep(app, start - timedelta(hours=24) - lead - SECOND) == 0
     assert sweep(app, start - timedelta(hours=24) - lead) == 1
     assert sweep(app, start - timedelta(hours=24)) == 0
@@ -129,21 +129,20 @@ def test_the_lead_stays_within_a_tenth_of_the_offset_and_follow_ups_are_never_ea
     start = next_weekday_slot(10)
     book(client, start)
 
-    # Two minutes is a tenth of 20 minutes or more: the 24-hour and 1-hour reminders
-    # may go two minutes early; the 10-minute ones (a minute at most) go on time.
-    assert sweep(app, start - timedelta(hours=1, minutes=2) - SECOND) == 1  # the 24-hour one
+    # Two minutes is within a tenth of 24 hours and of 1 hour: those may go two minutes
+    # early. A tenth of 10 minutes is one minute: the 10-minute ones may go one early.
+    assert sweep(app, start - timedelta(hours=24, minutes=2) - SECOND) == 0
+    assert sweep(app, start - timedelta(hours=24, minutes=2)) == 1
+    assert sweep(app, start - timedelta(hours=1, minutes=2) - SECOND) == 0
     assert sweep(app, start - timedelta(hours=1, minutes=2)) == 1
-    assert sweep(app, start - timedelta(minutes=10) - SECOND) == 0
-    assert sweep(app, start - timedelta(minutes=10)) == 2  # to Pat and to the host
+    assert sweep(app, start - timedelta(minutes=11) - SECOND) == 0
+    assert sweep(app, start - timedelta(minutes=11)) == 2  # to Pat and to the host
+    # The nudge depends on whether they joined: it never goes early.
     assert sweep(app, start + timedelta(minutes=5) - SECOND) == 0
     assert sweep(app, start + timedelta(minutes=5)) == 1
     assert [
         m.subject.rsplit(", ", 1)[1] for m in to(sent_mail, "pat@customer.example", "reminder")
-    ] == [
-        "in 24 hours",
-        "in 1 hour",
-        "in 10 minutes",
-    ]
+    ] == ["in 24 hours", "in 1 hour", "in 10 minutes"]
 
 
 def test_the_host_reminder_carries_one_click_attendance_links(app, client, study, sent_mail):

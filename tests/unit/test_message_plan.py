@@ -7,10 +7,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from interviews.messaging.plan import (
+    MAX_OFFSET_MINUTES,
     Audience,
     MessageKind,
     MessageSettings,
     describe_offset,
+    may_go_out,
     parse_offsets,
     plan_before_and_after,
 )
@@ -113,3 +115,30 @@ def test_flake_and_recovery_rates_follow_product_md_and_never_divide_by_zero():
     assert (numbers.booked, numbers.upcoming, numbers.cancelled) == (11, 1, 1)
     assert numbers.flake_rate == 2 / 8  # cancelled and upcoming interviews do not count
     assert numbers.recovery_rate == 1 / 2
+
+
+@given(
+    offset=st.integers(min_value=1, max_value=MAX_OFFSET_MINUTES),
+    lead_seconds=st.integers(min_value=0, max_value=3600),
+    early_seconds=st.integers(min_value=0, max_value=7200),
+)
+def test_a_reminder_is_never_early_by_more_than_the_lead_or_a_tenth_of_its_offset(
+    offset, lead_seconds, early_seconds
+):
+    due = datetime(2026, 3, 29, 9, 0, tzinfo=UTC)
+    now = due - timedelta(seconds=early_seconds)
+    lead = timedelta(seconds=lead_seconds)
+
+    allowed = may_go_out(MessageKind.REMINDER, due, offset, now, lead)
+
+    assert allowed == (
+        timedelta(seconds=early_seconds) <= min(lead, timedelta(minutes=offset) / 10)
+    )
+
+
+def test_follow_ups_and_thank_yous_wait_for_their_time_whatever_the_lead():
+    due = datetime(2026, 3, 29, 9, 0, tzinfo=UTC)
+    lead = timedelta(minutes=5)
+    for kind in (MessageKind.FOLLOWUP_NUDGE, MessageKind.FOLLOWUP_MISSED, MessageKind.THANK_YOU):
+        assert not may_go_out(kind, due, None, due - timedelta(seconds=1), lead)
+        assert may_go_out(kind, due, None, due, lead)
