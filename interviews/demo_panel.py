@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from interviews.accounts import service as accounts
 from interviews.clock import utc_now
-from interviews.participants import invites, privacy
+from interviews.participants import consent, invites, privacy
 from interviews.participants import service as participants
 from interviews.participants.models import ConsentKind
 
@@ -124,21 +124,19 @@ def seed_panel(owner: accounts.Member, study_id: int) -> None:
                 attributes=tuple(attributes.items()),
             ),
         )
-        participants.record_consent(
-            owner, person.id, kind=ConsentKind.RESEARCH, method="booking form"
-        )
+        consent.record_consent(owner, person.id, kind=ConsentKind.RESEARCH, method="booking form")
     mei = participants.find_by_email(workspace_id, "mei@northbank.example")
-    participants.record_consent(
+    consent.record_consent(
         owner,
         mei.id,
         kind=ConsentKind.RECORDING,
         wording="Yes, record it, as long as it stays inside the product team.",
         method="on the call",
     )
-    participants.record_consent(owner, mei.id, kind=ConsentKind.CONTACT, method="email")
+    consent.record_consent(owner, mei.id, kind=ConsentKind.CONTACT, method="email")
     added = [participants.create_participant(owner, draft) for draft in NEW_ON_PANEL]
     hannah, luis, _grace = added
-    participants.record_consent(owner, hannah.id, kind=ConsentKind.CONTACT, method="email")
+    consent.record_consent(owner, hannah.id, kind=ConsentKind.CONTACT, method="email")
     # Luis asked not to be asked again: he cannot be invited or book.
     participants.set_do_not_contact(owner, luis.id, True)
     # Recruiting from the panel: a CFO nobody has talked to yet gets a personal link.

@@ -15,7 +15,7 @@ from interviews.accounts import service as accounts
 from interviews.clock import utc_now
 from interviews.db import db
 from interviews.errors import Conflict, Forbidden, Gone, InvalidInput, NotFound
-from interviews.participants.models import Consent, ConsentKind, Participant, ParticipantInvite
+from interviews.participants.models import ConsentKind, Participant, ParticipantInvite
 from interviews.participants.rules import (  # noqa: F401 (other areas validate through here)
     InvalidField,
     clean_attributes,
@@ -26,14 +26,6 @@ from interviews.participants.rules import (  # noqa: F401 (other areas validate 
 from interviews.scheduling.hours import parse_timezone
 from interviews.tokens import hash_secret
 
-# The words a consent is recorded with unless the PM types the ones they used.
-DEFAULT_CONSENT_WORDING = {
-    ConsentKind.RESEARCH: "I agree to take part in this research interview and for the team "
-    "to keep notes of what I say, to improve the product.",
-    ConsentKind.RECORDING: "I agree to the call being recorded; the recording is only used by "
-    "the product team and deleted on request.",
-    ConsentKind.CONTACT: "I am happy to be invited to future research sessions.",
-}
 PAGE_SIZE = 50
 
 
@@ -84,7 +76,8 @@ class ParticipantView:
         return any(c.kind is kind and c.active for c in self.consents)
 
 
-def _view(row: Participant, names: dict[int, str] | None = None) -> ParticipantView:
+def view_of(row: Participant, names: dict[int, str] | None = None) -> ParticipantView:
+    """A participant row as the area shows it; ``names`` are members' names by user id."""
     names = names or {}
     return ParticipantView(
         id=row.id,
@@ -123,7 +116,8 @@ def _row(workspace_id: int, participant_id: int) -> Participant:
     return row
 
 
-def _editable(actor: accounts.Member, participant_id: int) -> Participant:
+def editable_row(actor: accounts.Member, participant_id: int) -> Participant:
+    """The row an editor may change. Raises Forbidden, NotFound, Conflict (erased)."""
     if not actor.can_edit:
         raise Forbidden("Viewers can read the panel but not change it.")
     row = _row(actor.workspace_id, participant_id)
@@ -187,14 +181,14 @@ def search(
             .order_by(Participant.segment)
         ).all()
     )
-    return ParticipantPage([_view(r) for r in rows], total or 0, segments)
+    return ParticipantPage([view_of(r) for r in rows], total or 0, segments)
 
 
 def get_participant(workspace_id: int, participant_id: int) -> ParticipantView:
     """One participant of this workspace, with their consent history. Raises NotFound."""
     row = _row(workspace_id, participant_id)
     names = {m.user_id: m.name for m in accounts.members(workspace_id)}
-    return _view(row, names)
+    return view_of(row, names)
 
 
 @dataclass(frozen=True)
@@ -300,7 +294,7 @@ def create_participant(actor: accounts.Member, draft: ParticipantDraft) -> Parti
     row = Participant(workspace_id=actor.workspace_id, created_at=now, updated_at=now, **fields)
     db.session.add(row)
     db.session.commit()
-    return _view(row)
+    return view_of(row)
 
 
 def update_participant(
@@ -308,7 +302,7 @@ def update_participant(
 ) -> ParticipantView:
     """Edit a profile. Raises Forbidden, NotFound, InvalidInput, Conflict (email taken,
     or the person was erased)."""
-    row = _editable(actor, participant_id)
+    row = editable_row(actor, participant_id)
     fields = _clean(draft)
     other = _by_email(actor.workspace_id, fields["email"])
     if other is not None and other.id != row.id:
@@ -317,7 +311,7 @@ def update_participant(
         setattr(row, name, value)
     row.updated_at = utc_now()
     db.session.commit()
-    return _view(row)
+    return view_of(row)
 
 
 def set_do_not_contact(
@@ -325,65 +319,14 @@ def set_do_not_contact(
 ) -> ParticipantView:
     """Mark (or unmark) someone who asked not to be contacted: they cannot be invited
     or book. Raises Forbidden, NotFound, Conflict."""
-    row = _editable(actor, participant_id)
+    row = editable_row(actor, participant_id)
     if row.do_not_contact != do_not_contact:
         now = utc_now()
         row.do_not_contact = do_not_contact
         row.do_not_contact_at = now if do_not_contact else None
         row.updated_at = now
         db.session.commit()
-    return _view(row)
-
-
-def record_consent(
-    actor: accounts.Member,
-    participant_id: int,
-    *,
-    kind: str,
-    wording: str = "",
-    method: str = "",
-) -> ConsentView:
-    """Record a consent with the words agreed to and the time. A consent of the same
-    kind still in force is withdrawn first, so the history shows what changed.
-    Raises Forbidden, NotFound, InvalidInput, Conflict."""
-    row = _editable(actor, participant_id)
-    try:
-        consent_kind = ConsentKind(kind)
-    except ValueError:
-        raise InvalidInput("Consent is for research, recording or contact.", field="kind") from None
-    wording = (wording or "").strip() or DEFAULT_CONSENT_WORDING[consent_kind]
-    method = " ".join((method or "").split())
-    if len(wording) > 2000 or len(method) > 40:
-        raise InvalidInput("Keep the wording under 2,000 characters and the method short.")
-    now = utc_now()
-    for earlier in row.consents:
-        if earlier.kind is consent_kind and earlier.withdrawn_at is None:
-            earlier.withdrawn_at = now
-    consent = Consent(
-        workspace_id=row.workspace_id,
-        kind=consent_kind,
-        wording=wording,
-        method=method or "in person",
-        given_at=now,
-        recorded_by=actor.user_id,
-    )
-    row.consents.append(consent)
-    row.updated_at = now
-    db.session.commit()
-    return _view(row, {actor.user_id: actor.name}).consents[-1]
-
-
-def withdraw_consent(actor: accounts.Member, participant_id: int, consent_id: int) -> None:
-    """The person took a consent back: it stays in the history, withdrawn now.
-    Raises Forbidden, NotFound, Conflict (already withdrawn)."""
-    row = _editable(actor, participant_id)
-    consent = next((c for c in row.consents if c.id == consent_id), None)
-    if consent is None:
-        raise NotFound("No such consent for this participant.")
-    if consent.withdrawn_at is not None:
-        raise Conflict("That consent was already withdrawn.")
-    consent.withdrawn_at = row.updated_at = utc_now()
-    db.session.commit()
+    return view_of(row)
 
 
 # --- for booking (called inside scheduling's transaction) ----------------------------------

@@ -7,7 +7,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from interviews.accounts.forms import EmptyForm
 from interviews.errors import DomainError, InvalidInput
 from interviews.notes import takeaways
-from interviews.participants import invites, privacy
+from interviews.participants import consent, invites, privacy
 from interviews.participants import service as participants
 from interviews.participants.models import ConsentKind
 from interviews.scheduling import team
@@ -145,7 +145,7 @@ def _render_profile(participant_id: int, *, warning=None, invite_error=None, sta
             s for s in studies.list_studies(workspace_id) if s.status is StudyStatus.PUBLISHED
         ],
         consent_labels=CONSENT_LABELS,
-        default_wording=participants.DEFAULT_CONSENT_WORDING,
+        default_wording=consent.DEFAULT_CONSENT_WORDING,
         timezone=timezone,
         warning=warning,
         invite_error=invite_error,
@@ -187,14 +187,14 @@ def do_not_contact(participant_id: int):
 def record_consent(participant_id: int):
     """Record a consent with the words they agreed to."""
     _checked_form()
-    consent = participants.record_consent(
+    recorded = consent.record_consent(
         g.member,
         participant_id,
         kind=request.form.get("kind", ""),
         wording=request.form.get("wording", ""),
         method=request.form.get("method", ""),
     )
-    flash(f"Consent recorded: {CONSENT_LABELS[consent.kind].lower()}.", "success")
+    flash(f"Consent recorded: {CONSENT_LABELS[recorded.kind].lower()}.", "success")
     return redirect(url_for("participants.show", participant_id=participant_id) + "#consent")
 
 
@@ -203,7 +203,7 @@ def record_consent(participant_id: int):
 def withdraw_consent(participant_id: int, consent_id: int):
     """They took a consent back; it stays in the history."""
     _checked_form()
-    participants.withdraw_consent(g.member, participant_id, consent_id)
+    consent.withdraw_consent(g.member, participant_id, consent_id)
     flash("Consent withdrawn. The history keeps when it was given and when it was taken back.")
     return redirect(url_for("participants.show", participant_id=participant_id) + "#consent")
 
