@@ -18,7 +18,8 @@ from interviews.clock import utc_now
 from interviews.db import db
 from interviews.errors import Conflict, Forbidden, InvalidInput, NotFound
 from interviews.mail import service as mail_service
-from interviews.participants.models import Participant, ParticipantInvite
+from interviews.participants import service as participants
+from interviews.participants.models import ParticipantInvite
 from interviews.participants.service import DoNotContact
 from interviews.scheduling import links, team
 from interviews.scheduling.models import InterviewStatus
@@ -92,13 +93,7 @@ def send_invite(
     Raises Forbidden, NotFound, DoNotContact, Conflict (erased, study not open),
     CooldownWarning (interviewed within the cooldown, unless ``despite_cooldown``).
     """
-    if not actor.can_edit:
-        raise Forbidden("Viewers cannot invite people.")
-    participant = db.session.get(Participant, participant_id)
-    if participant is None or participant.workspace_id != actor.workspace_id:
-        raise NotFound("No such participant in this workspace.")
-    if participant.erased_at is not None:
-        raise Conflict("This participant was erased on request and cannot be invited.")
+    participant = participants.editable_row(actor, participant_id)
     if participant.do_not_contact:
         raise DoNotContact(f"{participant.name} asked not to be contacted for research.")
     study = studies.get_study(actor.workspace_id, study_id)
