@@ -22,6 +22,7 @@ from interviews.accounts import service as accounts_service
 from interviews.accounts.views import bp as accounts_bp
 from interviews.api.public import bp as public_api_bp
 from interviews.api.views import bp as api_bp
+from interviews.compensation.views import bp as rewards_bp
 from interviews.config import settings_from_env
 from interviews.db import MAX_ID, check_schema_current, db
 from interviews.errors import DomainError
@@ -113,6 +114,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(participants_bp)
     app.register_blueprint(participant_imports_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(rewards_bp)
     app.register_blueprint(availability_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(public_api_bp)

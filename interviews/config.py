@@ -214,6 +214,10 @@ def settings_from_env(
             "PARTICIPANT_INVITE_DAYS", get("PARTICIPANT_INVITE_DAYS"), 30, minimum=1
         ),
         "PASSWORD_RESET_TTL_MINUTES": 60,
+        # An owed reward not sent within this many days is overdue in the payout queue.
+        "REWARD_OVERDUE_DAYS": parse_int(
+            "REWARD_OVERDUE_DAYS", get("REWARD_OVERDUE_DAYS"), 3, minimum=0
+        ),
     }
     # Overrides may set keys the environment does not know (TESTING, WTF_CSRF_ENABLED...).
     for key, value in overrides.items():

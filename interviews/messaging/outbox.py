@@ -138,6 +138,12 @@ def plan_attendance(
     return _ids(rows)
 
 
+def plan_reward_sent(interview: Interview, now: datetime) -> list[int]:
+    """The interview's reward went out: the interviewee hears it is on its way, now."""
+    row = _add(interview, PlannedMessage(now, MessageKind.REWARD_SENT, Audience.PARTICIPANT), now)
+    return _ids([row])
+
+
 def _has(interview_id: int, kind: MessageKind) -> bool:
     return (
         db.session.scalar(

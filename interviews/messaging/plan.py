@@ -30,6 +30,7 @@ class MessageKind(enum.StrEnum):
     FOLLOWUP_NUDGE = "followup_nudge"  # to the participant, 5 minutes in: the join link
     FOLLOWUP_MISSED = "followup_missed"  # to the participant, 30 minutes in: rebook link
     THANK_YOU = "thank_you"  # to the participant, once completed
+    REWARD_SENT = "reward_sent"  # to the participant, when their reward is sent or donated
 
 
 class Audience(enum.StrEnum):

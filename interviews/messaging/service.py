@@ -21,6 +21,8 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from interviews.clock import utc_now
+from interviews.compensation import offers
+from interviews.compensation.rules import PAID
 from interviews.db import db
 from interviews.errors import NotFound
 from interviews.mail import service as mail_service
@@ -314,6 +316,10 @@ def _pointless(row: OutboxMessage, interview: Interview, now: datetime) -> str |
         return f"not sent: the interview is {status.value.replace('_', ' ')}"
     if row.kind is MessageKind.THANK_YOU and status is not InterviewStatus.COMPLETED:
         return "not sent: the interview is not completed"
+    if row.kind is MessageKind.REWARD_SENT:
+        given = offers.given_for_interview(interview.id)
+        if given is None or given.status not in PAID:
+            return "not sent: the reward was not sent"
     if (
         row.kind in (MessageKind.CONFIRMATION, MessageKind.INVITE)
         and status is InterviewStatus.CANCELLED
@@ -372,7 +378,11 @@ def _render(
         "rebook_url": links.rebook_url(interview, study.slug),
         "interview_url": links.link(f"/interviews/{interview.id}"),
         "in_time": describe_offset(row.offset_minutes) if row.offset_minutes else "",
+        # The thank-you this person is promised: their own offer, or the study's.
+        "reward": offers.offer_for(study, interview.participant_id).describe(),
     }
+    if row.kind is MessageKind.REWARD_SENT:
+        context["given"] = offers.given_for_interview(interview.id)
     attachments: tuple[Attachment, ...] = ()
     if row.kind in _EVENTS:
         method = "CANCEL" if row.kind is MessageKind.CANCELLED else "REQUEST"
@@ -473,6 +483,7 @@ def sample_context(study: studies.StudyView, kind: str) -> dict:
         "reason": None,
         "event": kind,
         "interview_url": links.link("/interviews/0"),
+        "reward": study.offer.describe(),
     }
 
 

@@ -40,6 +40,7 @@ DEFAULT_SUBJECTS = {
     MessageKind.FOLLOWUP_NUDGE: "We are on the call: {{ study.title }}",
     MessageKind.FOLLOWUP_MISSED: "Sorry we missed you: {{ study.title }}",
     MessageKind.THANK_YOU: "Thank you for talking with {{ study.host.name }}",
+    MessageKind.REWARD_SENT: "Your thank-you from {{ study.host.name }} is on its way",
 }
 # What a text may use, as the page lists it.
 NAMES = (
@@ -49,6 +50,7 @@ NAMES = (
     "study.host.name",
     "study.meeting_url",
     "study.phone_fallback",
+    "reward",
     "study.reward_text",
     "when",
     "in_time",

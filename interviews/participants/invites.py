@@ -15,6 +15,8 @@ from sqlalchemy import select
 
 from interviews.accounts import service as accounts
 from interviews.clock import utc_now
+from interviews.compensation import budgets as reward_budgets
+from interviews.compensation import offers
 from interviews.db import db
 from interviews.errors import Conflict, Forbidden, InvalidInput, NotFound
 from interviews.mail import service as mail_service
@@ -99,6 +101,9 @@ def send_invite(
     study = studies.get_study(actor.workspace_id, study_id)
     if study.status is not StudyStatus.PUBLISHED:
         raise Conflict("Publish the study first: a personal link books into its open times.")
+    paused = reward_budgets.booking_block(study, participant.id)
+    if paused:
+        raise reward_budgets.BudgetExhausted(paused)
     note = (note or "").strip()
     if len(note) > 2000:
         raise InvalidInput("Keep the personal note under 2,000 characters.", field="note")
@@ -135,6 +140,7 @@ def send_invite(
             "sender": actor.name,
             "workspace_name": actor.workspace_name,
             "study": study,
+            "reward": offers.offer_for(study, participant.id).describe(),
             "note": note,
             "url": url,
             "days": days,

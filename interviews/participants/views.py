@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from interviews.accounts.forms import EmptyForm
+from interviews.compensation import service as compensation
+from interviews.compensation.money import KIND_LABELS, RewardKind
 from interviews.errors import DomainError, InvalidInput
 from interviews.notes import takeaways
 from interviews.participants import consent, invites, privacy
@@ -16,6 +18,8 @@ from interviews.studies.models import StudyStatus
 from interviews.web import editor_required, login_required
 
 bp = Blueprint("participants", __name__, url_prefix="/participants")
+# An override always gives something: "none" is the study's business, not one person's.
+REWARD_KINDS = [(k.value, KIND_LABELS[k]) for k in RewardKind if k is not RewardKind.NONE]
 
 CONSENT_LABELS = {
     ConsentKind.RESEARCH: "Research interview and notes",
@@ -141,6 +145,10 @@ def _render_profile(participant_id: int, *, warning=None, invite_error=None, sta
         learned=takeaways.takeaways_of_participant(workspace_id, participant_id),
         invites=invites.invites_of(workspace_id, participant_id),
         erasure=privacy.erasure_of(workspace_id, participant_id),
+        own_offers=compensation.overrides_of(workspace_id, participant_id),
+        their_rewards=compensation.rewards_of_participant(workspace_id, participant_id),
+        all_studies=studies.list_studies(workspace_id),
+        reward_kinds=REWARD_KINDS,
         open_studies=[
             s for s in studies.list_studies(workspace_id) if s.status is StudyStatus.PUBLISHED
         ],

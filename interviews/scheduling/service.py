@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 
 from interviews.clock import utc_now
+from interviews.compensation import budgets as reward_budgets
+from interviews.compensation import service as compensation
 from interviews.db import db
 from interviews.errors import Conflict, InvalidInput, NotFound
 from interviews.messaging import outbox
@@ -45,6 +47,15 @@ class SlotTaken(Conflict):
     code = "slot_taken"
 
 
+# A study whose reward budget is spent takes no bookings; views catch it from here.
+BudgetExhausted = reward_budgets.BudgetExhausted
+
+
+def bookings_paused(study: studies.StudyView) -> bool:
+    """The study's budget cannot cover another reward: its booking page offers no times."""
+    return reward_budgets.booking_block(study) is not None
+
+
 @dataclass(frozen=True)
 class Booking:
     interview_id: int
@@ -67,6 +78,7 @@ class ManagedInterview:
     status: InterviewStatus
     manage_url: str
     ics_url: str
+    reward: str = ""  # the thank-you they are promised, in words
 
     @property
     def upcoming(self) -> bool:
@@ -134,6 +146,8 @@ def public_slots(slug: str, first: date, last: date, timezone: str) -> list[Inte
     """Free slots of a published study on the viewer's local days first..last."""
     study = studies.published_study(slug)
     start, end = day_range(first, last, hours.parse_timezone(timezone))
+    if reward_budgets.booking_block(study):
+        return []  # the budget cannot cover another reward: no new times (the PM is told)
     return _slots(study, start, end, utc_now())
 
 
@@ -210,6 +224,7 @@ def _lock_host(host_id: int) -> None:
 def book(slug: str, request: BookingRequest) -> Booking:
     """Book a free slot of a published study. Raises NotFound, InvalidInput, SlotTaken."""
     study = studies.published_study(slug)
+    invited = None
     if request.invite:
         # A personal link books its own person, whatever address the form says.
         invited = participants.invited_person(request.invite, study.id)
@@ -224,6 +239,11 @@ def book(slug: str, request: BookingRequest) -> Booking:
         raise SlotTaken(
             "Sorry, that time was just taken or is no longer open. Please pick another."
         )
+    try:  # under the host's lock: two bookings cannot both take the last of the budget
+        reward_budgets.ensure_bookable(study, invited.participant_id if invited else None)
+    except reward_budgets.BudgetExhausted:
+        db.session.rollback()
+        raise
     participant = participants.record_participant(
         study.workspace_id, email=email, name=name, phone=phone, timezone=timezone, now=now
     )
@@ -308,9 +328,10 @@ def _by_token(token: str) -> Interview:
 def managed(token: str) -> ManagedInterview:
     """The interview behind a manage link. Raises NotFound for a bad or retired link."""
     interview = _by_token(token)
+    study = studies.get_study(interview.workspace_id, interview.study_id)
     return ManagedInterview(
         interview_id=interview.id,
-        study=studies.get_study(interview.workspace_id, interview.study_id),
+        study=study,
         participant_name=interview.participant.name,
         start=interview.start_at,
         end=interview.end_at,
@@ -318,6 +339,7 @@ def managed(token: str) -> ManagedInterview:
         status=interview.status,
         manage_url=links.manage_url(token),
         ics_url=links.ics_url(token),
+        reward=compensation.offer_for(study, interview.participant_id).describe(),
     )
 
 
@@ -447,10 +469,12 @@ def mark_attendance(interview_id: int, status: InterviewStatus) -> bool:
     """
     interview = db.session.get(Interview, interview_id)
     now = utc_now()
+    previous = interview.status
     if not lifecycle.set_attendance(interview, status, now):
         return False
     study = studies.get_study(interview.workspace_id, interview.study_id)
     due_now = outbox.plan_attendance(interview, study, status, now)
+    compensation.follow_attendance(interview, previous, study, now)
     db.session.commit()
     messaging.send_soon(due_now)
     return True

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 
 from interviews.accounts.forms import EmptyForm
 from interviews.clock import utc_now
+from interviews.compensation import service as compensation
 from interviews.errors import Conflict, InvalidInput
 from interviews.notes import service as notes
 from interviews.notes import takeaways
@@ -87,6 +88,8 @@ def _render_interview(
         notes=notes.notes_of(g.member.workspace_id, interview_id),
         takeaways=takeaways.takeaways_of_interview(g.member.workspace_id, interview_id),
         checklist=CHECKLIST,
+        reward=compensation.reward_of_interview(g.member.workspace_id, interview_id),
+        offer=compensation.offer_for(detail.study, summary.participant_id).describe(),
     ), status
 
 

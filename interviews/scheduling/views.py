@@ -22,6 +22,7 @@ from flask import (
 
 from interviews import demo
 from interviews.clock import utc_now
+from interviews.compensation import service as compensation
 from interviews.errors import InvalidInput
 from interviews.extensions import limiter
 from interviews.participants import service as participants
@@ -94,7 +95,7 @@ def book(slug: str):
                     invite=invite,
                 ),
             )
-        except scheduling.SlotTaken as error:
+        except (scheduling.SlotTaken, scheduling.BudgetExhausted) as error:
             flash(error.message, "error")
             status = 409
         except InvalidInput as error:
@@ -118,6 +119,10 @@ def book(slug: str):
         rebook=request.values.get("rebook") or None,
         invite=invite,
         invited=invited,
+        reward=compensation.offer_for(
+            study, invited.participant_id if invited else None
+        ).describe(),
+        paused=scheduling.bookings_paused(study),
         days=days,
         timezone=timezone,
         **week,

@@ -12,8 +12,10 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from interviews.compensation.money import KIND_LABELS, RewardKind
 from interviews.messaging.plan import parse_offsets
 
 
@@ -45,10 +47,26 @@ class StudyForm(FlaskForm):
         [Optional(), Length(max=40)],
         description="A number to call if video fails.",
     )
+    reward_kind = SelectField(
+        "Thank-you reward",
+        choices=[SelectChoice(k.value, KIND_LABELS[k]) for k in RewardKind],
+        default=RewardKind.NONE.value,
+        description="Promised on the booking page, the invite and every reminder; owed "
+        "once the interview is completed.",
+    )
+    reward_amount = StringField(
+        "Amount", [Optional(), Length(max=20)], description="E.g. 20.00. Exact, no rounding."
+    )
+    reward_currency = StringField(
+        "Currency",
+        [Optional(), Length(max=3)],
+        default="USD",
+        description="ISO 4217: USD, EUR, GBP, JPY …",
+    )
     reward_text = StringField(
-        "Thank-you",
+        "In a few words",
         [Optional(), Length(max=200)],
-        description="E.g. “a $20 gift card, sent after the call”.",
+        description="E.g. “your pick of Amazon or REI, sent within 3 days”.",
     )
     phone_required = BooleanField("Ask for a phone number when booking", default=True)
     questions = TextAreaField(

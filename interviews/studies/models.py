@@ -5,10 +5,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from interviews.accounts.models import User, Workspace
+from interviews.compensation.money import RewardKind
 from interviews.db import UTCDateTime, db, str_enum
 
 
@@ -35,6 +36,14 @@ class Study(db.Model):
     duration_minutes: Mapped[int] = mapped_column(Integer, default=45)
     meeting_url: Mapped[str] = mapped_column(String(500), default="")
     phone_fallback: Mapped[str] = mapped_column(String(40), default="")
+    # The thank-you every participant is offered (one person may have their own, see
+    # compensation.RewardOverride): a kind, an exact amount in minor units, its currency,
+    # and a few words. Kind "none" with only words is an offer without a reward owed.
+    reward_kind: Mapped[RewardKind] = mapped_column(
+        str_enum(RewardKind, "reward_kind"), default=RewardKind.NONE
+    )
+    reward_amount_minor: Mapped[int | None] = mapped_column(BigInteger)
+    reward_currency: Mapped[str] = mapped_column(String(3), default="")
     reward_text: Mapped[str] = mapped_column(String(200), default="")
     notice_minutes: Mapped[int] = mapped_column(Integer, default=12 * 60)
     horizon_days: Mapped[int] = mapped_column(Integer, default=30)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from sqlalchemy import select
 
 from interviews.accounts import service as accounts
 from interviews.clock import utc_now
+from interviews.compensation.money import Money, MoneyError, Offer, RewardKind
 from interviews.db import db
 from interviews.errors import Conflict, Forbidden, InvalidInput, NotFound
 from interviews.messaging.plan import DEFAULT_REMINDER_OFFSETS, MessageSettings
@@ -51,6 +53,7 @@ class StudyView:
     message_texts: dict[str, dict[str, str]] = field(default_factory=dict)
     template_id: int | None = None  # its note template; None: the workspace's Discovery one
     cooldown_days: int = 90  # inviting someone interviewed more recently asks first
+    offer: Offer = Offer()  # the thank-you everyone in it is promised, unless their own
 
     @property
     def duration(self) -> timedelta:
@@ -90,7 +93,54 @@ def _view(study: Study) -> StudyView:
         message_texts=dict(study.message_texts or {}),
         template_id=study.template_id,
         cooldown_days=study.cooldown_days,
+        offer=offer_of_row(study),
     )
+
+
+def offer_of_row(study: Study) -> Offer:
+    """The study's stored offer as a value."""
+    money = None
+    if study.reward_amount_minor is not None and study.reward_currency:
+        money = Money.from_minor(study.reward_amount_minor, study.reward_currency)
+    kind = study.reward_kind or RewardKind.NONE
+    if kind is RewardKind.NONE:
+        money = None
+    return Offer(kind, money, study.reward_text or "")
+
+
+def parse_offer(kind: str, amount: str, currency: str, text: str) -> Offer:
+    """An offer from form or API fields. Raises InvalidInput naming the field at fault."""
+    try:
+        reward_kind = RewardKind(kind or RewardKind.NONE)
+    except ValueError:
+        raise InvalidInput(
+            "The reward is a gift_card, product_credit, donation or none.", field="reward_kind"
+        ) from None
+    text = " ".join((text or "").split())
+    if reward_kind is RewardKind.NONE:
+        try:
+            return Offer(reward_kind, None, text)
+        except MoneyError as error:
+            raise InvalidInput(str(error), field="reward_text") from None
+    try:
+        money = Money.parse(amount, currency)
+    except MoneyError as error:
+        field = "reward_currency" if "currency" in str(error) else "reward_amount"
+        raise InvalidInput(f"Reward: {error}", field=field) from None
+    if not Decimal(0) < money.amount <= MAX_REWARD:
+        raise InvalidInput(
+            f"A reward is more than 0 and at most {MAX_REWARD:,} {money.currency}.",
+            field="reward_amount",
+        )
+    try:
+        return Offer(reward_kind, money, text)
+    except MoneyError as error:
+        raise InvalidInput(str(error), field="reward_text") from None
+
+
+# The most one interview can be offered, in any currency's major units: a guard against
+# typos (an extra zero or three), not a policy.
+MAX_REWARD = Decimal(100_000)
 
 
 @dataclass(frozen=True)
@@ -116,6 +166,7 @@ class StudyDraft:
     reminder_offsets: tuple[int, ...] = DEFAULT_REMINDER_OFFSETS
     followups_enabled: bool = True
     cooldown_days: int = 90
+    offer: Offer = Offer()
 
 
 _BOUNDS = {
@@ -171,7 +222,10 @@ def _apply(study: Study, draft: StudyDraft, title: str, slug: str) -> None:
     study.duration_minutes = draft.duration_minutes
     study.meeting_url = draft.meeting_url.strip()
     study.phone_fallback = draft.phone_fallback.strip()
-    study.reward_text = draft.reward_text.strip()
+    study.reward_kind = draft.offer.kind
+    study.reward_amount_minor = draft.offer.money.minor if draft.offer.money else None
+    study.reward_currency = draft.offer.money.currency if draft.offer.money else ""
+    study.reward_text = (draft.offer.text or draft.reward_text).strip()
     study.notice_minutes = draft.notice_minutes
     study.horizon_days = draft.horizon_days
     study.max_per_day = draft.max_per_day

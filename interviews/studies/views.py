@@ -16,6 +16,7 @@ from flask import (
 
 from interviews.accounts import service as accounts
 from interviews.accounts.forms import EmptyForm
+from interviews.compensation import budgets as reward_budgets
 from interviews.errors import Conflict, InvalidInput
 from interviews.messaging import service as messaging
 from interviews.messaging.plan import format_offsets, parse_offsets
@@ -59,6 +60,12 @@ def _draft(form: StudyForm) -> studies.StudyDraft:
         meeting_url=form.meeting_url.data or "",
         phone_fallback=form.phone_fallback.data or "",
         reward_text=form.reward_text.data or "",
+        offer=studies.parse_offer(
+            form.reward_kind.data or "none",
+            form.reward_amount.data or "",
+            form.reward_currency.data or "",
+            form.reward_text.data or "",
+        ),
         notice_minutes=form.notice_hours.data * 60,
         horizon_days=form.horizon_days.data,
         max_per_day=form.max_per_day.data,
@@ -118,6 +125,9 @@ def edit(study_id: int):
                 "meeting_url": study.meeting_url,
                 "phone_fallback": study.phone_fallback,
                 "reward_text": study.reward_text,
+                "reward_kind": study.offer.kind.value,
+                "reward_amount": str(study.offer.money) if study.offer.money else "",
+                "reward_currency": study.offer.money.currency if study.offer.money else "USD",
                 "phone_required": study.phone_required,
                 "questions": "\n".join(study.questions),
                 "notice_hours": int(limits.notice.total_seconds() // 3600),
@@ -158,6 +168,7 @@ def show(study_id: int):
         "studies/show.html",
         study=study,
         attendance=team.attendance_of_study(g.member.workspace_id, study_id),
+        budget=reward_budgets.study_budget(g.member.workspace_id, study_id),
         templates=library.list_templates(g.member.workspace_id),
         template=library.template_for_study(study),
         b2b_rate=ENGAGED_B2B_FLAKE_RATE,

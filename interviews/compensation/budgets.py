@@ -1,0 +1,291 @@
+"""Reward budgets and the money figures reports chart. Each use case is one transaction.
+
+A budget is money set aside per currency, for one study or for the whole workspace.
+Against it stand what booked interviews will owe once completed (committed: each
+upcoming interview's offer, a person's own offer where they have one), what is owed
+and what was paid. When a study's budget, or the workspace's, cannot cover one more
+reward, the study offers no more times and the PM is told why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import and_, func, select
+
+from interviews.accounts import service as accounts
+from interviews.clock import utc_now
+from interviews.compensation import offers, rules
+from interviews.compensation.models import Budget, Reward, RewardOverride
+from interviews.compensation.money import Money, MoneyError, RewardKind, Totals
+from interviews.compensation.rules import BudgetLine, RewardStatus, ShowRate
+from interviews.db import db
+from interviews.errors import Conflict, Forbidden, InvalidInput, NotFound
+from interviews.scheduling.models import Interview, InterviewStatus
+from interviews.studies import service as studies
+from interviews.studies.models import Study
+
+# Interviews whose reward is committed: they may still be completed.
+UPCOMING = (InterviewStatus.BOOKED, InterviewStatus.JOINED)
+MAX_BUDGET = Decimal(1_000_000_000)
+
+
+class BudgetExhausted(Conflict):
+    """The study cannot take another booking: its budget would not cover the reward."""
+
+    code = "budget_exhausted"
+
+
+def _editor(actor: accounts.Member) -> None:
+    if not actor.can_edit:
+        raise Forbidden("Viewers can see budgets but not change them.")
+
+
+def _totals(rows) -> Totals:
+    return Totals(Money.from_minor(minor, currency) for currency, minor in rows if currency)
+
+
+def _committed(workspace_id: int, study_id: int | None) -> Totals:
+    """Each upcoming interview's offer, summed per currency in the database."""
+    override = RewardOverride
+    currency = func.coalesce(override.currency, Study.reward_currency)
+    amount = func.coalesce(override.amount_minor, Study.reward_amount_minor)
+    query = (
+        select(currency, func.sum(amount))
+        .select_from(Interview)
+        .join(Study, Study.id == Interview.study_id)
+        .outerjoin(
+            override,
+            and_(
+                override.study_id == Interview.study_id,
+                override.participant_id == Interview.participant_id,
+            ),
+        )
+        .where(
+            Interview.workspace_id == workspace_id,
+            Interview.status.in_(UPCOMING),
+            amount.is_not(None),
+        )
+        .group_by(currency)
+    )
+    if study_id is not None:
+        query = query.where(Interview.study_id == study_id)
+    return _totals(db.session.execute(query).all())
+
+
+def _settled(workspace_id: int, study_id: int | None) -> tuple[Totals, Totals]:
+    """(owed, paid) per currency."""
+    query = (
+        select(Reward.status, Reward.currency, func.sum(Reward.amount_minor))
+        .where(Reward.workspace_id == workspace_id)
+        .group_by(Reward.status, Reward.currency)
+    )
+    if study_id is not None:
+        query = query.where(Reward.study_id == study_id)
+    rows = db.session.execute(query).all()
+    owed = _totals((c, m) for s, c, m in rows if s is RewardStatus.OWED)
+    paid = _totals((c, m) for s, c, m in rows if s in rules.PAID)
+    return owed, paid
+
+
+def _allocated(workspace_id: int, study_id: int | None) -> Totals:
+    query = select(Budget.currency, Budget.allocated_minor).where(
+        Budget.workspace_id == workspace_id,
+        Budget.study_id == study_id if study_id is not None else Budget.study_id.is_(None),
+    )
+    return _totals(db.session.execute(query).all())
+
+
+def budget_lines(workspace_id: int, study_id: int | None = None) -> list[BudgetLine]:
+    """A study's budget per currency, or (study None) the whole workspace's, with all
+    studies' committed, owed and paid money against it."""
+    owed, paid = _settled(workspace_id, study_id)
+    return rules.budget_lines(
+        _allocated(workspace_id, study_id), _committed(workspace_id, study_id), owed, paid
+    )
+
+
+def booking_block(study: studies.StudyView, participant_id: int | None = None) -> str | None:
+    """Why the study cannot take one more booking (from this person), in words for the
+    PM; None when it can. Only an offer with an amount is ever held back."""
+    offer = offers.offer_for(study, participant_id)
+    if not offer.owes:
+        return None
+    reason = rules.shortfall(budget_lines(study.workspace_id, study.id), offer.money)
+    if reason:
+        return f"New bookings are paused: this study's {reason}."
+    reason = rules.shortfall(budget_lines(study.workspace_id), offer.money)
+    if reason:
+        return f"New bookings are paused: the workspace's {reason}."
+    return None
+
+
+def ensure_bookable(study: studies.StudyView, participant_id: int | None = None) -> None:
+    """Inside the booking's transaction (the host row is locked): refuse a booking the
+    budget cannot cover. The interviewee is not told the numbers. Raises BudgetExhausted."""
+    if booking_block(study, participant_id):
+        raise BudgetExhausted(
+            "Sorry, this study is not taking new bookings right now. "
+            f"Reply to {study.host.name} if you would still like to talk."
+        )
+
+
+def set_budget(
+    actor: accounts.Member,
+    study_id: int | None,
+    currency: str,
+    amount: str,
+    now: datetime | None = None,
+) -> list[BudgetLine]:
+    """Set aside this much for rewards in one currency, for a study or (None) the whole
+    workspace; replaces that currency's earlier amount. Raises Forbidden, NotFound,
+    InvalidInput."""
+    _editor(actor)
+    if study_id is not None:
+        studies.get_study(actor.workspace_id, study_id)  # NotFound for another workspace's
+    try:
+        money = Money.parse(amount, currency)
+    except MoneyError as error:
+        field = "currency" if "currency" in str(error) else "amount"
+        raise InvalidInput(str(error), field=field) from None
+    if not Decimal(0) <= money.amount <= MAX_BUDGET:
+        raise InvalidInput(f"A budget is between 0 and {MAX_BUDGET:,}.", field="amount")
+    row = db.session.scalar(
+        select(Budget).where(
+            Budget.workspace_id == actor.workspace_id,
+            Budget.study_id == study_id if study_id is not None else Budget.study_id.is_(None),
+            Budget.currency == money.currency,
+        )
+    ) or Budget(workspace_id=actor.workspace_id, study_id=study_id, currency=money.currency)
+    row.allocated_minor, row.updated_by, row.updated_at = (
+        money.minor,
+        actor.user_id,
+        now or utc_now(),
+    )
+    db.session.add(row)
+    db.session.commit()
+    return budget_lines(actor.workspace_id, study_id)
+
+
+def remove_budget(actor: accounts.Member, study_id: int | None, currency: str) -> None:
+    """No more limit in that currency for the study (or the workspace). Raises Forbidden,
+    NotFound."""
+    _editor(actor)
+    row = db.session.scalar(
+        select(Budget).where(
+            Budget.workspace_id == actor.workspace_id,
+            Budget.study_id == study_id if study_id is not None else Budget.study_id.is_(None),
+            Budget.currency == (currency or "").upper(),
+        )
+    )
+    if row is None:
+        raise NotFound("There is no such budget.")
+    db.session.delete(row)
+    db.session.commit()
+
+
+@dataclass(frozen=True)
+class StudyBudget:
+    study_id: int
+    title: str
+    lines: list[BudgetLine]
+    blocked: str | None  # why it takes no more bookings, if it does not
+
+
+def overview(workspace_id: int) -> tuple[list[BudgetLine], list[StudyBudget]]:
+    """The workspace's budget and each study's, for the budgets page."""
+    studies_here = studies.list_studies(workspace_id)
+    return budget_lines(workspace_id), [
+        StudyBudget(s.id, s.title, budget_lines(workspace_id, s.id), booking_block(s))
+        for s in studies_here
+    ]
+
+
+# --- the figures reports chart ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RewardFigures:
+    """Money figures of a workspace (or one study), for the reports issue's charts."""
+
+    paid_per_month: list[tuple[str, Totals]]
+    paid: Totals
+    owed: Totals
+    completed: int
+    cost_per_completed: dict[str, Money]  # (paid + owed) / completed, per currency
+    show_rates: list[ShowRate]  # completed / (completed + no-show) by amount offered
+
+
+def figures(workspace_id: int, study_id: int | None = None) -> RewardFigures:
+    """Paid per month, cost per completed interview and show rate by reward amount."""
+    where = [Reward.workspace_id == workspace_id, Reward.status.in_(rules.PAID)]
+    if study_id is not None:
+        where.append(Reward.study_id == study_id)
+    payments = [
+        (at, Money.from_minor(minor, currency))
+        for at, minor, currency in db.session.execute(
+            select(Reward.settled_at, Reward.amount_minor, Reward.currency).where(*where)
+        )
+    ]
+    owed, paid = _settled(workspace_id, study_id)
+    happened = _happened(workspace_id, study_id)
+    completed = sum(1 for _, showed in happened if showed)
+    return RewardFigures(
+        paid_per_month=rules.paid_per_month(payments),
+        paid=paid,
+        owed=owed,
+        completed=completed,
+        cost_per_completed=rules.cost_per_completed(paid + owed, completed),
+        show_rates=rules.show_rate_by_offer(happened),
+    )
+
+
+def _happened(workspace_id: int, study_id: int | None) -> list[tuple[Money | None, bool]]:
+    """(amount offered, showed up) of each completed or no-show interview. What was
+    offered is the reward it owes where there is one, else the offer as it stands."""
+    override = RewardOverride
+    query = (
+        select(
+            Interview.status,
+            Reward.amount_minor,
+            Reward.currency,
+            func.coalesce(override.amount_minor, Study.reward_amount_minor),
+            func.coalesce(override.currency, Study.reward_currency),
+            Study.reward_kind,
+        )
+        .select_from(Interview)
+        .join(Study, Study.id == Interview.study_id)
+        .outerjoin(Reward, Reward.interview_id == Interview.id)
+        .outerjoin(
+            override,
+            and_(
+                override.study_id == Interview.study_id,
+                override.participant_id == Interview.participant_id,
+            ),
+        )
+        .where(
+            Interview.workspace_id == workspace_id,
+            Interview.status.in_((InterviewStatus.COMPLETED, InterviewStatus.NO_SHOW)),
+        )
+    )
+    if study_id is not None:
+        query = query.where(Interview.study_id == study_id)
+    out: list[tuple[Money | None, bool]] = []
+    for status, minor, currency, offer_minor, offer_currency, kind in db.session.execute(query):
+        money = None
+        if minor is not None:
+            money = Money.from_minor(minor, currency)
+        elif offer_minor is not None and offer_currency and kind is not RewardKind.NONE:
+            money = Money.from_minor(offer_minor, offer_currency)
+        out.append((money, status is InterviewStatus.COMPLETED))
+    return out
+
+
+def study_budget(workspace_id: int, study_id: int) -> StudyBudget:
+    """One study's budget lines and whether it is paused. Raises NotFound."""
+    study = studies.get_study(workspace_id, study_id)
+    return StudyBudget(
+        study.id, study.title, budget_lines(workspace_id, study.id), booking_block(study)
+    )

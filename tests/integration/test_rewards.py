@@ -1,0 +1,450 @@
+"""Compensation: offers in every message, rewards owed on completion, the payout queue,
+settling in one transaction, per-person offers and budgets that stop bookings."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+from decimal import Decimal
+
+import pytest
+
+from interviews.accounts.rules import Role
+from interviews.compensation import budgets
+from interviews.compensation import service as compensation
+from interviews.compensation.models import Reward, RewardEvent
+from interviews.compensation.money import Money, Offer, RewardKind
+from interviews.compensation.rules import RewardStatus
+from interviews.db import db
+from interviews.errors import Conflict, InvalidInput
+from interviews.messaging import service as messaging
+from interviews.messaging.models import OutboxMessage
+from interviews.messaging.plan import MessageKind
+from interviews.participants.models import Participant
+from interviews.studies import service as studies
+from interviews.studies.models import Study
+from tests.conftest import book_interview, log_in, next_weekday_slot, started_minutes_ago
+
+
+def offer(app, study, kind="gift_card", amount="20.00", currency="USD", text="") -> None:
+    """Give the study fixture's study an offer, as the PM would on its form."""
+    with app.app_context():
+        row = db.session.scalar(db.select(Study).filter_by(slug=study["slug"]))
+        view = studies.get_study(row.workspace_id, row.id)
+        draft = studies.StudyDraft(
+            title=view.title,
+            host_user_id=view.host.user_id,
+            description=view.description,
+            meeting_url=view.meeting_url,
+            phone_fallback=view.phone_fallback,
+            questions=view.questions,
+            colleague_user_ids=tuple(c.user_id for c in view.colleagues),
+            slug=view.slug,
+            offer=studies.parse_offer(kind, amount, currency, text),
+        )
+        studies.update_study(study["dana"], row.id, draft)
+
+
+def study_id(app) -> int:
+    with app.app_context():
+        return db.session.scalar(db.select(Study.id).filter_by(slug="dashboards"))
+
+
+def complete(client, app, interview_id: int, status: str = "completed") -> None:
+    started_minutes_ago(app, interview_id, 50)
+    response = client.post(f"/interviews/{interview_id}/attendance", data={"status": status})
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def completed_interviews(app, client, study, people) -> list[int]:
+    """Book each (email, hour) and mark the interview completed; returns interview ids."""
+    ids = []
+    for email, hour in people:
+        ids.append(book_interview(client, next_weekday_slot(hour), email=email)["interview_id"])
+    log_in(client, study["dana"].email)
+    for interview_id in ids:
+        complete(client, app, interview_id)
+    return ids
+
+
+def rewards_of(app) -> list[Reward]:
+    with app.app_context():
+        rows = db.session.scalars(db.select(Reward).order_by(Reward.id)).all()
+        db.session.expunge_all()
+        return rows
+
+
+def test_the_offer_is_on_the_booking_page_the_confirmation_and_each_reminder(
+    app, client, study, sent_mail
+):
+    offer(app, study, text="your pick of Amazon or REI")
+    page = client.get("/book/dashboards").get_data(as_text=True)
+    assert "a $20.00 gift card (your pick of Amazon or REI)" in page
+    booking = book_interview(client, next_weekday_slot(10))
+    confirmation = next(m for m in sent_mail() if m.kind == "confirmation")
+    assert (
+        "As a thank-you: a $20.00 gift card (your pick of Amazon or REI)" in confirmation.text_body
+    )
+    with app.app_context():
+        due = db.session.scalars(
+            db.select(OutboxMessage.due_at).where(
+                OutboxMessage.interview_id == booking["interview_id"],
+                OutboxMessage.kind == MessageKind.REMINDER,
+            )
+        ).all()
+        messaging.dispatch_due(max(due))
+    reminders = [m for m in sent_mail() if m.kind == "reminder"]
+    assert len(reminders) == 3
+    assert all("As a thank-you: a $20.00 gift card" in m.text_body for m in reminders)
+    manage = client.get(booking["manage_url"].replace("http://desk.test", "")).get_data(
+        as_text=True
+    )
+    assert "a $20.00 gift card" in manage
+
+
+def test_completing_an_interview_owes_its_reward_and_a_no_show_owes_nothing(app, client, study):
+    offer(app, study)
+    kept = book_interview(client, next_weekday_slot(10), email="kept@customer.example")
+    missed = book_interview(client, next_weekday_slot(13), email="missed@customer.example")
+    log_in(client, study["dana"].email)
+    complete(client, app, kept["interview_id"])
+    complete(client, app, kept["interview_id"])  # twice: still one reward
+    complete(client, app, missed["interview_id"], "no_show")
+    [reward] = rewards_of(app)
+    assert reward.interview_id == kept["interview_id"]
+    assert (reward.status, reward.amount_minor, reward.currency) == (RewardStatus.OWED, 2000, "USD")
+    queue = client.get("/rewards").get_data(as_text=True)
+    assert "Pat Customer" in queue or "kept@customer.example" in queue
+    assert "missed@customer.example" not in queue
+
+    page = client.get(f"/interviews/{missed['interview_id']}").get_data(as_text=True)
+    assert "No-shows owe nothing" in page
+    response = client.post(f"/interviews/{missed['interview_id']}/reward/grant")
+    assert response.status_code == 302
+    granted = [r for r in rewards_of(app) if r.interview_id == missed["interview_id"]]
+    assert granted and granted[0].granted and granted[0].status is RewardStatus.OWED
+    again = client.post(f"/interviews/{missed['interview_id']}/reward/grant", follow_redirects=True)
+    assert "already has a reward" in again.get_data(as_text=True)
+
+
+def test_an_interview_re_marked_a_no_show_withdraws_the_reward_it_owed(app, client, study):
+    offer(app, study)
+    [interview_id] = completed_interviews(app, client, study, [("pat@customer.example", 10)])
+    complete(client, app, interview_id, "no_show")
+    [reward] = rewards_of(app)
+    assert reward.status is RewardStatus.WITHDRAWN
+    with app.app_context():
+        events = db.session.scalars(
+            db.select(RewardEvent.to_status).where(RewardEvent.reward_id == reward.id)
+        ).all()
+    assert events == [RewardStatus.OWED, RewardStatus.WITHDRAWN]
+
+
+def test_bulk_mark_sent_settles_both_records_who_and_emails_each_interviewee(
+    app, client, study, sent_mail
+):
+    offer(app, study)
+    completed_interviews(
+        app, client, study, [("ana@customer.example", 10), ("ben@customer.example", 13)]
+    )
+    ids = [r.id for r in rewards_of(app)]
+    response = client.post(
+        "/rewards/settle",
+        data={
+            "reward_ids": [str(i) for i in ids],
+            "action": "sent",
+            "method": "AMZN-GIFT-7731-QX",
+            "note": "Check your inbox for a message from Amazon.",
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "2 rewards marked sent. The interviewees are told it is on its way." in page
+    rewards = rewards_of(app)
+    assert {r.status for r in rewards} == {RewardStatus.SENT}
+    assert all(r.method == "AMZN-GIFT-7731-QX" for r in rewards)  # stored whole
+    detail = client.get(f"/rewards/{ids[0]}").get_data(as_text=True)
+    assert "AMZN-GIFT-7731-QX" not in detail and "7-QX" not in detail
+    assert "•" in detail and "31-QX"[-4:] in detail  # only the last four characters show
+    assert "Owed → <strong>Sent</strong>" in detail and "Dana Reyes" in detail
+    on_its_way = [m for m in sent_mail() if m.kind == "reward_sent"]
+    assert sorted(m.recipient for m in on_its_way) == [
+        "ana@customer.example",
+        "ben@customer.example",
+    ]
+    assert all("is on its way: $20.00 as a gift card." in m.text_body for m in on_its_way)
+    assert all("Check your inbox for a message from Amazon." in m.text_body for m in on_its_way)
+    assert all("AMZN" not in m.text_body for m in on_its_way)
+
+
+def test_a_batch_with_one_reward_not_owed_changes_nothing(app, client, study, sent_mail):
+    offer(app, study)
+    completed_interviews(
+        app, client, study, [("ana@customer.example", 10), ("ben@customer.example", 13)]
+    )
+    first, second = (r.id for r in rewards_of(app))
+    assert (
+        client.post(
+            "/rewards/settle", data={"reward_ids": [first], "action": "declined"}
+        ).status_code
+        == 302
+    )
+    response = client.post(
+        "/rewards/settle", data={"reward_ids": [first, second], "action": "sent"}
+    )
+    assert response.status_code == 409
+    assert f"Reward {first}: A reward that is declined cannot be marked sent" in response.get_data(
+        as_text=True
+    )
+    statuses = {r.id: r.status for r in rewards_of(app)}
+    assert statuses == {first: RewardStatus.DECLINED, second: RewardStatus.OWED}
+    assert not [m for m in sent_mail() if m.kind == "reward_sent"]
+
+
+@pytest.mark.parametrize("action", ["owed", "paid", ""])
+def test_settling_to_a_state_that_is_not_an_end_is_refused(app, client, study, action):
+    offer(app, study)
+    completed_interviews(app, client, study, [("ana@customer.example", 10)])
+    [reward] = rewards_of(app)
+    response = client.post("/rewards/settle", data={"reward_ids": [reward.id], "action": action})
+    assert response.status_code == 422
+    assert rewards_of(app)[0].status is RewardStatus.OWED
+
+
+def test_a_viewer_sees_the_queue_but_cannot_settle(app, client, study, add_member):
+    offer(app, study)
+    completed_interviews(app, client, study, [("ana@customer.example", 10)])
+    viewer = add_member(study["dana"], role=Role.VIEWER, name="Vic Viewer")
+    client.post("/logout")
+    log_in(client, viewer.email)
+    queue = client.get("/rewards").get_data(as_text=True)
+    assert "$20.00" in queue and "Apply to the chosen rewards" not in queue
+    [reward] = rewards_of(app)
+    assert (
+        client.post(
+            "/rewards/settle", data={"reward_ids": [reward.id], "action": "sent"}
+        ).status_code
+        == 403
+    )
+    assert rewards_of(app)[0].status is RewardStatus.OWED
+
+
+def test_the_finance_csv_keeps_amounts_exact_and_currencies_apart(app, client, study):
+    offer(app, study, amount="19.99")
+    ids = completed_interviews(app, client, study, [("ana@customer.example", 10)])
+    with app.app_context():
+        pid = db.session.scalar(db.select(Participant.id).filter_by(email="ana@customer.example"))
+    executive = book_interview(
+        client, next_weekday_slot(13), email="cfo@bigco.example", name="Chris Finance"
+    )
+    client.post(
+        f"/participants/{pid}/offers",
+        data={"study_id": study_id(app), "kind": "gift_card", "amount": "20", "currency": "usd"},
+    )
+    with app.app_context():
+        cfo = db.session.scalar(db.select(Participant.id).filter_by(email="cfo@bigco.example"))
+    response = client.post(
+        f"/participants/{cfo}/offers",
+        data={
+            "study_id": study_id(app),
+            "kind": "donation",
+            "amount": "150.5",
+            "currency": "EUR",
+            "text": "to a charity of their choice",
+        },
+    )
+    assert response.status_code == 302
+    complete(client, app, executive["interview_id"])
+    body = client.get("/rewards.csv?status=owed").get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(body)))
+    by_email = {r["email"]: r for r in rows}
+    assert by_email["ana@customer.example"]["amount"] == "19.99"  # owed before the override
+    assert by_email["ana@customer.example"]["currency"] == "USD"
+    assert (by_email["cfo@bigco.example"]["amount"], by_email["cfo@bigco.example"]["currency"]) == (
+        "150.50",
+        "EUR",
+    )
+    assert by_email["cfo@bigco.example"]["kind"] == "donation"
+    assert len(ids) == 1
+
+
+def test_a_study_whose_budget_is_committed_stops_offering_times(app, client, study):
+    offer(app, study)
+    log_in(client, study["dana"].email)
+    sid = study_id(app)
+    assert (
+        client.post(
+            "/budgets", data={"study_id": sid, "currency": "USD", "amount": "40"}
+        ).status_code
+        == 302
+    )
+    book_interview(client, next_weekday_slot(10), email="ana@customer.example")
+    day = next_weekday_slot(10).date().isoformat()
+    slots = client.get(
+        f"/api/v1/public/studies/dashboards/slots?from={day}&to={day}&timezone=Europe/Berlin"
+    )
+    assert slots.json["slots"], "one $20 reward still fits in $40 less $20 committed"
+    book_interview(client, next_weekday_slot(13), email="ben@customer.example")
+
+    slots = client.get(
+        f"/api/v1/public/studies/dashboards/slots?from={day}&to={day}&timezone=Europe/Berlin"
+    )
+    assert slots.json["slots"] == []
+    refused = client.post(
+        "/api/v1/public/studies/dashboards/bookings",
+        json={
+            "name": "Cy",
+            "email": "cy@customer.example",
+            "phone": "+1 415 555 2671",
+            "timezone": "America/New_York",
+            "start": next_weekday_slot(15).isoformat(),
+        },
+    )
+    assert refused.status_code == 409
+    assert refused.json["error"]["code"] == "budget_exhausted"
+    assert "$" not in refused.json["error"]["message"]  # the interviewee is not told the numbers
+    with app.app_context():
+        assert (
+            db.session.scalar(
+                db.select(db.func.count())
+                .select_from(Participant)
+                .filter_by(email="cy@customer.example")
+            )
+            == 0
+        )
+    assert "not taking new bookings" in client.get("/book/dashboards").get_data(as_text=True)
+    page = client.get(f"/studies/{sid}").get_data(as_text=True)
+    assert (
+        "New bookings are paused: this study's budget of $40.00 has $0.00 left after "
+        "$40.00 committed, $0.00 owed and $0.00 paid, not enough for another $20.00 reward."
+    ) in html.unescape(page)
+
+    raised = client.post("/budgets", data={"study_id": sid, "currency": "USD", "amount": "60"})
+    assert raised.status_code == 302
+    assert client.get(
+        f"/api/v1/public/studies/dashboards/slots?from={day}&to={day}&timezone=Europe/Berlin"
+    ).json["slots"]
+
+
+def test_a_workspace_budget_in_another_currency_covers_nothing_in_this_one(app, client, study):
+    offer(app, study)
+    log_in(client, study["dana"].email)
+    client.post("/budgets", data={"study_id": "", "currency": "EUR", "amount": "1000"})
+    with app.app_context():
+        view = studies.get_study(study["dana"].workspace_id, study_id(app))
+        reason = budgets.booking_block(view)
+    assert (
+        reason == "New bookings are paused: the workspace's budget has no USD for a $20.00 reward."
+    )
+
+
+def test_budget_lines_keep_committed_owed_and_paid_per_currency(app, client, study):
+    offer(app, study)
+    completed_interviews(
+        app, client, study, [("ana@customer.example", 10), ("ben@customer.example", 13)]
+    )
+    first, _ = (r.id for r in rewards_of(app))
+    client.post("/rewards/settle", data={"reward_ids": [first], "action": "sent"})
+    book_interview(client, next_weekday_slot(15), email="cy@customer.example")
+    client.post("/budgets", data={"study_id": study_id(app), "currency": "USD", "amount": "100"})
+    with app.app_context():
+        [line] = budgets.budget_lines(study["dana"].workspace_id, study_id(app))
+    assert (line.allocated, line.committed, line.owed, line.paid, line.remaining) == (
+        Money("USD", Decimal("100.00")),
+        Money("USD", Decimal("20.00")),
+        Money("USD", Decimal("20.00")),
+        Money("USD", Decimal("20.00")),
+        Money("USD", Decimal("40.00")),
+    )
+    page = client.get("/budgets").get_data(as_text=True)
+    assert "$40.00" in page and "Cost per completed interview" in page
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"reward_amount": "20,00"}, "with a dot for decimals"),
+        ({"reward_currency": "XYZ"}, "ISO 4217"),
+        ({"reward_amount": "0"}, "more than 0"),
+        ({"reward_amount": "10.001"}, "at most 2 decimals"),
+        ({"reward_currency": "JPY", "reward_amount": "1500.5"}, "at most 0 decimals"),
+        ({"reward_amount": ""}, "with a dot for decimals"),
+    ],
+)
+def test_the_study_form_refuses_a_reward_that_is_not_money(app, client, study, fields, message):
+    log_in(client, study["dana"].email)
+    sid = study_id(app)
+    form = client.get(f"/studies/{sid}/edit").get_data(as_text=True)
+    assert "Thank-you reward" in form
+    data = {
+        "title": "Northwind product interview about dashboards",
+        "host_user_id": study["dana"].user_id,
+        "duration_minutes": 45,
+        "notice_hours": 12,
+        "horizon_days": 30,
+        "max_per_day": 3,
+        "buffer_minutes": 30,
+        "step_minutes": 30,
+        "slug": "dashboards",
+        "reward_kind": "gift_card",
+        "reward_amount": "20",
+        "reward_currency": "USD",
+        **fields,
+    }
+    response = client.post(f"/studies/{sid}/edit", data=data)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Study, sid).reward_amount_minor is None  # nothing half-written
+
+
+def test_services_refuse_illegal_moves_with_a_conflict(app, client, study):
+    offer(app, study)
+    completed_interviews(app, client, study, [("ana@customer.example", 10)])
+    [reward] = rewards_of(app)
+    with app.app_context():
+        compensation.settle(study["dana"], [reward.id], RewardStatus.DONATED)
+        for target in (RewardStatus.SENT, RewardStatus.DECLINED, RewardStatus.WITHDRAWN):
+            with pytest.raises(Conflict, match="donated cannot be marked"):
+                compensation.settle(study["dana"], [reward.id], target)
+        with pytest.raises(InvalidInput):
+            compensation.settle(study["dana"], [], RewardStatus.SENT)
+    assert [r.status for r in rewards_of(app)] == [RewardStatus.DONATED]
+
+
+def test_a_persons_own_offer_is_in_their_invite_and_what_their_interview_owes(
+    app, client, study, sent_mail
+):
+    offer(app, study)
+    log_in(client, study["dana"].email)
+    client.post(
+        "/participants/new",
+        data={
+            "name": "Hannah Berg",
+            "email": "hannah@bigco.example",
+            "timezone": "Europe/Berlin",
+            "role": "CFO",
+        },
+    )
+    with app.app_context():
+        hannah = db.session.scalar(
+            db.select(Participant.id).filter_by(email="hannah@bigco.example")
+        )
+    client.post(
+        f"/participants/{hannah}/offers",
+        data={"study_id": study_id(app), "kind": "donation", "amount": "200", "currency": "USD"},
+    )
+    profile = client.get(f"/participants/{hannah}").get_data(as_text=True)
+    assert "a $200.00 donation to a charity of your choice" in profile
+    client.post(
+        f"/participants/{hannah}/invite",
+        data={"study_id": study_id(app), "note": "Would love your view."},
+    )
+    invite = next(m for m in sent_mail() if m.kind == "participant_invite")
+    assert "a $200.00 donation to a charity of your choice" in invite.text_body
+    with app.app_context():
+        view = studies.get_study(study["dana"].workspace_id, study_id(app))
+        assert compensation.offer_for(view, hannah) == Offer(
+            RewardKind.DONATION, Money("USD", Decimal("200")), ""
+        )
