@@ -8,16 +8,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import func, select
 
-from interviews import demo_notes, demo_panel
+from interviews import demo_notes, demo_panel, demo_rewards
 from interviews.accounts import service as accounts
 from interviews.accounts.models import User, Workspace
 from interviews.accounts.rules import Role
 from interviews.clock import utc_now
+from interviews.compensation.money import Money, Offer, RewardKind
 from interviews.db import db
 from interviews.messaging import service as messaging
 from interviews.messaging.texts import Text
@@ -49,7 +51,10 @@ DEMO_STUDY = studies.StudyDraft(
     duration_minutes=45,
     meeting_url="https://meet.example.com/northwind-dana",
     phone_fallback="+49 30 901820",
-    reward_text="a $20 gift card, sent after the call",
+    reward_text="sent within 3 days of the call",
+    offer=Offer(
+        RewardKind.GIFT_CARD, Money("USD", Decimal("20.00")), "sent within 3 days of the call"
+    ),
     questions=("Which dashboards do you open most often?",),
 )
 # Dana's work calendar, connected as a busy calendar: served by the app itself in
@@ -97,8 +102,8 @@ DEMO_THANK_YOU = """Hi {{ participant.name }},
 
 Thank you for the time today. Hearing how you really use the dashboards was the most useful
 hour of our week: two of the things you showed me are already on our list.
-{% if study.reward_text %}
-Your thank-you, {{ study.reward_text }}, is on its way.
+{% if reward %}
+Your thank-you, {{ reward }}, follows shortly.
 {% endif %}
 If anything else comes to mind, just reply: it comes straight to me.
 
@@ -189,7 +194,9 @@ def _seed_study(owner: accounts.Member) -> None:
         Text(DEMO_THANK_YOU_SUBJECT, DEMO_THANK_YOU),
         messaging.sample_context(study, "thank_you"),
     )
-    demo_notes.seed_notes(owner, study.id, _seed_history(study.id))
+    held = _seed_history(study.id)
+    demo_notes.seed_notes(owner, study.id, held)
+    demo_rewards.seed_rewards(owner, study.id, held)
     today = utc_now().date()
     free = scheduling.public_slots(study.slug, today, today + timedelta(days=13), "UTC")
     # Spread out: one soon, one a few days later, leaving plenty of times open.

@@ -8,8 +8,12 @@ an export and an erasure on request, on the audit log.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from interviews.accounts import service as accounts
 from interviews.clock import utc_now
+from interviews.compensation import service as compensation
+from interviews.compensation.money import Money, Offer, RewardKind
 from interviews.participants import consent, invites, privacy
 from interviews.participants import service as participants
 from interviews.participants.models import ConsentKind
@@ -139,7 +143,14 @@ def seed_panel(owner: accounts.Member, study_id: int) -> None:
     consent.record_consent(owner, hannah.id, kind=ConsentKind.CONTACT, method="email")
     # Luis asked not to be asked again: he cannot be invited or book.
     participants.set_do_not_contact(owner, luis.id, True)
-    # Recruiting from the panel: a CFO nobody has talked to yet gets a personal link.
+    # Recruiting from the panel: a CFO nobody has talked to yet gets a personal link,
+    # with a donation in her name instead of a gift card (an executive's hour is dear).
+    compensation.set_override(
+        owner,
+        study_id,
+        hannah.id,
+        Offer(RewardKind.DONATION, Money("USD", Decimal("150.00")), "to a charity you choose"),
+    )
     invites.send_invite(
         owner,
         hannah.id,

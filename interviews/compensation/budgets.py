@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from flask import current_app
 from sqlalchemy import and_, func, select
 
 from interviews.accounts import service as accounts
@@ -23,6 +24,8 @@ from interviews.compensation.money import Money, MoneyError, RewardKind, Totals
 from interviews.compensation.rules import BudgetLine, RewardStatus, ShowRate
 from interviews.db import db
 from interviews.errors import Conflict, Forbidden, InvalidInput, NotFound
+from interviews.mail import service as mail
+from interviews.scheduling import links
 from interviews.scheduling.models import Interview, InterviewStatus
 from interviews.studies import service as studies
 from interviews.studies.models import Study
@@ -130,6 +133,31 @@ def ensure_bookable(study: studies.StudyView, participant_id: int | None = None)
             "Sorry, this study is not taking new bookings right now. "
             f"Reply to {study.host.name} if you would still like to talk."
         )
+
+
+def tell_host_if_paused(study: studies.StudyView) -> bool:
+    """After a booking committed: when it took the last of the budget, the host hears
+    now, with the numbers, rather than finding a quiet booking page. Returns whether."""
+    reason = booking_block(study)
+    if reason is None:
+        return False
+    message = mail.queue_email(
+        kind="budget_paused",
+        recipient=study.host.email,
+        subject=f"Bookings paused: {study.title}",
+        template="budget_paused",
+        context={
+            "study": study,
+            "reason": reason,
+            "budgets_url": links.link("/budgets") + f"#study-{study.id}",
+        },
+        sender_name=current_app.config["PRODUCT_NAME"],
+        reply_to=None,
+        workspace_id=study.workspace_id,
+    )
+    db.session.commit()
+    mail.dispatch(message.id)
+    return True
 
 
 def set_budget(

@@ -12,7 +12,7 @@ import enum
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from interviews.compensation.money import Money, Totals, minor_digits
@@ -142,7 +142,7 @@ def paid_per_month(payments: Iterable[tuple[datetime, Money]]) -> list[tuple[str
     """Money paid out per calendar month (UTC), oldest month first: [("2026-11", ...)]."""
     months: dict[str, list[Money]] = defaultdict(list)
     for at, money in payments:
-        months[f"{at:%Y-%m}"].append(money)
+        months[f"{at.astimezone(UTC):%Y-%m}"].append(money)
     return [(month, Totals(months[month])) for month in sorted(months)]
 
 

@@ -40,7 +40,10 @@ DEFAULT_SUBJECTS = {
     MessageKind.FOLLOWUP_NUDGE: "We are on the call: {{ study.title }}",
     MessageKind.FOLLOWUP_MISSED: "Sorry we missed you: {{ study.title }}",
     MessageKind.THANK_YOU: "Thank you for talking with {{ study.host.name }}",
-    MessageKind.REWARD_SENT: "Your thank-you from {{ study.host.name }} is on its way",
+    MessageKind.REWARD_SENT: (
+        "{% if given and given.status.value == 'donated' %}We made a donation in your name"
+        "{% else %}Your thank-you from {{ study.host.name }} is on its way{% endif %}"
+    ),
 }
 # What a text may use, as the page lists it.
 NAMES = (

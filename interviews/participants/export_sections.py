@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 
 from interviews.accounts import service as accounts
+from interviews.compensation import service as compensation
 from interviews.db import db
 from interviews.mail import service as mail
 from interviews.messaging import service as messaging
@@ -133,6 +134,41 @@ def _takeaways(person: Person) -> list[dict[str, Any]]:
     ]
 
 
+def _rewards(person: Person) -> dict[str, Any]:
+    return {
+        "rewards": [
+            {
+                "id": r.id,
+                "interview_id": r.interview_id,
+                "study_title": r.study_title,
+                "kind": r.kind.value,
+                "amount": str(r.money),
+                "currency": r.money.currency,
+                "status": r.status.value,
+                "method": r.method_masked,
+                "note": r.note,
+                "owed_at": iso(r.owed_at),
+                "settled_at": iso(r.settled_at),
+                "history": [
+                    {
+                        "at": iso(e.at),
+                        "from": e.from_status.value if e.from_status else None,
+                        "to": e.to_status.value,
+                        "by": e.actor_name or "the desk",
+                        "note": e.note,
+                    }
+                    for e in r.history
+                ],
+            }
+            for r in compensation.rewards_of_participant(person.workspace_id, person.row.id)
+        ],
+        "own_offers": [
+            {"study_title": o.study_title, "offer": o.offer.describe()}
+            for o in compensation.overrides_of(person.workspace_id, person.row.id)
+        ],
+    }
+
+
 def _messages(person: Person) -> dict[str, list[dict[str, Any]]]:
     planned = messaging.messages_to_participant(person.interview_ids)
     emails = mail.messages_to(person.workspace_id, person.row.email)
@@ -188,9 +224,9 @@ def _invites(person: Person) -> list[dict[str, Any]]:
 @dataclass(frozen=True)
 class Section:
     """One part of a data export: its key in participant.json, what it holds (for
-    README.txt) and how it is collected. Data about people that a later area keeps
-    (rewards, once compensation exists) is one more Section in SECTIONS, collected
-    through that area's service: nothing else in the export changes."""
+    README.txt) and how it is collected. Data about people that another area keeps
+    (rewards, say) is one more Section in SECTIONS, collected through that area's
+    service: nothing else in the export changes."""
 
     key: str
     holds: str  # for README.txt
@@ -210,4 +246,5 @@ SECTIONS: tuple[Section, ...] = (
         "messages", "reminders and follow-ups planned for you, and emails sent to you", _messages
     ),
     Section("invites", "personal booking links made for you", _invites),
+    Section("rewards", "the thank-you rewards owed or given to you, and their history", _rewards),
 )

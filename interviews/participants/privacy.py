@@ -17,6 +17,7 @@ from flask import current_app
 from sqlalchemy import Text, cast, or_, select, update
 
 from interviews.accounts import service as accounts
+from interviews.compensation import service as compensation
 from interviews.db import db
 from interviews.errors import Conflict, Forbidden, InvalidInput, NotFound
 from interviews.mail import service as mail
@@ -264,6 +265,9 @@ def _erase_everywhere(row: Participant, now: datetime) -> dict[str, int]:
     counts = {"interviews": len(interview_ids)}
     counts["notes"] = notes.erase_from_notes(workspace_id, interview_ids, words)
     counts["takeaways"] = notes.detach_participant(workspace_id, row.id, words)
+    counts["rewards"] = compensation.detach_participant(
+        workspace_id, row.id, lambda text: notes.scrub(text, words)
+    )
     voided, mail_ids = messaging.erase_interview_messages(interview_ids, email, scrub_mail, now)
     counts["messages_voided"] = voided
     counts["emails_deleted"] = mail.delete_messages_to(workspace_id, email)

@@ -263,6 +263,7 @@ def book(slug: str, request: BookingRequest) -> Booking:
     due_now = outbox.plan_booking(interview, study, now)
     db.session.commit()
     messaging.send_soon(due_now)
+    reward_budgets.tell_host_if_paused(study)
     return _booking(interview, token)
 
 

@@ -91,6 +91,10 @@ def main() -> None:
         page.screenshot(path=OUT / "panel.png")
         page.get_by_role("link", name="Mei Lin").click()
         page.screenshot(path=OUT / "participant.png", full_page=True)
+        page.goto(f"{base}/rewards")
+        page.screenshot(path=OUT / "rewards.png")
+        page.goto(f"{base}/budgets")
+        page.screenshot(path=OUT / "budgets.png", full_page=True)
         browser.close()
     server.shutdown()
     for shot in sorted(OUT.glob("*.png")):

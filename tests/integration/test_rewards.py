@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 
+from interviews.accounts import service as accounts
 from interviews.accounts.rules import Role
 from interviews.compensation import budgets
 from interviews.compensation import service as compensation
@@ -269,7 +270,7 @@ def test_the_finance_csv_keeps_amounts_exact_and_currencies_apart(app, client, s
     assert len(ids) == 1
 
 
-def test_a_study_whose_budget_is_committed_stops_offering_times(app, client, study):
+def test_a_study_whose_budget_is_committed_stops_offering_times(app, client, study, sent_mail):
     offer(app, study)
     log_in(client, study["dana"].email)
     sid = study_id(app)
@@ -291,6 +292,10 @@ def test_a_study_whose_budget_is_committed_stops_offering_times(app, client, stu
         f"/api/v1/public/studies/dashboards/slots?from={day}&to={day}&timezone=Europe/Berlin"
     )
     assert slots.json["slots"] == []
+    [paused] = [m for m in sent_mail() if m.kind == "budget_paused"]
+    assert paused.recipient == study["dana"].email
+    assert paused.subject == "Bookings paused: Northwind product interview about dashboards"
+    assert "has $0.00 left after $40.00 committed" in paused.text_body
     refused = client.post(
         "/api/v1/public/studies/dashboards/bookings",
         json={
@@ -448,3 +453,46 @@ def test_a_persons_own_offer_is_in_their_invite_and_what_their_interview_owes(
         assert compensation.offer_for(view, hannah) == Offer(
             RewardKind.DONATION, Money("USD", Decimal("200")), ""
         )
+
+
+def test_a_data_export_lists_their_rewards_and_erasure_keeps_the_money_not_the_person(
+    app, client, study
+):
+    offer(app, study)
+    [interview_id] = completed_interviews(app, client, study, [("jane@acme.example", 10)])
+    [reward] = rewards_of(app)
+    client.post(
+        "/rewards/settle",
+        data={
+            "reward_ids": [reward.id],
+            "action": "sent",
+            "method": "CODE-JANE-0042-XYZ",
+            "note": "Pat Customer asked for it by email",
+        },
+    )
+    with app.app_context():
+        pid = db.session.scalar(db.select(Participant.id).filter_by(email="jane@acme.example"))
+    exported = client.get(f"/api/v1/participants/{pid}/export", headers=_token(app, study))
+    section = exported.json["rewards"]["rewards"]
+    assert [(r["amount"], r["currency"], r["status"]) for r in section] == [
+        ("20.00", "USD", "sent")
+    ]
+    assert "CODE-JANE-0042-XYZ" not in exported.get_data(as_text=True)
+    assert [h["to"] for h in section[0]["history"]] == ["owed", "sent"]
+
+    erased = client.post(f"/participants/{pid}/erase", data={"email": "jane@acme.example"})
+    assert erased.status_code == 302
+    [kept] = rewards_of(app)
+    assert (kept.amount_minor, kept.currency, kept.status) == (2000, "USD", RewardStatus.SENT)
+    assert kept.participant_id is None and kept.method == ""
+    assert "Pat Customer" not in kept.note
+    assert kept.interview_id == interview_id
+    queue = client.get("/rewards?status=sent").get_data(as_text=True)
+    assert "Erased participant" in queue and "jane@acme.example" not in queue
+
+
+def _token(app, study) -> dict[str, str]:
+    dana = study["dana"]
+    with app.app_context():
+        _, secret = accounts.create_api_token(dana.user_id, dana.workspace_id, "rewards")
+    return {"Authorization": f"Bearer {secret}"}
