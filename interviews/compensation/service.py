@@ -1,5 +1,6 @@
-"""Reward use cases: owing, granting and settling rewards, the payout queue, and one
-person's own offer. Each is one transaction; refusals are named errors.
+"""Reward use cases: owing, granting and settling rewards. Each is one transaction;
+refusals are named errors. Reading rewards (queue.py) and offers (offers.py) is
+reached through here too.
 
 A completed interview owes its reward inside scheduling's own transaction (it calls
 ``follow_attendance`` before it commits), so an interview is never completed without
@@ -8,38 +9,35 @@ its reward or the other way round.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from interviews.accounts import service as accounts
 from interviews.clock import utc_now
-from interviews.compensation import offers, rules
+from interviews.compensation import offers, queue, rules
 from interviews.compensation.models import Reward, RewardEvent, RewardOverride
-from interviews.compensation.money import KIND_LABELS, Money, Offer, RewardKind
+from interviews.compensation.money import Offer
 from interviews.compensation.rules import RewardStatus
 from interviews.db import db
 from interviews.errors import Conflict, Forbidden, InvalidInput, NotFound
 from interviews.messaging import outbox
 from interviews.messaging import service as messaging
-from interviews.participants.models import Participant
 from interviews.scheduling.models import Interview, InterviewStatus
 from interviews.studies import service as studies
-from interviews.studies.models import Study
 
-# What other areas read of offers, reached through this module.
+# What pages, the API and other areas read, reached through this module.
+RewardView, RewardEventView, RewardPage = queue.RewardView, queue.RewardEventView, queue.RewardPage
+reward, reward_of_interview, rewards = queue.reward, queue.reward_of_interview, queue.rewards
+parse_status, payout_csv = queue.parse_status, queue.payout_csv
+rewards_of_participant = queue.rewards_of_participant
 offer_for = offers.offer_for
 set_override, clear_override, overrides_of = (
     offers.set_override,
     offers.clear_override,
     offers.overrides_of,
 )
-QUEUE_PAGE = 200
 MAX_METHOD, MAX_NOTE = 500, 1000
 
 
@@ -49,103 +47,9 @@ class NotOwed(Conflict):
     code = "not_owed"
 
 
-@dataclass(frozen=True)
-class RewardEventView:
-    at: datetime
-    actor_name: str  # "" for the desk itself
-    from_status: RewardStatus | None
-    to_status: RewardStatus
-    method_masked: str
-    note: str
-
-
-@dataclass(frozen=True)
-class RewardView:
-    """A reward as the payout queue, the API and the interview page show it."""
-
-    id: int
-    interview_id: int
-    interview_start: datetime
-    study_id: int
-    study_title: str
-    participant_id: int | None
-    participant_name: str
-    participant_email: str
-    kind: RewardKind
-    money: Money
-    status: RewardStatus
-    granted: bool
-    method_masked: str
-    note: str
-    owed_at: datetime
-    settled_at: datetime | None
-    overdue: bool
-    history: tuple[RewardEventView, ...] = ()
-
-    @property
-    def kind_label(self) -> str:
-        return KIND_LABELS[self.kind]
-
-    @property
-    def status_label(self) -> str:
-        return rules.STATUS_LABELS[self.status]
-
-
 def _editor(actor: accounts.Member) -> None:
     if not actor.can_edit:
         raise Forbidden("Viewers can see rewards but not change them.")
-
-
-def _overdue_days() -> int:
-    return current_app.config["REWARD_OVERDUE_DAYS"]
-
-
-def _view(
-    row: Reward,
-    start: datetime,
-    title: str,
-    person: Participant | None,
-    now: datetime,
-    *,
-    full=False,
-) -> RewardView:
-    erased = person is None or person.erased_at is not None
-    return RewardView(
-        id=row.id,
-        interview_id=row.interview_id,
-        interview_start=start,
-        study_id=row.study_id,
-        study_title=title,
-        participant_id=row.participant_id,
-        participant_name="Erased participant" if erased else person.name,
-        participant_email="" if erased else person.email,
-        kind=row.kind,
-        money=Money.from_minor(row.amount_minor, row.currency),
-        status=row.status,
-        granted=row.granted,
-        method_masked=rules.mask(row.method),
-        note=row.note,
-        owed_at=row.owed_at,
-        settled_at=row.settled_at,
-        overdue=row.status is RewardStatus.OWED
-        and rules.is_overdue(row.owed_at, now, _overdue_days()),
-        history=tuple(
-            RewardEventView(e.at, e.actor_name, e.from_status, e.to_status, e.method_masked, e.note)
-            for e in row.events
-        )
-        if full
-        else (),
-    )
-
-
-def _rows(query, now: datetime, *, full=False) -> list[RewardView]:
-    rows = db.session.execute(
-        query.join(Interview, Interview.id == Reward.interview_id)
-        .join(Study, Study.id == Reward.study_id)
-        .outerjoin(Participant, Participant.id == Reward.participant_id)
-        .add_columns(Interview.start_at, Study.title, Participant)
-    ).all()
-    return [_view(r, start, title, person, now, full=full) for r, start, title, person in rows]
 
 
 def _event(
@@ -258,77 +162,6 @@ def grant(actor: accounts.Member, interview_id: int, now: datetime | None = None
     return reward(actor.workspace_id, row.id)
 
 
-def reward(workspace_id: int, reward_id: int, now: datetime | None = None) -> RewardView:
-    """One reward with its whole history. Raises NotFound."""
-    found = _rows(
-        select(Reward).where(Reward.id == reward_id, Reward.workspace_id == workspace_id),
-        now or utc_now(),
-        full=True,
-    )
-    if not found:
-        raise NotFound("No such reward in this workspace.")
-    return found[0]
-
-
-def reward_of_interview(workspace_id: int, interview_id: int) -> RewardView | None:
-    """The interview's reward with its history, or None."""
-    row = _reward_of(interview_id)
-    if row is None or row.workspace_id != workspace_id:
-        return None
-    return reward(workspace_id, row.id)
-
-
-def parse_status(value: str | None) -> RewardStatus | None:
-    """A status filter: None for all. Raises InvalidInput."""
-    if not value:
-        return None
-    try:
-        return RewardStatus(value)
-    except ValueError:
-        names = ", ".join(s.value for s in RewardStatus)
-        raise InvalidInput(f"`status` is one of {names}.", field="status") from None
-
-
-@dataclass(frozen=True)
-class RewardPage:
-    items: list[RewardView]
-    total: int
-    counts: dict[str, int]  # by status, for the queue's tabs
-
-
-def rewards(
-    workspace_id: int,
-    *,
-    status: RewardStatus | None = None,
-    study_id: int | None = None,
-    limit: int = QUEUE_PAGE,
-    offset: int = 0,
-    now: datetime | None = None,
-) -> RewardPage:
-    """Rewards of the workspace: owed ones oldest first (the payout queue), others most
-    recently settled first."""
-    where = [Reward.workspace_id == workspace_id]
-    if study_id is not None:
-        where.append(Reward.study_id == study_id)
-    counts = dict(
-        db.session.execute(
-            select(Reward.status, func.count()).where(*where).group_by(Reward.status)
-        ).all()
-    )
-    if status is not None:
-        where.append(Reward.status == status)
-    order = (
-        (Reward.owed_at, Reward.id)
-        if status is RewardStatus.OWED
-        else (Reward.settled_at.desc(), Reward.owed_at.desc(), Reward.id.desc())
-    )
-    items = _rows(
-        select(Reward).where(*where).order_by(*order).limit(limit).offset(offset), now or utc_now()
-    )
-    total = counts.get(status, 0) if status is not None else sum(counts.values())
-    return RewardPage(items, total, {s.value: counts.get(s, 0) for s in RewardStatus})
-
-
 def _clean(method: str, note: str) -> tuple[str, str]:
     method, note = (method or "").strip(), (note or "").strip()
     if len(method) > MAX_METHOD:
@@ -396,71 +229,7 @@ def settle(
     return [reward(actor.workspace_id, row.id, now) for row in rows]
 
 
-def payout_csv(workspace_id: int, status: RewardStatus | None, now: datetime | None = None) -> str:
-    """The rewards as CSV for a finance team: one row each, amounts as exact decimal
-    strings beside their currency (never summed across currencies), methods masked."""
-    now = now or utc_now()
-    buffer = io.StringIO()
-    out = csv.writer(buffer)
-    out.writerow(
-        [
-            "reward_id",
-            "status",
-            "owed_at",
-            "settled_at",
-            "study",
-            "interview_id",
-            "interview_date",
-            "participant",
-            "email",
-            "kind",
-            "amount",
-            "currency",
-            "method",
-            "note",
-            "overdue",
-        ]
-    )
-    offset = 0
-    while True:
-        page = rewards(workspace_id, status=status, limit=1000, offset=offset, now=now).items
-        for r in page:
-            out.writerow(
-                [
-                    r.id,
-                    r.status.value,
-                    r.owed_at.isoformat(),
-                    r.settled_at.isoformat() if r.settled_at else "",
-                    r.study_title,
-                    r.interview_id,
-                    f"{r.interview_start:%Y-%m-%d}",
-                    r.participant_name,
-                    r.participant_email,
-                    r.kind.value,
-                    str(r.money),
-                    r.money.currency,
-                    r.method_masked,
-                    r.note,
-                    "yes" if r.overdue else "",
-                ]
-            )
-        if len(page) < 1000:
-            return buffer.getvalue()
-        offset += 1000
-
-
 # --- privacy --------------------------------------------------------------------------------
-
-
-def rewards_of_participant(workspace_id: int, participant_id: int) -> list[RewardView]:
-    """Every reward this person was owed or given, with history, for a data export."""
-    return _rows(
-        select(Reward)
-        .where(Reward.workspace_id == workspace_id, Reward.participant_id == participant_id)
-        .order_by(Reward.owed_at, Reward.id),
-        utc_now(),
-        full=True,
-    )
 
 
 def detach_participant(workspace_id: int, participant_id: int, scrub) -> int:

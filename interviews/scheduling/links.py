@@ -15,6 +15,7 @@ from datetime import datetime
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from interviews.compensation import offers
 from interviews.scheduling.invites import InviteDetails, Person
 from interviews.scheduling.models import Interview
 from interviews.scheduling.pages import local_when
@@ -89,8 +90,9 @@ def invite_details(
         lines.append(f"Join: {study.meeting_url}")
     if study.phone_fallback:
         lines.append(f"If video fails, call {study.phone_fallback}.")
-    if study.reward_text:
-        lines.append(f"Thank you: {study.reward_text}")
+    reward = offers.offer_for(study, interview.participant_id).describe()
+    if reward:
+        lines.append(f"Thank you: {reward}")
     if token:
         lines.append(f"Reschedule or cancel: {manage_url(token)}")
     location = study.meeting_url or (

@@ -36,10 +36,16 @@ bp = Blueprint("studies", __name__, url_prefix="/studies")
 @bp.get("")
 @login_required
 def index():
-    """The workspace's studies and their booking links."""
+    """The workspace's studies, their booking links and offers; paused ones say so."""
+    listed = studies.list_studies(g.member.workspace_id)
     return render_template(
         "studies/index.html",
-        studies=studies.list_studies(g.member.workspace_id),
+        studies=listed,
+        paused={
+            s.id
+            for s in listed
+            if s.status is StudyStatus.PUBLISHED and reward_budgets.booking_block(s)
+        },
         base_url=current_app.config["BASE_URL"],
     )
 
