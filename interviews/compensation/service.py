@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from interviews.accounts import service as accounts
 from interviews.clock import utc_now
@@ -200,33 +200,54 @@ def settle(
             "A reward is marked sent, declined, donated or withdrawn.", field="status"
         )
     method, note = _clean(method, note)
-    # Locked in id order: two people marking overlapping batches cannot both settle one.
+    # Claimed in one statement, and only while owed: of two people marking overlapping
+    # batches at once, one settles each reward and the other is told, so a reward is
+    # never paid (or its email sent) twice. The statement takes the write lock first.
+    claimed = db.session.execute(
+        update(Reward)
+        .where(
+            Reward.id.in_(ids),
+            Reward.workspace_id == actor.workspace_id,
+            Reward.status == RewardStatus.OWED,
+        )
+        .values(status=status, settled_at=now, updated_at=now, method=method, note=note)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != len(ids):
+        db.session.rollback()
+        _refuse(actor.workspace_id, ids, status)
     rows = db.session.scalars(
         select(Reward)
-        .where(Reward.id.in_(ids), Reward.workspace_id == actor.workspace_id)
+        .where(Reward.id.in_(ids))
         .order_by(Reward.id)
-        .with_for_update()
+        .execution_options(populate_existing=True)
     ).all()
-    if len(rows) != len(ids):
-        db.session.rollback()
-        raise NotFound("One of those rewards is not in this workspace.")
     due_now: list[int] = []
     for row in rows:
-        try:
-            rules.check_move(row.status, status)
-        except rules.IllegalMove as error:
-            db.session.rollback()
-            raise NotOwed(f"Reward {row.id}: {error}") from None
-        previous = row.status
-        row.status, row.settled_at, row.updated_at = status, now, now
-        row.method, row.note = method or row.method, note or row.note
-        _event(row, actor, previous, now, note)
+        _event(row, actor, RewardStatus.OWED, now, note)
         if status in rules.PAID:
             interview = db.session.get(Interview, row.interview_id)
             due_now += outbox.plan_reward_sent(interview, now)
     db.session.commit()
     messaging.send_soon(due_now)
     return [reward(actor.workspace_id, row.id, now) for row in rows]
+
+
+def _refuse(workspace_id: int, ids: list[int], status: RewardStatus) -> None:
+    """Why a batch could not be claimed, as the error to raise: NotFound or NotOwed."""
+    rows = db.session.scalars(
+        select(Reward)
+        .where(Reward.id.in_(ids), Reward.workspace_id == workspace_id)
+        .order_by(Reward.id)
+    ).all()
+    if len(rows) != len(ids):
+        raise NotFound("One of those rewards is not in this workspace.")
+    for row in rows:
+        try:
+            rules.check_move(row.status, status)
+        except rules.IllegalMove as error:
+            raise NotOwed(f"Reward {row.id}: {error}") from None
+    raise NotOwed("Someone else settled one of those rewards just now; reload and try again.")
 
 
 # --- privacy --------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import threading
 from decimal import Decimal
 
 import pytest
@@ -496,3 +497,36 @@ def _token(app, study) -> dict[str, str]:
     with app.app_context():
         _, secret = accounts.create_api_token(dana.user_id, dana.workspace_id, "rewards")
     return {"Authorization": f"Bearer {secret}"}
+
+
+def test_ten_people_marking_the_same_reward_at_once_settle_it_once(app, client, study, sent_mail):
+    offer(app, study)
+    completed_interviews(app, client, study, [("ana@customer.example", 10)])
+    [reward] = rewards_of(app)
+    barrier = threading.Barrier(10)
+    outcomes: list[str] = []
+
+    def racer() -> None:
+        with app.app_context():
+            barrier.wait()
+            try:
+                compensation.settle(study["dana"], [reward.id], RewardStatus.SENT)
+                outcomes.append("settled")
+            except Conflict as error:
+                outcomes.append(error.code)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=racer) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(outcomes) == ["not_owed"] * 9 + ["settled"]
+    with app.app_context():
+        events = db.session.scalars(
+            db.select(RewardEvent.to_status).where(RewardEvent.reward_id == reward.id)
+        ).all()
+    assert events == [RewardStatus.OWED, RewardStatus.SENT]
+    assert len([m for m in sent_mail() if m.kind == "reward_sent"]) == 1
