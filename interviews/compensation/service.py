@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from interviews.accounts import service as accounts
 from interviews.clock import utc_now
@@ -158,7 +159,11 @@ def grant(actor: accounts.Member, interview_id: int, now: datetime | None = None
         raise InvalidInput("The study offers no reward to grant; set an amount on the study.")
     row = _owe(interview, offer, now, granted=True)
     _event(row, actor, None, now, "Granted to a no-show.")
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # one reward per interview: a colleague granted it just now
+        db.session.rollback()
+        raise Conflict("This interview already has a reward.") from None
     return reward(actor.workspace_id, row.id)
 
 
