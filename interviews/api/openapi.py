@@ -10,6 +10,7 @@ from interviews.api.openapi_notes import NOTES_PATHS, NOTES_SCHEMAS
 from interviews.api.openapi_participants import PARTICIPANT_PATHS, PARTICIPANT_SCHEMAS
 from interviews.api.openapi_privacy import PRIVACY_PATHS, PRIVACY_SCHEMAS
 from interviews.api.openapi_public import PUBLIC_PATHS, PUBLIC_SCHEMAS
+from interviews.api.openapi_rewards import REWARD_PATHS, REWARD_SCHEMAS
 from interviews.db import MAX_ID
 
 ERROR = {"$ref": "#/components/schemas/Error"}
@@ -103,11 +104,7 @@ STUDY = {
                 )
             },
         },
-        "reward": {
-            "type": "object",
-            "required": ["text"],
-            "properties": {"text": {"type": "string"}},
-        },
+        "reward": {"$ref": "#/components/schemas/StudyOffer"},
     },
 }
 INTERVIEW = {
@@ -153,6 +150,7 @@ OUTBOX_MESSAGE = {
                 "followup_nudge",
                 "followup_missed",
                 "thank_you",
+                "reward_sent",
             ],
         },
         "audience": {"type": "string", "enum": ["participant", "host", "colleague"]},
@@ -379,7 +377,14 @@ PATHS: dict[str, Any] = {
 
 def openapi_document(base_url: str, url_map: Map | None = None) -> dict[str, Any]:
     """The document for this server. Only paths that exist in ``url_map`` are listed."""
-    paths = {**PATHS, **NOTES_PATHS, **PARTICIPANT_PATHS, **PRIVACY_PATHS, **PUBLIC_PATHS}
+    paths = {
+        **PATHS,
+        **NOTES_PATHS,
+        **PARTICIPANT_PATHS,
+        **PRIVACY_PATHS,
+        **REWARD_PATHS,
+        **PUBLIC_PATHS,
+    }
     if url_map is not None:
         existing = {_openapi_path(rule.rule) for rule in url_map.iter_rules()}
         paths = {path: spec for path, spec in paths.items() if path in existing}
@@ -405,6 +410,7 @@ def openapi_document(base_url: str, url_map: Map | None = None) -> dict[str, Any
                 **NOTES_SCHEMAS,
                 **PARTICIPANT_SCHEMAS,
                 **PRIVACY_SCHEMAS,
+                **REWARD_SCHEMAS,
                 "Role": {"type": "string", "enum": ["owner", "researcher", "viewer"]},
                 "Member": MEMBER,
                 "Study": STUDY,

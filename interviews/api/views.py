@@ -104,7 +104,13 @@ def _study_json(study: studies.StudyView) -> dict:
             "buffer_minutes": int(limits.buffer.total_seconds() // 60),
             "step_minutes": int(limits.step.total_seconds() // 60),
         },
-        "reward": {"text": study.reward_text},
+        "reward": {
+            "text": study.reward_text,
+            "kind": study.offer.kind.value,
+            "amount": str(study.offer.money) if study.offer.money else None,
+            "currency": study.offer.money.currency if study.offer.money else None,
+            "description": study.offer.describe(),
+        },
     }
 
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select
 
 from interviews.accounts import service as accounts
 from interviews.clock import utc_now
@@ -116,12 +116,23 @@ def booking_block(study: studies.StudyView, participant_id: int | None = None) -
     offer = offers.offer_for(study, participant_id)
     if not offer.owes:
         return None
-    reason = rules.shortfall(budget_lines(study.workspace_id, study.id), offer.money)
-    if reason:
-        return f"New bookings are paused: this study's {reason}."
-    reason = rules.shortfall(budget_lines(study.workspace_id), offer.money)
-    if reason:
-        return f"New bookings are paused: the workspace's {reason}."
+    # Most teams set no budget: one small query says so, before any sums are made.
+    scopes = set(
+        db.session.scalars(
+            select(Budget.study_id).where(
+                Budget.workspace_id == study.workspace_id,
+                or_(Budget.study_id == study.id, Budget.study_id.is_(None)),
+            )
+        )
+    )
+    if study.id in scopes:
+        reason = rules.shortfall(budget_lines(study.workspace_id, study.id), offer.money)
+        if reason:
+            return f"New bookings are paused: this study's {reason}."
+    if None in scopes:
+        reason = rules.shortfall(budget_lines(study.workspace_id), offer.money)
+        if reason:
+            return f"New bookings are paused: the workspace's {reason}."
     return None
 
 

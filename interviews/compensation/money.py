@@ -13,10 +13,11 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from babel.numbers import format_currency, get_currency_precision, is_currency
 
-_AMOUNT = re.compile(r"^\d{1,12}(\.\d{1,4})?$")
+_AMOUNT = re.compile(r"^[0-9]{1,12}(\.[0-9]{1,4})?$")  # ASCII digits only, not "٢٠"
 
 
 class MoneyError(ValueError):
@@ -25,12 +26,19 @@ class MoneyError(ValueError):
 
 def check_currency(code: str) -> str:
     """The ISO 4217 code, upper-cased. Raises MoneyError for anything else."""
-    code = (code or "").strip().upper()
+    return _known_currency((code or "").strip().upper())
+
+
+# Babel rebuilds its currency list on each lookup: a CSV of thousands of rewards makes
+# as many Money values, so the few codes a team uses are remembered.
+@lru_cache(maxsize=512)
+def _known_currency(code: str) -> str:
     if not re.fullmatch(r"[A-Z]{3}", code) or not is_currency(code):
         raise MoneyError("Use a three-letter ISO 4217 currency code such as USD, EUR or GBP.")
     return code
 
 
+@lru_cache(maxsize=512)
 def minor_digits(currency: str) -> int:
     """How many decimals the currency's amounts have (USD 2, JPY 0, KWD 3)."""
     return get_currency_precision(check_currency(currency))
@@ -138,13 +146,14 @@ class Totals(Mapping[str, Money]):
 
     def of(self, currency: str) -> Money:
         """This currency's total; zero when there is none."""
+        currency = check_currency(currency)
         return self._sums.get(currency) or Money.zero(currency)
 
     def __add__(self, other: Totals) -> Totals:
         return Totals([*self.values(), *other.values()])
 
     def label(self) -> str:
-        """For people: "$120.00 + €40.00", or "nothing"."""
+        """For people, by currency code: "€40.00 + $120.00", or "nothing"."""
         return " + ".join(m.label() for m in self.values()) or "nothing"
 
     def __repr__(self) -> str:
@@ -182,6 +191,8 @@ class Offer:
             raise MoneyError("A reward needs an amount above zero.")
         if len(self.text) > MAX_OFFER_TEXT:
             raise MoneyError(f"Keep the reward's text under {MAX_OFFER_TEXT} characters.")
+        if "\x00" in self.text:  # PostgreSQL text cannot hold it
+            raise MoneyError("The reward's text cannot contain NUL characters.")
 
     @property
     def owes(self) -> bool:

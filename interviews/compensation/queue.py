@@ -12,6 +12,7 @@ from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from interviews.clock import utc_now
 from interviews.compensation import rules
@@ -112,6 +113,8 @@ def _view(
 
 
 def _rows(query, now: datetime, *, full=False) -> list[RewardView]:
+    if full:  # every history in one more query, not one per reward
+        query = query.options(selectinload(Reward.events))
     rows = db.session.execute(
         query.join(Interview, Interview.id == Reward.interview_id)
         .join(Study, Study.id == Reward.study_id)
@@ -131,6 +134,19 @@ def reward(workspace_id: int, reward_id: int, now: datetime | None = None) -> Re
     if not found:
         raise NotFound("No such reward in this workspace.")
     return found[0]
+
+
+def rewards_by_id(
+    workspace_id: int, ids: list[int], now: datetime | None = None
+) -> list[RewardView]:
+    """These rewards of the workspace with their histories, in id order."""
+    return _rows(
+        select(Reward)
+        .where(Reward.id.in_(ids), Reward.workspace_id == workspace_id)
+        .order_by(Reward.id),
+        now or utc_now(),
+        full=True,
+    )
 
 
 def reward_of_interview(workspace_id: int, interview_id: int) -> RewardView | None:

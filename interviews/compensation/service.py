@@ -173,6 +173,10 @@ def _clean(method: str, note: str) -> tuple[str, str]:
         raise InvalidInput(f"Keep the method under {MAX_METHOD} characters.", field="method")
     if len(note) > MAX_NOTE:
         raise InvalidInput(f"Keep the note under {MAX_NOTE} characters.", field="note")
+    # PostgreSQL text cannot hold NUL: refused here, not a 500 at commit.
+    for name, value in (("method", method), ("note", note)):
+        if "\x00" in value:
+            raise InvalidInput(f"The {name} cannot contain NUL characters.", field=name)
     return method, note
 
 
@@ -235,7 +239,7 @@ def settle(
             due_now += outbox.plan_reward_sent(interview, now)
     db.session.commit()
     messaging.send_soon(due_now)
-    return [reward(actor.workspace_id, row.id, now) for row in rows]
+    return queue.rewards_by_id(actor.workspace_id, ids, now)
 
 
 def _refuse(workspace_id: int, ids: list[int], status: RewardStatus) -> None:

@@ -86,6 +86,8 @@ ACTIVE_STATUSES = (
 
 class Interview(db.Model):
     __tablename__ = "interview"
+    # A workspace's upcoming interviews, by status: what reward budgets count as committed.
+    __table_args__ = (Index("ix_interview_workspace_id_status", "workspace_id", "status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(

@@ -261,9 +261,15 @@ def upgrade():
         batch_op.add_column(
             sa.Column("reward_currency", sa.String(length=3), nullable=False, server_default="")
         )
+    with op.batch_alter_table("interview", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_interview_workspace_id_status", ["workspace_id", "status"], unique=False
+        )
 
 
 def downgrade():
+    with op.batch_alter_table("interview", schema=None) as batch_op:
+        batch_op.drop_index("ix_interview_workspace_id_status")
     with op.batch_alter_table("study", schema=None) as batch_op:
         batch_op.drop_column("reward_currency")
         batch_op.drop_column("reward_amount_minor")

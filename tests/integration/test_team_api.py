@@ -37,7 +37,13 @@ def test_studies_list_the_booking_link_host_limits_and_reward(client, study, aut
         "buffer_minutes": 30,
         "step_minutes": 30,
     }
-    assert item["reward"] == {"text": "a $20 gift card"}
+    assert item["reward"] == {
+        "text": "a $20 gift card",
+        "kind": "none",
+        "amount": None,
+        "currency": None,
+        "description": "a $20 gift card",
+    }
     assert client.get(f"/api/v1/studies/{item['id']}", headers=auth).json == item
 
 
