@@ -373,6 +373,14 @@ def main() -> None:
             lambda: compensation.settle(owner, batch, RewardStatus.SENT),
             put_back,
         )
+        # The common case: a team that set no budget at all.
+        db.session.execute(delete(Budget))
+        db.session.commit()
+        timed(
+            "budgets.booking_block(study), no budgets set",
+            args.runs,
+            lambda: budgets.booking_block(study),
+        )
         print(
             f"payout CSV: {csv_lines[-1]:,} lines; each settle wrote {sent[-1]} outbox rows; "
             f"total {time.perf_counter() - started:.1f} s"
