@@ -149,7 +149,11 @@ def seed_panel(owner: accounts.Member, study_id: int) -> None:
         owner,
         study_id,
         hannah.id,
-        Offer(RewardKind.DONATION, Money("USD", Decimal("150.00")), "to a charity you choose"),
+        Offer(
+            RewardKind.DONATION,
+            Money("USD", Decimal("150.00")),
+            "in your name, to the cause you pick",
+        ),
     )
     invites.send_invite(
         owner,
