@@ -42,7 +42,7 @@ from interviews.mail.models import MailMessage
 from interviews.scheduling import hours
 from interviews.scheduling.models import Interview
 from interviews.studies import service as studies
-from interviews.studies.models import StudyStatus
+from interviews.studies.models import Study, StudyStatus
 
 PASSWORD = "correct horse battery"
 REQUIRE_SERVICES = os.environ.get("INTERVIEWS_REQUIRE_SERVICES", "").lower() in ("1", "true", "yes")
@@ -269,6 +269,34 @@ def study(app, make_workspace, add_member):
         view = studies.create_study(dana, draft)
         studies.set_status(dana, view.id, StudyStatus.PUBLISHED)
     return {"dana": dana, "sam": sam, "slug": "dashboards"}
+
+
+def give_offer(
+    app: Flask,
+    owner: accounts.Member,
+    kind: str = "gift_card",
+    amount: str = "20.00",
+    currency: str = "USD",
+    text: str = "",
+    slug: str = "dashboards",
+) -> None:
+    """Give a study (the `study` fixture's by default) a reward offer, through the same
+    update a PM's study form makes; everything else about the study stays as it was."""
+    with app.app_context():
+        study_id = db.session.scalar(db.select(Study.id).filter_by(slug=slug))
+        view = studies.get_study(owner.workspace_id, study_id)
+        draft = studies.StudyDraft(
+            title=view.title,
+            host_user_id=view.host.user_id,
+            description=view.description,
+            meeting_url=view.meeting_url,
+            phone_fallback=view.phone_fallback,
+            questions=view.questions,
+            colleague_user_ids=tuple(c.user_id for c in view.colleagues),
+            slug=view.slug,
+            offer=studies.parse_offer(kind, amount, currency, text),
+        )
+        studies.update_study(owner, view.id, draft)
 
 
 def next_weekday_slot(hour: int = 10) -> datetime:

@@ -50,31 +50,36 @@ def _totals(rows) -> Totals:
     return Totals(Money.from_minor(minor, currency) for currency, minor in rows if currency)
 
 
-def _committed(workspace_id: int, study_id: int | None) -> Totals:
-    """Each upcoming interview's offer, summed per currency in the database."""
-    override = RewardOverride
-    currency = func.coalesce(override.currency, Study.reward_currency)
-    amount = func.coalesce(override.amount_minor, Study.reward_amount_minor)
+# What an interview is offered, in SQL: the person's own offer in its study, else the
+# study's (whose amount is NULL when it offers nothing).
+OFFER_CURRENCY = func.coalesce(RewardOverride.currency, Study.reward_currency)
+OFFER_MINOR = func.coalesce(RewardOverride.amount_minor, Study.reward_amount_minor)
+
+
+def _interviews_with_offers(query, workspace_id: int, study_id: int | None, statuses):
+    """``query`` over the workspace's interviews in these statuses (of one study, if
+    given), joined to their study and to the person's own offer there."""
     query = (
-        select(currency, func.sum(amount))
-        .select_from(Interview)
+        query.select_from(Interview)
         .join(Study, Study.id == Interview.study_id)
         .outerjoin(
-            override,
+            RewardOverride,
             and_(
-                override.study_id == Interview.study_id,
-                override.participant_id == Interview.participant_id,
+                RewardOverride.study_id == Interview.study_id,
+                RewardOverride.participant_id == Interview.participant_id,
             ),
         )
-        .where(
-            Interview.workspace_id == workspace_id,
-            Interview.status.in_(UPCOMING),
-            amount.is_not(None),
-        )
-        .group_by(currency)
+        .where(Interview.workspace_id == workspace_id, Interview.status.in_(statuses))
     )
-    if study_id is not None:
-        query = query.where(Interview.study_id == study_id)
+    return query if study_id is None else query.where(Interview.study_id == study_id)
+
+
+def _committed(workspace_id: int, study_id: int | None) -> Totals:
+    """Each upcoming interview's offer, summed per currency in the database."""
+    query = _interviews_with_offers(
+        select(OFFER_CURRENCY, func.sum(OFFER_MINOR)), workspace_id, study_id, UPCOMING
+    )
+    query = query.where(OFFER_MINOR.is_not(None)).group_by(OFFER_CURRENCY)
     return _totals(db.session.execute(query).all())
 
 
@@ -284,33 +289,19 @@ def figures(workspace_id: int, study_id: int | None = None) -> RewardFigures:
 def _happened(workspace_id: int, study_id: int | None) -> list[tuple[Money | None, bool]]:
     """(amount offered, showed up) of each completed or no-show interview. What was
     offered is the reward it owes where there is one, else the offer as it stands."""
-    override = RewardOverride
-    query = (
+    query = _interviews_with_offers(
         select(
             Interview.status,
             Reward.amount_minor,
             Reward.currency,
-            func.coalesce(override.amount_minor, Study.reward_amount_minor),
-            func.coalesce(override.currency, Study.reward_currency),
+            OFFER_MINOR,
+            OFFER_CURRENCY,
             Study.reward_kind,
-        )
-        .select_from(Interview)
-        .join(Study, Study.id == Interview.study_id)
-        .outerjoin(Reward, Reward.interview_id == Interview.id)
-        .outerjoin(
-            override,
-            and_(
-                override.study_id == Interview.study_id,
-                override.participant_id == Interview.participant_id,
-            ),
-        )
-        .where(
-            Interview.workspace_id == workspace_id,
-            Interview.status.in_((InterviewStatus.COMPLETED, InterviewStatus.NO_SHOW)),
-        )
-    )
-    if study_id is not None:
-        query = query.where(Interview.study_id == study_id)
+        ),
+        workspace_id,
+        study_id,
+        (InterviewStatus.COMPLETED, InterviewStatus.NO_SHOW),
+    ).outerjoin(Reward, Reward.interview_id == Interview.id)
     out: list[tuple[Money | None, bool]] = []
     for status, minor, currency, offer_minor, offer_currency, kind in db.session.execute(query):
         money = None

@@ -12,11 +12,10 @@ from interviews.clock import utc_now
 from interviews.compensation.models import Reward
 from interviews.db import db
 from interviews.scheduling import team
-from interviews.studies import service as studies
-from interviews.studies.models import Study
 from tests.conftest import (
     PASSWORD,
     book_interview,
+    give_offer,
     next_weekday_slot,
     started_minutes_ago,
 )
@@ -36,22 +35,7 @@ PEOPLE = [  # (name, email, hour of the call)
 
 
 def offer_a_gift_card(app, study) -> None:
-    """Give the study a $20.00 gift card offer, as the PM would on its form."""
-    with app.app_context():
-        row = db.session.scalar(db.select(Study).filter_by(slug=study["slug"]))
-        view = studies.get_study(row.workspace_id, row.id)
-        draft = studies.StudyDraft(
-            title=view.title,
-            host_user_id=view.host.user_id,
-            description=view.description,
-            meeting_url=view.meeting_url,
-            phone_fallback=view.phone_fallback,
-            questions=view.questions,
-            colleague_user_ids=tuple(c.user_id for c in view.colleagues),
-            slug=view.slug,
-            offer=studies.parse_offer("gift_card", "20.00", "USD", ""),
-        )
-        studies.update_study(study["dana"], row.id, draft)
+    give_offer(app, study["dana"], "gift_card", "20.00", "USD")
 
 
 def three_completed_interviews(app, study) -> dict[str, int]:

@@ -7,12 +7,14 @@ import csv
 import html
 import io
 import threading
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 
 from interviews.accounts import service as accounts
 from interviews.accounts.rules import Role
+from interviews.clock import utc_now
 from interviews.compensation import budgets
 from interviews.compensation import service as compensation
 from interviews.compensation.models import Reward, RewardEvent
@@ -26,26 +28,17 @@ from interviews.messaging.plan import MessageKind
 from interviews.participants.models import Participant
 from interviews.studies import service as studies
 from interviews.studies.models import Study
-from tests.conftest import book_interview, log_in, next_weekday_slot, started_minutes_ago
+from tests.conftest import (
+    book_interview,
+    give_offer,
+    log_in,
+    next_weekday_slot,
+    started_minutes_ago,
+)
 
 
 def offer(app, study, kind="gift_card", amount="20.00", currency="USD", text="") -> None:
-    """Give the study fixture's study an offer, as the PM would on its form."""
-    with app.app_context():
-        row = db.session.scalar(db.select(Study).filter_by(slug=study["slug"]))
-        view = studies.get_study(row.workspace_id, row.id)
-        draft = studies.StudyDraft(
-            title=view.title,
-            host_user_id=view.host.user_id,
-            description=view.description,
-            meeting_url=view.meeting_url,
-            phone_fallback=view.phone_fallback,
-            questions=view.questions,
-            colleague_user_ids=tuple(c.user_id for c in view.colleagues),
-            slug=view.slug,
-            offer=studies.parse_offer(kind, amount, currency, text),
-        )
-        studies.update_study(study["dana"], row.id, draft)
+    give_offer(app, study["dana"], kind, amount, currency, text)
 
 
 def study_id(app) -> int:
@@ -365,6 +358,16 @@ def test_budget_lines_keep_committed_owed_and_paid_per_currency(app, client, stu
     )
     page = client.get("/budgets").get_data(as_text=True)
     assert "$40.00" in page and "Cost per completed interview" in page
+    next_week = next_weekday_slot(10) + timedelta(days=7)  # that day has its 3 calls
+    no_show = book_interview(client, next_week, email="dee@customer.example")
+    complete(client, app, no_show["interview_id"], "no_show")
+    with app.app_context():
+        figures = budgets.figures(study["dana"].workspace_id)
+    assert [(month, totals.label()) for month, totals in figures.paid_per_month] == [
+        (f"{utc_now():%Y-%m}", "$20.00")
+    ]
+    assert figures.cost_per_completed == {"USD": Money("USD", Decimal("20.00"))}
+    assert [(r.label, r.completed, r.no_show) for r in figures.show_rates] == [("$20.00", 2, 1)]
 
 
 @pytest.mark.parametrize(

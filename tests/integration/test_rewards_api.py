@@ -11,9 +11,14 @@ from interviews.accounts.rules import Role
 from interviews.clock import utc_now
 from interviews.compensation.models import Reward
 from interviews.db import db
-from interviews.studies import service as studies
 from interviews.studies.models import Study
-from tests.conftest import book_interview, log_in, next_weekday_slot, started_minutes_ago
+from tests.conftest import (
+    book_interview,
+    give_offer,
+    log_in,
+    next_weekday_slot,
+    started_minutes_ago,
+)
 
 
 def token_of(app, member: accounts.Member) -> dict[str, str]:
@@ -34,21 +39,7 @@ def study_id(app) -> int:
 
 
 def offer(app, owner, kind="gift_card", amount="19.99", currency="USD", text="") -> None:
-    """Give the study fixture's study an offer, as the PM would on its form."""
-    with app.app_context():
-        view = studies.get_study(owner.workspace_id, study_id(app))
-        draft = studies.StudyDraft(
-            title=view.title,
-            host_user_id=view.host.user_id,
-            description=view.description,
-            meeting_url=view.meeting_url,
-            phone_fallback=view.phone_fallback,
-            questions=view.questions,
-            colleague_user_ids=tuple(c.user_id for c in view.colleagues),
-            slug=view.slug,
-            offer=studies.parse_offer(kind, amount, currency, text),
-        )
-        studies.update_study(owner, view.id, draft)
+    give_offer(app, owner, kind, amount, currency, text)
 
 
 def book(client, hour: int, email: str) -> int:
