@@ -19,6 +19,14 @@ TAKEN = _json(
     {"$ref": "#/components/schemas/SlotTaken"},
 )
 
+# A booking is refused with fresh slots when its time went, or (code budget_exhausted,
+# no slots) when the study's reward budget cannot cover another interview.
+BOOKING_REFUSED = _json(
+    "The time was just taken or is no longer open (fresh slots attached), or the study "
+    "is not taking new bookings right now (code `budget_exhausted`)",
+    {"anyOf": [{"$ref": "#/components/schemas/SlotTaken"}, ERROR]},
+)
+
 SLUG = {
     "name": "slug",
     "in": "path",
@@ -155,7 +163,7 @@ PUBLIC_PATHS: dict[str, Any] = {
             "responses": {
                 "201": _json("Booked", {"$ref": "#/components/schemas/Booking"}),
                 "404": NOT_FOUND,
-                "409": TAKEN,
+                "409": BOOKING_REFUSED,
                 "422": INVALID,
                 "429": RATE_LIMITED,
             },
