@@ -375,6 +375,25 @@ PATHS: dict[str, Any] = {
 }
 
 
+TOO_LARGE = {
+    "description": "The body is larger than the server takes (6 MB, the CSV import's limit)",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+}
+
+
+def _with_body_limit(paths: dict[str, Any]) -> dict[str, Any]:
+    """Every operation that takes a body may answer 413: the limit is the whole server's."""
+    return {
+        path: {
+            method: {**op, "responses": {**op["responses"], "413": TOO_LARGE}}
+            if isinstance(op, dict) and "requestBody" in op
+            else op
+            for method, op in spec.items()
+        }
+        for path, spec in paths.items()
+    }
+
+
 def openapi_document(base_url: str, url_map: Map | None = None) -> dict[str, Any]:
     """The document for this server. Only paths that exist in ``url_map`` are listed."""
     paths = {
@@ -402,7 +421,7 @@ def openapi_document(base_url: str, url_map: Map | None = None) -> dict[str, Any
         },
         "servers": [{"url": base_url}],
         "security": [{"bearerAuth": []}],
-        "paths": paths,
+        "paths": _with_body_limit(paths),
         "components": {
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
             "schemas": {
