@@ -222,9 +222,14 @@ NOTES_PATHS: dict[str, Any] = {
     "/api/v1/takeaways": {
         "get": {
             "operationId": "listTakeaways",
-            "summary": "Takeaways, newest first, with facet counts",
+            "summary": "Takeaways, best match or newest first, with facet counts",
             "parameters": [
-                _query("q", {"type": "string"}, "Words in the text, quote or key"),
+                _query(
+                    "q",
+                    {"type": "string"},
+                    "Words in the key, text, quote or context: all of them, the last also "
+                    "as a prefix (export finds exports); punctuation only separates words",
+                ),
                 _query("tag", {"type": "string"}, "A tag name"),
                 _query("study_id", ID, "Takeaways from this study's interviews"),
                 _query("source", {"type": "string", "enum": SOURCES}, "Where it came from"),
@@ -232,6 +237,12 @@ NOTES_PATHS: dict[str, Any] = {
                 _query("participant_id", ID, "One person's"),
                 _query("actor_id", ID, "Linked to this actor (impact maps)"),
                 _query("outcome_id", ID, "Linked to this outcome (impact maps)"),
+                _query(
+                    "sort",
+                    {"type": "string", "enum": ["relevance", "date"]},
+                    "relevance (default): best match first when q has words, else newest "
+                    "first; date: newest first",
+                ),
                 _query("limit", {"type": "integer", "minimum": 1, "maximum": 200}, "Page size"),
                 _query(
                     "offset",

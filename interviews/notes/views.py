@@ -312,11 +312,12 @@ def _download(name: str, content: str | bytes, mimetype: str) -> Response:
 @bp.get("/takeaways")
 @login_required
 def takeaway_list():
-    """Recent takeaways across the workspace, by tag or source."""
+    """The takeaway library: search words, by tag or source, best match or newest first."""
     query = takeaways.TakeawayQuery(
         q=request.args.get("q", "")[:200],
         tag=request.args.get("tag", "")[:60],
         source=request.args.get("source", "") or "",
+        sort=request.args.get("sort") or "relevance",
         limit=100,
     )
     page = takeaways.list_takeaways(g.member.workspace_id, query)

@@ -1,0 +1,236 @@
+"""Searching the takeaway library: full-text words, the same answers on SQLite (FTS5)
+and PostgreSQL (tsvector + GIN). The suite runs once per database, so every expected
+answer below is what both databases must give."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+
+from interviews.accounts import service as accounts
+from interviews.notes.search import PG_DOCUMENT_SQL, fts5_query, search_words, tsquery
+from tests.conftest import ROOT, log_in
+
+LIBRARY = [
+    # (text, quote, context, tags)
+    (
+        "CSV exports time out for big accounts",
+        "The export spins forever",
+        "Acme renewal call",
+        ["reporting"],
+    ),
+    (
+        "Wants SSO before rolling out to 200 seats",
+        "",
+        "Globex procurement, e-mail from ann@globex.example",
+        ["security"],
+    ),
+    ("Export to PDF is missing", "", "Support ticket, priority 3.5", ["reporting", "pdf"]),
+    ("Dark mode would help night shifts", "Our café staff work late", "Survey free text", []),
+    ("Pricing page confuses buyers", "", "See https://acme.example/pricing", ["pricing"]),
+    ("Onboarding checklist is too long", "I don't read checklists", "Initech call", []),
+]
+CSV, SSO, PDF, DARK, PRICING, ONBOARDING = (row[0] for row in LIBRARY)
+EVERYTHING = {row[0] for row in LIBRARY}
+
+# What a person types -> the takeaways (by text) they must find, on either database.
+QUERIES = {
+    "export": {CSV, PDF},  # the last word is a prefix: export finds exports
+    "exports": {CSV},
+    "EXPORT": {CSV, PDF},
+    "csv export": {CSV},  # words are ANDed
+    "export pdf": {PDF},
+    "pdf export": {PDF},
+    "ann": {SSO},  # an e-mail address is words, the same on both databases
+    "globex.example": {SSO},
+    "e-mail": {SSO},
+    "acme": {CSV, PRICING},  # the context is searched, a URL's host too
+    "pricing": {PRICING},
+    "3.5": {PDF},
+    "don't": {ONBOARDING},
+    "café": {DARK},
+    "CAFÉ": {DARK},
+    "cafe": set(),  # accents count on both databases
+    "renewal": {CSV},  # context
+    "spins": {CSV},  # quote
+    "sso OR pricing": set(),  # OR is a word, not an operator
+    "NEAR(export pdf)": set(),
+    "export NOT pdf": set(),
+    '"export': {CSV, PDF},
+    'export"': {CSV, PDF},
+    "export*": {CSV, PDF},
+    "-export": {CSV, PDF},
+    "(export": {CSV, PDF},
+    "export)": {CSV, PDF},
+    "'export'": {CSV, PDF},
+    "exp^2": set(),
+    "onboarding:*": {ONBOARDING},
+    "seats & !sso": {SSO},
+    "nothing-like-this": set(),
+    "": EVERYTHING,
+    "   ": EVERYTHING,
+    "***": EVERYTHING,  # only punctuation: no text filter
+    "\"'()*-:^!&|<>": EVERYTHING,
+}
+HOSTILE = ['"', "'", "*", "-", "NEAR", "OR", "(", ")", 'a"b', "x AND", "AND", "NOT", "\\", "%", "_"]
+
+
+@pytest.fixture
+def auth(app, study):
+    with app.app_context():
+        _, secret = accounts.create_api_token(
+            study["dana"].user_id, study["dana"].workspace_id, "search"
+        )
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def log(client, auth, text, quote="", context="Logged by the test", tags=(), source="sales"):
+    made = client.post(
+        "/api/v1/takeaways",
+        json={
+            "text": text,
+            "quote": quote,
+            "context": context,
+            "tags": list(tags),
+            "source": source,
+        },
+        headers=auth,
+    )
+    assert made.status_code == 201, made.json
+    return made.json["id"]
+
+
+@pytest.fixture
+def library(client, auth):
+    return {
+        text: log(client, auth, text, quote, context, tags)
+        for text, quote, context, tags in LIBRARY
+    }
+
+
+def found(client, auth, q, **params):
+    response = client.get("/api/v1/takeaways", query_string={"q": q, **params}, headers=auth)
+    assert response.status_code == 200, (q, response.json)
+    return response.json
+
+
+def test_the_same_words_find_the_same_takeaways(client, auth, library):
+    answers = {q: {item["text"] for item in found(client, auth, q)["items"]} for q in QUERIES}
+
+    assert answers == QUERIES
+
+
+def test_the_total_and_the_facets_count_only_what_the_words_find(client, auth, library):
+    page = found(client, auth, "export")
+
+    assert page["total"] == 2
+    assert page["facets"] == {"tag": {"reporting": 2, "pdf": 1}, "source": {"sales": 2}}
+    narrowed = found(client, auth, "export", tag="pdf", source="sales")
+    assert [item["text"] for item in narrowed["items"]] == [PDF]
+    assert narrowed["total"] == 1
+
+
+def test_query_syntax_in_the_search_box_never_breaks_the_search(client, auth, library):
+    for q in HOSTILE + [f"export {h}" for h in HOSTILE] + [f"{h} export" for h in HOSTILE]:
+        response = client.get("/api/v1/takeaways", query_string={"q": q}, headers=auth)
+
+        assert response.status_code == 200, (q, response.json)
+    assert {i["text"] for i in found(client, auth, 'export "')["items"]} == {CSV, PDF}
+
+
+def test_the_best_match_comes_first_and_date_order_is_a_choice(client, auth):
+    once = log(client, auth, "Invoices arrive late", "the numbers are always late")
+    twice = log(client, auth, "Invoices arrive late", "invoices are always late")
+    newest = log(client, auth, "Dashboards load slowly", "invoices are fine")
+
+    best = [i["id"] for i in found(client, auth, "invoices")["items"]]
+    by_date = [i["id"] for i in found(client, auth, "invoices", sort="date")["items"]]
+
+    assert best.index(twice) < best.index(once)
+    assert by_date == [newest, twice, once]
+    assert [i["id"] for i in found(client, auth, "")["items"]] == [newest, twice, once]
+
+
+def test_an_unknown_sort_is_refused_on_the_api_and_the_page(client, auth, study):
+    api = client.get("/api/v1/takeaways?sort=best", headers=auth)
+    log_in(client, study["dana"].email)
+    page = client.get("/takeaways?q=export&sort=best")
+
+    assert api.status_code == 422 and api.json["error"]["message"] == (
+        "sort must be relevance or date."
+    )
+    assert page.status_code == 422 and "sort must be relevance or date." in page.text
+
+
+def test_an_edited_takeaway_is_found_by_its_new_words_only(client, auth, study):
+    made = log(client, auth, "Legacy billing screen is confusing", "where is my invoice")
+    log_in(client, study["dana"].email)
+
+    client.post(
+        f"/takeaways/{made}/edit",
+        data={"text": "Modern reports screen is confusing", "quote": "where is my chart"},
+    )
+
+    assert [i["id"] for i in found(client, auth, "modern")["items"]] == [made]
+    assert [i["id"] for i in found(client, auth, "chart")["items"]] == [made]
+    assert found(client, auth, "legacy")["items"] == []
+    assert found(client, auth, "invoice")["items"] == []
+
+
+def test_a_removed_takeaway_is_no_longer_found(client, auth, study):
+    kept = log(client, auth, "Mobile app crashes on login")
+    gone = log(client, auth, "Mobile upload is slow")
+    log_in(client, study["dana"].email)
+
+    client.post(f"/takeaways/{gone}/delete")
+
+    assert [i["id"] for i in found(client, auth, "mobile")["items"]] == [kept]
+
+
+def test_another_workspaces_takeaways_never_turn_up(app, client, auth, make_workspace):
+    ours = log(client, auth, "Exports need a schedule")
+    other = make_workspace(name="Rival")
+    with app.app_context():
+        _, secret = accounts.create_api_token(other.user_id, other.workspace_id, "rival")
+    theirs = log(client, {"Authorization": f"Bearer {secret}"}, "Exports need a schedule too")
+
+    assert [i["id"] for i in found(client, auth, "exports schedule")["items"]] == [ours]
+    rival = found(client, {"Authorization": f"Bearer {secret}"}, "exports")
+    assert [i["id"] for i in rival["items"]] == [theirs] and rival["total"] == 1
+
+
+def test_the_library_page_searches_the_same_way(client, auth, study, library):
+    log_in(client, study["dana"].email)
+
+    page = client.get("/takeaways", query_string={"q": "export"})
+    odd = client.get("/takeaways", query_string={"q": 'NEAR("export" OR'})
+    by_date = client.get("/takeaways", query_string={"q": "export", "sort": "date"})
+
+    assert page.status_code == 200
+    assert CSV in page.text and PDF in page.text and SSO not in page.text
+    assert "2 takeaways" in page.text
+    assert odd.status_code == 200 and "0 takeaways" in odd.text
+    assert by_date.text.index(PDF) < by_date.text.index(CSV)
+    assert '<option value="date" selected>' in by_date.text
+
+
+def test_search_words_are_quoted_and_only_the_last_is_a_prefix():
+    words = search_words('Export "PDF" OR near(x) -y*')
+
+    assert words == ["export", "pdf", "or", "near", "x", "y"]
+    assert fts5_query(["sso", "export"]) == '"sso" AND "export"*'
+    assert tsquery(["sso", "export"]) == "'sso' & 'export':*"
+    assert search_words("*** -- ()") == []
+
+
+def test_the_migration_stores_the_words_the_search_module_describes():
+    """Migrations never import app code, so 0012 repeats PostgreSQL's document
+    expression (the punctuation it turns into spaces so both databases cut the same
+    words): the two must not drift apart."""
+    path = ROOT / "migrations" / "versions" / "0012_takeaway_search.py"
+    spec = importlib.util.spec_from_file_location("takeaway_search_migration", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+
+    assert migration.PG_DOCUMENT_SQL == PG_DOCUMENT_SQL
