@@ -312,9 +312,7 @@ def list_takeaways(workspace_id: int, query: TakeawayQuery) -> TakeawayPage:
     if query.participant_id is not None:
         where.append(Takeaway.participant_id == query.participant_id)
     if query.study_id is not None:
-        ids = [
-            i.id for i in team.list_interviews(workspace_id, study_id=query.study_id, limit=100_000)
-        ]
+        ids = team.interview_ids_of_study(workspace_id, query.study_id)
         where.append(Takeaway.interview_id.in_(ids))
 
     newest = (Takeaway.created_at.desc(), Takeaway.id.desc())

@@ -115,6 +115,18 @@ def list_interviews(
     return [_summary(interview, host) for interview, host in db.session.execute(query)]
 
 
+def interview_ids_of_study(workspace_id: int, study_id: int) -> list[int]:
+    """Ids of every interview of the study (none for another workspace's study): what a
+    filter by study needs, without building a summary of each."""
+    return list(
+        db.session.scalars(
+            select(Interview.id).where(
+                Interview.workspace_id == workspace_id, Interview.study_id == study_id
+            )
+        )
+    )
+
+
 def agenda(workspace_id: int, timezone: str) -> list[tuple[date, list[InterviewSummary]]]:
     """Upcoming interviews from the start of today (in ``timezone``), grouped by local day."""
     zone = ZoneInfo(timezone)

@@ -5,11 +5,16 @@ answer below is what both databases must give."""
 from __future__ import annotations
 
 import importlib.util
+from datetime import timedelta
 
 import pytest
 
 from interviews.accounts import service as accounts
+from interviews.clock import utc_now
 from interviews.notes.search import PG_DOCUMENT_SQL, fts5_query, search_words, tsquery
+from interviews.scheduling import service as scheduling
+from interviews.scheduling.models import InterviewStatus
+from interviews.studies import service as studies
 from tests.conftest import ROOT, log_in
 
 LIBRARY = [
@@ -234,3 +239,42 @@ def test_the_migration_stores_the_words_the_search_module_describes():
     spec.loader.exec_module(migration)
 
     assert migration.PG_DOCUMENT_SQL == PG_DOCUMENT_SQL
+
+
+def test_the_study_filter_keeps_the_takeaways_of_that_studys_interviews(app, client, auth, study):
+    with app.app_context():
+        dashboards = studies.list_studies(study["dana"].workspace_id)[0].id
+        other = studies.create_study(
+            study["dana"],
+            studies.StudyDraft(
+                title="Northwind product interview about billing",
+                host_user_id=study["dana"].user_id,
+                slug="billing",
+            ),
+        ).id
+        held = {
+            study_id: scheduling.record_held_interview(
+                study_id,
+                name=name,
+                email=email,
+                timezone="Europe/Berlin",
+                start=utc_now() - timedelta(days=2, hours=hour),
+                status=InterviewStatus.COMPLETED,
+            )
+            for study_id, name, email, hour in (
+                (dashboards, "Pat Customer", "pat@customer.example", 0),
+                (other, "Bo Buyer", "bo@buyer.example", 3),
+            )
+        }
+    for study_id, text in ((dashboards, "Exports time out"), (other, "Exports lack VAT")):
+        made = client.post(
+            "/api/v1/takeaways",
+            json={"text": text, "interview_id": held[study_id]},
+            headers=auth,
+        )
+        assert made.status_code == 201, made.json
+
+    assert [i["text"] for i in found(client, auth, "export", study_id=other)["items"]] == [
+        "Exports lack VAT"
+    ]
+    assert found(client, auth, "", study_id=dashboards)["total"] == 1
