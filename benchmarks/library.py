@@ -31,9 +31,9 @@ from throwaway import throwaway_app
 
 from interviews.accounts import service as accounts
 from interviews.db import db
+from interviews.notes.browse import TakeawayQuery, list_takeaways
 from interviews.notes.models import Tag, Takeaway, TakeawaySource, takeaway_tag
 from interviews.notes.search import PG_VECTOR_COLUMN, fts5_query, search_words, tsquery
-from interviews.notes.takeaways import TakeawayQuery, list_takeaways
 from interviews.participants.models import Participant
 from interviews.scheduling.models import Interview, InterviewStatus
 from interviews.studies import service as studies

@@ -235,6 +235,13 @@ NOTES_PATHS: dict[str, Any] = {
                 _query("source", {"type": "string", "enum": SOURCES}, "Where it came from"),
                 _query("interview_id", ID, "One interview's"),
                 _query("participant_id", ID, "One person's"),
+                _query("segment", {"type": "string"}, "The participant's segment on the panel"),
+                _query(
+                    "from", {"type": "string", "format": "date"}, "Added on or after this day (UTC)"
+                ),
+                _query(
+                    "to", {"type": "string", "format": "date"}, "Added on or before this day (UTC)"
+                ),
                 _query("actor_id", ID, "Linked to this actor (impact maps)"),
                 _query("outcome_id", ID, "Linked to this outcome (impact maps)"),
                 _query(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from flask import Blueprint, current_app, g, jsonify, request
 
@@ -11,8 +11,8 @@ from interviews.api.openapi import openapi_document
 from interviews.clock import utc_now
 from interviews.db import MAX_ID
 from interviews.errors import InvalidInput, Unauthorized
+from interviews.notes import browse, takeaways
 from interviews.notes import service as notes
-from interviews.notes import takeaways
 from interviews.notes import template_library as library
 from interviews.notes.models import TakeawaySource
 from interviews.participants import privacy
@@ -157,6 +157,16 @@ def _instant(name: str) -> datetime | None:
             f"`{name}` is a date or an ISO 8601 time, like 2026-11-24T09:00:00+00:00.", field=name
         ) from None
     return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _day(name: str) -> date | None:
+    """A YYYY-MM-DD query parameter, None when absent. Raises InvalidInput."""
+    if name not in request.args:
+        return None
+    try:
+        return date.fromisoformat(request.args[name])
+    except ValueError:
+        raise InvalidInput(f"`{name}` is a day like 2026-11-24.", field=name) from None
 
 
 @bp.get("/interviews")
@@ -321,21 +331,28 @@ def takeaway_list():
     if source is not None and source not in {s.value for s in TakeawaySource}:
         names = ", ".join(s.value for s in TakeawaySource)
         raise InvalidInput(f"source must be one of: {names}.", field="source")
-    query = takeaways.TakeawayQuery(
+    query = browse.TakeawayQuery(
         q=request.args.get("q", "")[:200],
         tag=request.args.get("tag", "")[:60],
         study_id=_optional_id("study_id"),
         source=source or "",
         interview_id=_optional_id("interview_id"),
         participant_id=_optional_id("participant_id"),
+        segment=request.args.get("segment", "")[:60],
+        since=_day("from"),
+        until=_day("to"),
         sort=request.args.get("sort") or "relevance",
         limit=limit,
         offset=offset,
     )
+    if query.sort not in browse.SORTS:  # checked here too: the map filters answer early
+        raise InvalidInput("sort must be relevance or date.", field="sort")
     # Impact maps (actors, outcomes) come later: until then nothing is linked to them.
-    if _optional_id("actor_id") or _optional_id("outcome_id"):
-        return jsonify(items=[], total=0, facets={"tag": {}, "source": {}})
-    page = takeaways.list_takeaways(g.api_member.workspace_id, query)
+    actor_id, outcome_id = _optional_id("actor_id"), _optional_id("outcome_id")  # both checked
+    if actor_id or outcome_id:
+        facets = {name: {} for name in ("tag", "source", "study", "segment", "month")}
+        return jsonify(items=[], total=0, facets=facets)
+    page = browse.list_takeaways(g.api_member.workspace_id, query)
     return jsonify(items=[t.as_json() for t in page.items], total=page.total, facets=page.facets)
 
 

@@ -17,8 +17,8 @@ from interviews.accounts import service as accounts
 from interviews.clock import utc_now
 from interviews.db import db
 from interviews.errors import Conflict, InvalidInput
+from interviews.notes import browse, takeaways
 from interviews.notes import sections as rules
-from interviews.notes import takeaways
 from interviews.notes import template_library as library
 from interviews.notes.markdown import render
 from interviews.notes.models import (
@@ -430,9 +430,9 @@ def takeaways_from_participant(workspace_id: int, participant_id: int) -> list[T
     be complete, so this reads past the library's page size."""
     found: list[TakeawayView] = []
     while True:
-        page = takeaways.list_takeaways(
+        page = browse.list_takeaways(
             workspace_id,
-            takeaways.TakeawayQuery(participant_id=participant_id, limit=200, offset=len(found)),
+            browse.TakeawayQuery(participant_id=participant_id, limit=200, offset=len(found)),
         )
         found += page.items
         if not page.items or len(found) >= page.total:

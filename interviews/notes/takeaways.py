@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import String, cast, delete, false, func, literal, select, union_all, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import selectinload
 
 from interviews.accounts import service as accounts
@@ -17,12 +17,10 @@ from interviews.db import MAX_ID, db
 from interviews.errors import Forbidden, InvalidInput, NotFound
 from interviews.notes.markdown import render
 from interviews.notes.models import Tag, Takeaway, TakeawaySource, takeaway_tag
-from interviews.notes.search import search_words, text_search
 from interviews.participants import service as participants
 from interviews.scheduling import team
 
 MAX_TAGS = 12
-SORTS = ("relevance", "date")
 
 
 @dataclass(frozen=True)
@@ -254,104 +252,6 @@ def delete_takeaway(actor: accounts.Member, takeaway_id: int) -> None:
     db.session.commit()
 
 
-@dataclass(frozen=True)
-class TakeawayQuery:
-    q: str = ""
-    tag: str = ""
-    study_id: int | None = None
-    source: str = ""
-    interview_id: int | None = None
-    participant_id: int | None = None
-    # "relevance": best match first when there are words to search, else newest first;
-    # "date": newest first always.
-    sort: str = "relevance"
-    limit: int = 50
-    offset: int = 0
-
-
-@dataclass(frozen=True)
-class TakeawayPage:
-    items: list[TakeawayView]
-    total: int
-    facets: dict[str, dict[str, int]] = field(default_factory=dict)
-
-
-def list_takeaways(workspace_id: int, query: TakeawayQuery) -> TakeawayPage:
-    """The workspace's takeaways, filtered, best match first when searching words (or
-    newest first); with counts by tag and source over the filtered set. Words are
-    searched in the key, text, quote and context, all of them ANDed, the last as a
-    prefix. Raises InvalidInput for an unknown source or sort."""
-    if query.sort not in SORTS:
-        raise InvalidInput("sort must be relevance or date.", field="sort")
-    where = [Takeaway.workspace_id == workspace_id]
-    words = search_words(query.q)
-    search = text_search(db.session.get_bind().dialect.name, words, Takeaway.id) if words else None
-    search_filter = [search.where] if search is not None else []
-    if query.tag.strip():
-        # The tag's id first, then EXISTS on it: the planners then know from their
-        # statistics how common that tag is, and look the text matches up in it rather
-        # than walking every takeaway with the tag (PostgreSQL: 17 ms instead of 170).
-        tag_id = db.session.scalar(
-            select(Tag.id).where(Tag.workspace_id == workspace_id, Tag.key == tag_key(query.tag))
-        )
-        where.append(
-            select(takeaway_tag.c.takeaway_id)
-            .where(takeaway_tag.c.takeaway_id == Takeaway.id, takeaway_tag.c.tag_id == tag_id)
-            .exists()
-            if tag_id is not None
-            else false()
-        )
-    if query.source:
-        try:
-            where.append(Takeaway.source == TakeawaySource(query.source))
-        except ValueError:
-            names = ", ".join(s.value for s in TakeawaySource)
-            raise InvalidInput(f"The source must be one of: {names}.", field="source") from None
-    if query.interview_id is not None:
-        where.append(Takeaway.interview_id == query.interview_id)
-    if query.participant_id is not None:
-        where.append(Takeaway.participant_id == query.participant_id)
-    if query.study_id is not None:
-        ids = team.interview_ids_of_study(workspace_id, query.study_id)
-        where.append(Takeaway.interview_id.in_(ids))
-
-    newest = (Takeaway.created_at.desc(), Takeaway.id.desc())
-    page = select(Takeaway).options(selectinload(Takeaway.tags))
-    if search is not None and query.sort == "relevance":
-        if search.ranked_join:
-            page = page.join(*search.ranked_join)
-        page = page.where(*where, search.match)
-        page = page.order_by(search.rank, *newest)
-    else:
-        page = page.where(*where, *search_filter).order_by(*newest)
-    rows = db.session.scalars(
-        page.limit(max(1, min(query.limit, 200))).offset(max(0, query.offset))
-    ).all()
-    # Both facets from one pass of the filters: the matches are found once (a CTE used
-    # twice is materialised by SQLite and PostgreSQL alike), then counted two ways.
-    matching = select(Takeaway.id, Takeaway.source).where(*where, *search_filter).cte("matching")
-    counts = db.session.execute(
-        union_all(
-            select(
-                literal("source").label("facet"),
-                cast(matching.c.source, String).label("value"),
-                func.count().label("n"),
-            ).group_by(matching.c.source),
-            select(literal("tag"), Tag.name, func.count())
-            .join(takeaway_tag, takeaway_tag.c.tag_id == Tag.id)
-            .join(matching, matching.c.id == takeaway_tag.c.takeaway_id)
-            .group_by(Tag.name),
-        )
-    ).all()
-    by_tag = [(value, n) for facet, value, n in counts if facet == "tag"]
-    facets = {
-        "tag": dict(sorted(by_tag, key=lambda item: (-item[1], item[0].casefold()))),
-        "source": {value: n for facet, value, n in counts if facet == "source"},
-    }
-    total = sum(facets["source"].values())  # every takeaway has exactly one source
-    return TakeawayPage(items=_views(list(rows), workspace_id), total=total, facets=facets)
-
-
 def takeaways_of_interview(workspace_id: int, interview_id: int) -> list[TakeawayView]:
     """Most important first, then in the order they were added."""
     rows = db.session.scalars(
@@ -365,9 +265,14 @@ def takeaways_of_interview(workspace_id: int, interview_id: int) -> list[Takeawa
 
 def takeaways_of_participant(workspace_id: int, participant_id: int) -> list[TakeawayView]:
     """Everything learned from one person, newest first."""
-    return list_takeaways(
-        workspace_id, TakeawayQuery(participant_id=participant_id, limit=200)
-    ).items
+    rows = db.session.scalars(
+        select(Takeaway)
+        .options(selectinload(Takeaway.tags))
+        .where(Takeaway.workspace_id == workspace_id, Takeaway.participant_id == participant_id)
+        .order_by(Takeaway.created_at.desc(), Takeaway.id.desc())
+        .limit(200)
+    ).all()
+    return _views(list(rows), workspace_id)
 
 
 # --- tags --------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -22,9 +22,9 @@ from interviews.accounts import service as accounts
 from interviews.accounts.forms import EmptyForm
 from interviews.clock import utc_now
 from interviews.errors import InvalidInput
+from interviews.notes import browse, takeaways
 from interviews.notes import sections as rules
 from interviews.notes import service as notes
-from interviews.notes import takeaways
 from interviews.notes.models import TakeawaySource
 from interviews.participants import service as participants
 from interviews.scheduling import pages, team
@@ -313,21 +313,35 @@ def _download(name: str, content: str | bytes, mimetype: str) -> Response:
 @login_required
 def takeaway_list():
     """The takeaway library: search words, by tag or source, best match or newest first."""
-    query = takeaways.TakeawayQuery(
+    study = request.args.get("study", "")
+    query = browse.TakeawayQuery(
         q=request.args.get("q", "")[:200],
         tag=request.args.get("tag", "")[:60],
         source=request.args.get("source", "") or "",
+        study_id=int(study) if study.isdigit() and len(study) < 12 else None,
+        segment=request.args.get("segment", "")[:60],
+        since=_day("from"),
+        until=_day("to"),
         sort=request.args.get("sort") or "relevance",
         limit=100,
     )
-    page = takeaways.list_takeaways(g.member.workspace_id, query)
+    page = browse.list_takeaways(g.member.workspace_id, query)
     return render_template(
         "notes/takeaways.html",
         page=page,
         query=query,
+        study_titles={str(s.id): s.title for s in studies.list_studies(g.member.workspace_id)},
         sources=[s.value for s in TakeawaySource],
         form=EmptyForm(),
     )
+
+
+def _day(name: str) -> date | None:
+    """A YYYY-MM-DD filter of the library; an empty or unreadable one is none."""
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
 
 
 @bp.get("/tags")

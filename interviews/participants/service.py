@@ -137,6 +137,16 @@ class ParticipantPage:
     segments: dict[str, int]
 
 
+def segments_of_people(workspace_id: int):
+    """A subquery of the panel's segments, (participant_id, segment), for other areas'
+    queries to join or filter on: the library's segment facet and filter use it."""
+    return (
+        select(Participant.id.label("participant_id"), Participant.segment.label("segment"))
+        .where(Participant.workspace_id == workspace_id, Participant.segment != "")
+        .subquery("participant_segment")
+    )
+
+
 def search(
     workspace_id: int,
     *,

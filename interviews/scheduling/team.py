@@ -127,6 +127,16 @@ def interview_ids_of_study(workspace_id: int, study_id: int) -> list[int]:
     )
 
 
+def interview_studies(workspace_id: int):
+    """A subquery of the workspace's interviews, (interview_id, study_id), for other
+    areas' queries to join: the library counts its takeaways by study with it."""
+    return (
+        select(Interview.id.label("interview_id"), Interview.study_id.label("study_id"))
+        .where(Interview.workspace_id == workspace_id)
+        .subquery("interview_study")
+    )
+
+
 def agenda(workspace_id: int, timezone: str) -> list[tuple[date, list[InterviewSummary]]]:
     """Upcoming interviews from the start of today (in ``timezone``), grouped by local day."""
     zone = ZoneInfo(timezone)

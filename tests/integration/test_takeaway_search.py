@@ -11,6 +11,8 @@ import pytest
 
 from interviews.accounts import service as accounts
 from interviews.clock import utc_now
+from interviews.db import db
+from interviews.notes.models import Takeaway
 from interviews.notes.search import PG_DOCUMENT_SQL, fts5_query, search_words, tsquery
 from interviews.scheduling import service as scheduling
 from interviews.scheduling.models import InterviewStatus
@@ -130,7 +132,13 @@ def test_the_total_and_the_facets_count_only_what_the_words_find(client, auth, l
     page = found(client, auth, "export")
 
     assert page["total"] == 2
-    assert page["facets"] == {"tag": {"reporting": 2, "pdf": 1}, "source": {"sales": 2}}
+    assert page["facets"] == {
+        "tag": {"reporting": 2, "pdf": 1},
+        "source": {"sales": 2},
+        "study": {},  # logged from sales, not from an interview
+        "segment": {},
+        "month": {f"{utc_now():%Y-%m}": 2},
+    }
     narrowed = found(client, auth, "export", tag="pdf", source="sales")
     assert [item["text"] for item in narrowed["items"]] == [PDF]
     assert narrowed["total"] == 1
@@ -278,3 +286,45 @@ def test_the_study_filter_keeps_the_takeaways_of_that_studys_interviews(app, cli
         "Exports lack VAT"
     ]
     assert found(client, auth, "", study_id=dashboards)["total"] == 1
+    assert found(client, auth, "exports")["facets"]["study"] == {str(dashboards): 1, str(other): 1}
+
+
+def test_segment_and_dates_narrow_the_library_and_are_counted(app, client, auth, study):
+    log_in(client, study["dana"].email)
+    for email, segment in (("ent@big.example", "enterprise"), ("smb@small.example", "smb")):
+        added = client.post(
+            "/participants/new",
+            data={"name": segment.title(), "email": email, "segment": segment, "timezone": "UTC"},
+        )
+        assert added.status_code == 302, added.get_data(as_text=True)
+        made = client.post(
+            "/api/v1/takeaways",
+            json={"text": f"Exports matter to {segment}", "participant_email": email},
+            headers=auth,
+        )
+        assert made.status_code == 201, made.json
+        if segment == "smb":  # logged 40 days ago
+            with app.app_context():
+                row = db.session.get(Takeaway, made.json["id"])
+                row.created_at = utc_now() - timedelta(days=40)
+                db.session.commit()
+
+    everything = found(client, auth, "exports")
+    assert everything["facets"]["segment"] == {"enterprise": 1, "smb": 1}
+    assert sorted(everything["facets"]["month"].values()) == [1, 1]
+    only = found(client, auth, "exports", segment="enterprise")
+    assert [i["text"] for i in only["items"]] == ["Exports matter to enterprise"]
+    today = utc_now().date()
+    recent = found(client, auth, "", **{"from": (today - timedelta(days=7)).isoformat()})
+    assert [i["text"] for i in recent["items"]] == ["Exports matter to enterprise"]
+    older = found(client, auth, "", to=(today - timedelta(days=30)).isoformat())
+    assert [i["text"] for i in older["items"]] == ["Exports matter to smb"]
+    assert found(client, auth, "", **{"from": "2026-12-02", "to": "2026-12-01"})["total"] == 0
+    assert found(client, auth, "", **{"from": "0001-01-01", "to": "9999-12-31"})["total"] == 2
+    refused = client.get("/api/v1/takeaways", query_string={"from": "yesterday"}, headers=auth)
+    assert refused.status_code == 422
+    assert refused.json["error"]["message"] == "`from` is a day like 2026-11-24."
+
+    page = client.get("/takeaways?segment=smb").get_data(as_text=True)
+    assert "Exports matter to smb" in page and "Exports matter to enterprise" not in page
+    assert "By segment" in page
