@@ -98,10 +98,15 @@ def _settled(workspace_id: int, study_id: int | None) -> tuple[Totals, Totals]:
     return owed, paid
 
 
+def _in_scope(study_id: int | None):
+    """Budget rows of one study, or (None) the workspace's own."""
+    return Budget.study_id == study_id if study_id is not None else Budget.study_id.is_(None)
+
+
 def _allocated(workspace_id: int, study_id: int | None) -> Totals:
     query = select(Budget.currency, Budget.allocated_minor).where(
         Budget.workspace_id == workspace_id,
-        Budget.study_id == study_id if study_id is not None else Budget.study_id.is_(None),
+        _in_scope(study_id),
     )
     return _totals(db.session.execute(query).all())
 
@@ -192,14 +197,13 @@ def set_budget(
     try:
         money = Money.parse(amount, currency)
     except MoneyError as error:
-        field = "currency" if "currency" in str(error) else "amount"
-        raise InvalidInput(str(error), field=field) from None
+        raise InvalidInput(str(error), field=error.part) from None
     if not Decimal(0) <= money.amount <= MAX_BUDGET:
         raise InvalidInput(f"A budget is between 0 and {MAX_BUDGET:,}.", field="amount")
     row = db.session.scalar(
         select(Budget).where(
             Budget.workspace_id == actor.workspace_id,
-            Budget.study_id == study_id if study_id is not None else Budget.study_id.is_(None),
+            _in_scope(study_id),
             Budget.currency == money.currency,
         )
     ) or Budget(workspace_id=actor.workspace_id, study_id=study_id, currency=money.currency)
@@ -220,7 +224,7 @@ def remove_budget(actor: accounts.Member, study_id: int | None, currency: str) -
     row = db.session.scalar(
         select(Budget).where(
             Budget.workspace_id == actor.workspace_id,
-            Budget.study_id == study_id if study_id is not None else Budget.study_id.is_(None),
+            _in_scope(study_id),
             Budget.currency == (currency or "").upper(),
         )
     )

@@ -21,7 +21,12 @@ _AMOUNT = re.compile(r"^[0-9]{1,12}(\.[0-9]{1,4})?$")  # ASCII digits only, not 
 
 
 class MoneyError(ValueError):
-    """An amount or currency that cannot be money; the message says why, for people."""
+    """An amount or currency that cannot be money; the message says why, for people, and
+    ``part`` which input is at fault: "currency" or "amount"."""
+
+    def __init__(self, message: str, part: str = "amount") -> None:
+        super().__init__(message)
+        self.part = part
 
 
 def check_currency(code: str) -> str:
@@ -34,7 +39,9 @@ def check_currency(code: str) -> str:
 @lru_cache(maxsize=512)
 def _known_currency(code: str) -> str:
     if not re.fullmatch(r"[A-Z]{3}", code) or not is_currency(code):
-        raise MoneyError("Use a three-letter ISO 4217 currency code such as USD, EUR or GBP.")
+        raise MoneyError(
+            "Use a three-letter ISO 4217 currency code such as USD, EUR or GBP.", "currency"
+        )
     return code
 
 

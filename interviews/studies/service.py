@@ -125,8 +125,7 @@ def parse_offer(kind: str, amount: str, currency: str, text: str) -> Offer:
     try:
         money = Money.parse(amount, currency)
     except MoneyError as error:
-        field = "reward_currency" if "currency" in str(error) else "reward_amount"
-        raise InvalidInput(f"Reward: {error}", field=field) from None
+        raise InvalidInput(f"Reward: {error}", field=f"reward_{error.part}") from None
     if not Decimal(0) < money.amount <= MAX_REWARD:
         raise InvalidInput(
             f"A reward is more than 0 and at most {MAX_REWARD:,} {money.currency}.",
