@@ -17,7 +17,6 @@ from flask import (
 from interviews.accounts.forms import EmptyForm
 from interviews.compensation import budgets, rules
 from interviews.compensation import service as compensation
-from interviews.compensation.money import KIND_LABELS, RewardKind
 from interviews.compensation.rules import RewardStatus
 from interviews.errors import DomainError, InvalidInput
 from interviews.studies import service as studies
@@ -237,6 +236,3 @@ def clear_offer(participant_id: int, study_id: int):
         compensation.clear_override(g.member, study_id, participant_id)
         flash("They get the study's reward again.", "success")
     return redirect(url_for("participants.show", participant_id=participant_id) + "#offers")
-
-
-KINDS = [(k.value, KIND_LABELS[k]) for k in RewardKind if k is not RewardKind.NONE]
