@@ -65,6 +65,13 @@ def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any
     }
 
 
+# limit and offset of every list endpoint: api/views.py `_page` reads them.
+PAGE_PARAMETERS = [
+    _query("limit", {"type": "integer", "minimum": 1, "maximum": 200}, "Page size"),
+    _query("offset", {"type": "integer", "minimum": 0, "maximum": 1000000}, "Skip this many"),
+]
+
+
 NOTES_SCHEMAS: dict[str, Any] = {
     "Template": {
         "type": "object",
@@ -250,12 +257,7 @@ NOTES_PATHS: dict[str, Any] = {
                     "relevance (default): best match first when q has words, else newest "
                     "first; date: newest first",
                 ),
-                _query("limit", {"type": "integer", "minimum": 1, "maximum": 200}, "Page size"),
-                _query(
-                    "offset",
-                    {"type": "integer", "minimum": 0, "maximum": 1000000},
-                    "Skip this many",
-                ),
+                *PAGE_PARAMETERS,
             ],
             "responses": {
                 "200": page_of("Takeaway", "A page of takeaways"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from interviews.api.openapi_notes import INVALID, UNAUTHORIZED, _query, page_of
+from interviews.api.openapi_notes import INVALID, PAGE_PARAMETERS, UNAUTHORIZED, _query, page_of
 
 PARTICIPANT_SCHEMAS: dict[str, Any] = {
     "Participant": {
@@ -51,12 +51,7 @@ PARTICIPANT_PATHS: dict[str, Any] = {
             "parameters": [
                 _query("q", {"type": "string"}, "Words in the name, email, company or role"),
                 _query("segment", {"type": "string"}, "An exact segment"),
-                _query("limit", {"type": "integer", "minimum": 1, "maximum": 200}, "Page size"),
-                _query(
-                    "offset",
-                    {"type": "integer", "minimum": 0, "maximum": 1000000},
-                    "Skip this many",
-                ),
+                *PAGE_PARAMETERS,
             ],
             "responses": {
                 "200": page_of("Participant", "A page of participants"),

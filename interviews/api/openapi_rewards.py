@@ -10,6 +10,7 @@ from interviews.api.openapi_notes import (
     ID,
     INVALID,
     NOT_FOUND,
+    PAGE_PARAMETERS,
     UNAUTHORIZED,
     _json,
     _query,
@@ -147,12 +148,7 @@ REWARD_PATHS: dict[str, Any] = {
                     "Only rewards in this state",
                 ),
                 _query("study_id", ID, "Only this study's"),
-                _query("limit", {"type": "integer", "minimum": 1, "maximum": 200}, "Page size"),
-                _query(
-                    "offset",
-                    {"type": "integer", "minimum": 0, "maximum": 1000000},
-                    "Skip this many",
-                ),
+                *PAGE_PARAMETERS,
             ],
             "responses": {
                 "200": page_of("Reward", "A page of rewards, with counts by status"),
