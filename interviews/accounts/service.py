@@ -681,3 +681,24 @@ def _token_view(token: ApiToken) -> TokenView:
         last_used_at=token.last_used_at,
         revoked_at=token.revoked_at,
     )
+
+
+def pattern_threshold(workspace_id: int) -> int:
+    """How many distinct people make the workspace's evidence a pattern (default 3)."""
+    workspace = db.session.get(Workspace, workspace_id)
+    return workspace.pattern_threshold if workspace is not None else 3
+
+
+def set_pattern_threshold(actor: Member, threshold: int) -> int:
+    """Change the workspace's pattern threshold. Raises Forbidden (not an owner),
+    InvalidInput (outside 1-50)."""
+    if not actor.can_manage_members:
+        raise Forbidden("Only an owner can change the workspace's evidence threshold.")
+    if not 1 <= threshold <= 50:
+        raise InvalidInput(
+            "The threshold is a number of people from 1 to 50.", field="pattern_threshold"
+        )
+    workspace = db.session.get(Workspace, actor.workspace_id)
+    workspace.pattern_threshold = threshold
+    db.session.commit()
+    return threshold

@@ -165,3 +165,23 @@ class Takeaway(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     tags: Mapped[list[Tag]] = relationship(secondary=takeaway_tag, order_by="Tag.key")
+
+
+class LinkKind(enum.StrEnum):
+    """The level of the impact map a takeaway is evidence for."""
+
+    ACTOR = "actor"
+    OUTCOME = "outcome"
+    OUTPUT = "output"
+
+
+# A takeaway as evidence for a node of an impact map. The maps area owns the nodes and
+# checks them before linking; the kind is kept here so the library can count and filter
+# by actor or outcome without reading the maps' tables.
+takeaway_link = Table(
+    "takeaway_link",
+    db.metadata,
+    Column("takeaway_id", ForeignKey("takeaway.id", ondelete="CASCADE"), primary_key=True),
+    Column("node_id", ForeignKey("map_node.id", ondelete="CASCADE"), primary_key=True, index=True),
+    Column("kind", str_enum(LinkKind, "takeaway_link_kind"), nullable=False),
+)

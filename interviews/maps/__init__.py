@@ -1,0 +1,1 @@
+"""Impact maps: goal, actors, outcomes, outputs, experiments, evidence; roadmaps."""

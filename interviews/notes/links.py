@@ -1,0 +1,140 @@
+"""Takeaways as evidence for impact-map nodes: linking, counting, listing.
+
+The maps area owns the nodes and checks a node is theirs before calling these; here a
+node is an id and a level (actor, outcome, output). Writers take part in the caller's
+transaction and never commit.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import delete, distinct, func, insert, select
+from sqlalchemy.orm import selectinload
+
+from interviews.db import MAX_ID, db
+from interviews.errors import InvalidInput, NotFound
+from interviews.notes.models import LinkKind, Takeaway, takeaway_link
+from interviews.notes.takeaways import TakeawayView, _views
+
+MAX_BULK = 500  # takeaways in one bulk action
+
+
+def _own_ids(workspace_id: int, takeaway_ids: list[int]) -> list[int]:
+    ids = sorted(set(takeaway_ids))
+    if not ids:
+        raise InvalidInput("Choose at least one takeaway.", field="takeaway_ids")
+    if len(ids) > MAX_BULK:
+        raise InvalidInput(f"At most {MAX_BULK} takeaways at once.", field="takeaway_ids")
+    usable = [i for i in ids if 0 < i <= MAX_ID]
+    found = set(
+        db.session.scalars(
+            select(Takeaway.id).where(
+                Takeaway.workspace_id == workspace_id, Takeaway.id.in_(usable)
+            )
+        )
+    )
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise NotFound(f"No takeaway {missing[0]} in this workspace.")
+    return ids
+
+
+def link(workspace_id: int, takeaway_ids: list[int], node_id: int, kind: LinkKind) -> int:
+    """Link the takeaways to one node (those linked already stay as they are). Part of
+    the caller's transaction. Returns how many links are new. Raises InvalidInput,
+    NotFound (a takeaway of another workspace)."""
+    ids = _own_ids(workspace_id, takeaway_ids)
+    already = set(
+        db.session.scalars(
+            select(takeaway_link.c.takeaway_id).where(
+                takeaway_link.c.node_id == node_id, takeaway_link.c.takeaway_id.in_(ids)
+            )
+        )
+    )
+    new = [i for i in ids if i not in already]
+    if new:
+        db.session.execute(
+            insert(takeaway_link),
+            [{"takeaway_id": i, "node_id": node_id, "kind": kind} for i in new],
+        )
+    return len(new)
+
+
+def unlink(workspace_id: int, takeaway_id: int, node_id: int) -> bool:
+    """Remove one link, in the caller's transaction; False when there was none."""
+    own = select(Takeaway.id).where(
+        Takeaway.workspace_id == workspace_id, Takeaway.id == takeaway_id
+    )
+    result = db.session.execute(
+        delete(takeaway_link).where(
+            takeaway_link.c.node_id == node_id, takeaway_link.c.takeaway_id.in_(own)
+        )
+    )
+    return result.rowcount > 0
+
+
+def counts(workspace_id: int, node_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """{node id: (takeaways, distinct participants)} for the nodes that have evidence.
+    A takeaway logged from sales or support with no participant counts as a takeaway,
+    not as a person."""
+    if not node_ids:
+        return {}
+    rows = db.session.execute(
+        select(
+            takeaway_link.c.node_id,
+            func.count(),
+            func.count(distinct(Takeaway.participant_id)),
+        )
+        .join(Takeaway, Takeaway.id == takeaway_link.c.takeaway_id)
+        .where(Takeaway.workspace_id == workspace_id, takeaway_link.c.node_id.in_(node_ids))
+        .group_by(takeaway_link.c.node_id)
+    ).all()
+    return {node: (n, people) for node, n, people in rows}
+
+
+def evidence_of(workspace_id: int, node_id: int, limit: int = 200) -> list[TakeawayView]:
+    """The takeaways linked to one node, most important then newest first."""
+    rows = db.session.scalars(
+        select(Takeaway)
+        .options(selectinload(Takeaway.tags))
+        .join(takeaway_link, takeaway_link.c.takeaway_id == Takeaway.id)
+        .where(Takeaway.workspace_id == workspace_id, takeaway_link.c.node_id == node_id)
+        .order_by(Takeaway.importance.desc(), Takeaway.created_at.desc(), Takeaway.id.desc())
+        .limit(limit)
+    ).all()
+    return _views(list(rows), workspace_id)
+
+
+def participants_of(workspace_id: int, node_id: int) -> dict[int, list[int]]:
+    """{participant id: [their takeaway ids linked to the node]}: the people whose words
+    are behind a node (for closing the loop when it ships)."""
+    rows = db.session.execute(
+        select(Takeaway.participant_id, Takeaway.id)
+        .join(takeaway_link, takeaway_link.c.takeaway_id == Takeaway.id)
+        .where(
+            Takeaway.workspace_id == workspace_id,
+            takeaway_link.c.node_id == node_id,
+            Takeaway.participant_id.is_not(None),
+        )
+        .order_by(Takeaway.id)
+    ).all()
+    people: dict[int, list[int]] = defaultdict(list)
+    for person, takeaway in rows:
+        people[person].append(takeaway)
+    return dict(people)
+
+
+def links_of(takeaway_ids: list[int]) -> dict[int, list[tuple[int, LinkKind]]]:
+    """{takeaway id: [(node id, kind), ...]} for showing where each takeaway is evidence."""
+    if not takeaway_ids:
+        return {}
+    rows = db.session.execute(
+        select(takeaway_link.c.takeaway_id, takeaway_link.c.node_id, takeaway_link.c.kind)
+        .where(takeaway_link.c.takeaway_id.in_(takeaway_ids))
+        .order_by(takeaway_link.c.node_id)
+    ).all()
+    found: dict[int, list[tuple[int, LinkKind]]] = defaultdict(list)
+    for takeaway, node, kind in rows:
+        found[takeaway].append((node, LinkKind(kind)))
+    return dict(found)
