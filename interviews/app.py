@@ -28,6 +28,9 @@ from interviews.db import MAX_ID, check_schema_current, db
 from interviews.errors import DomainError
 from interviews.extensions import csrf, limiter, login_manager, migrate
 from interviews.mail.views import bp as mail_bp
+from interviews.maps.outreach_views import bp as outreach_bp
+from interviews.maps.roadmap_views import bp as roadmaps_bp
+from interviews.maps.views import bp as maps_bp
 from interviews.messaging.plan import describe_offset
 from interviews.notes.template_views import bp as templates_bp
 from interviews.notes.views import bp as notes_bp
@@ -115,7 +118,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(participant_imports_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(rewards_bp)
+    app.register_blueprint(maps_bp)
     app.register_blueprint(availability_bp)
+    app.register_blueprint(roadmaps_bp)
+    app.register_blueprint(outreach_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(public_api_bp)
     # The API authenticates with bearer tokens or link tokens, never cookies: no CSRF.

@@ -6,6 +6,7 @@ from typing import Any
 
 from werkzeug.routing import Map
 
+from interviews.api.openapi_maps import MAP_PATHS, MAP_SCHEMAS
 from interviews.api.openapi_notes import NOTES_PATHS, NOTES_SCHEMAS
 from interviews.api.openapi_participants import PARTICIPANT_PATHS, PARTICIPANT_SCHEMAS
 from interviews.api.openapi_privacy import PRIVACY_PATHS, PRIVACY_SCHEMAS
@@ -402,6 +403,7 @@ def openapi_document(base_url: str, url_map: Map | None = None) -> dict[str, Any
         **PARTICIPANT_PATHS,
         **PRIVACY_PATHS,
         **REWARD_PATHS,
+        **MAP_PATHS,
         **PUBLIC_PATHS,
     }
     if url_map is not None:
@@ -430,6 +432,7 @@ def openapi_document(base_url: str, url_map: Map | None = None) -> dict[str, Any
                 **PARTICIPANT_SCHEMAS,
                 **PRIVACY_SCHEMAS,
                 **REWARD_SCHEMAS,
+                **MAP_SCHEMAS,
                 "Role": {"type": "string", "enum": ["owner", "researcher", "viewer"]},
                 "Member": MEMBER,
                 "Study": STUDY,

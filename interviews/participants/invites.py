@@ -31,7 +31,7 @@ from interviews.tokens import hash_secret, new_secret
 
 # Interviews that count as "talked to them" for the cooldown: booked ones too, since
 # an upcoming call is contact already.
-_COUNTS_FOR_COOLDOWN = (InterviewStatus.BOOKED, InterviewStatus.JOINED, InterviewStatus.COMPLETED)
+COUNTS_FOR_COOLDOWN = (InterviewStatus.BOOKED, InterviewStatus.JOINED, InterviewStatus.COMPLETED)
 
 
 class CooldownWarning(Conflict):
@@ -78,7 +78,7 @@ def recent_interviews(
     return [
         item
         for item in team.interviews_of_participant(workspace_id, participant_id)
-        if item.status in _COUNTS_FOR_COOLDOWN and item.start >= since
+        if item.status in COUNTS_FOR_COOLDOWN and item.start >= since
     ]
 
 

@@ -1,0 +1,322 @@
+"""Closing the loop: when an output ships, each person whose takeaways led to it hears
+about it personally from the PM, in a note drafted from their own words and edited
+before it goes. Who was told is recorded; a person is told once per output.
+
+The notes for one output and their emails are written in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from interviews.accounts import service as accounts
+from interviews.clock import utc_now
+from interviews.db import MAX_ID, db
+from interviews.errors import Conflict, InvalidInput
+from interviews.mail import service as mail_service
+from interviews.maps.models import LoopNote
+from interviews.maps.outreach import output_node, require_editor
+from interviews.maps.rules import OutputStatus
+from interviews.notes import links
+from interviews.notes.takeaways import TakeawayView
+from interviews.participants import lookalikes
+from interviews.scheduling import team
+
+MAX_SUBJECT = 200
+MAX_BODY = 5000
+MAX_WORDS = 600  # of their own words quoted back in a draft
+
+
+@dataclass(frozen=True)
+class OutputRef:
+    id: int
+    title: str
+    map_id: int
+    status: OutputStatus | None
+    shipped_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Told:
+    by: str
+    at: datetime
+    subject: str
+
+
+@dataclass(frozen=True)
+class LoopPerson:
+    participant_id: int
+    name: str
+    email: str
+    takeaways: tuple[TakeawayView, ...]  # theirs behind the output, most important first
+    talked_at: datetime | None  # when they said it (the interview, else the takeaway)
+    do_not_contact: bool
+    told: Told | None
+    subject: str  # the draft
+    body: str
+
+    @property
+    def can_tell(self) -> bool:
+        return self.told is None and not self.do_not_contact
+
+
+@dataclass(frozen=True)
+class LoopPage:
+    output: OutputRef
+    shipped: bool
+    people: list[LoopPerson]  # by name
+    detached: int  # takeaways behind it with nobody on the panel to tell
+
+    @property
+    def to_tell(self) -> list[LoopPerson]:
+        return [p for p in self.people if p.can_tell]
+
+
+def first_name(name: str) -> str:
+    words = name.split()
+    return words[0] if words else "there"
+
+
+def _their_words(takeaway: TakeawayView) -> str:
+    words = " ".join((takeaway.quote or takeaway.text).split()).strip("“”\"' ")
+    if len(words) > MAX_WORDS:
+        words = words[: MAX_WORDS - 1].rsplit(" ", 1)[0] + "…"
+    return words.rstrip(".")
+
+
+def loop_draft(
+    name: str, output_title: str, pm_name: str, words: str, talked_at: datetime | None
+) -> tuple[str, str]:
+    """The note a PM starts from: (subject, body) in the PM's voice, quoting the
+    person's own words back to them. The PM edits it before it goes."""
+    title = " ".join(output_title.split())
+    subject = f"You asked, we built it: {title}"
+    if len(subject) > MAX_SUBJECT:
+        subject = subject[: MAX_SUBJECT - 1].rsplit(" ", 1)[0] + "…"
+    when = f" in {talked_at:%B %Y}" if talked_at else ""
+    told = f"When we talked{when}, you told us: “{words}”. That stuck with us.\n\n" if words else ""
+    body = (
+        f"Hi {first_name(name)},\n\n"
+        f"{told}"
+        f"We have now shipped {title}. What you told us is part of why it exists. "
+        "If you try it, I would love to hear what you think: just reply to this email.\n\n"
+        "Thank you for taking the time.\n\n"
+        f"{pm_name}"
+    )
+    return subject, body
+
+
+def _told(workspace_id: int, node_id: int) -> dict[int, LoopNote]:
+    rows = db.session.scalars(
+        select(LoopNote).where(
+            LoopNote.workspace_id == workspace_id,
+            LoopNote.node_id == node_id,
+            LoopNote.participant_id.is_not(None),
+        )
+    )
+    return {row.participant_id: row for row in rows}
+
+
+def loop_page(workspace_id: int, output_id: int, pm_name: str) -> LoopPage:
+    """An output and the people whose takeaways are linked to it: their words, whether
+    they were told it shipped (by whom, when), do-not-contact marked, and a draft note
+    from ``pm_name`` to each. Raises NotFound, InvalidInput (not an output)."""
+    node = output_node(workspace_id, output_id)
+    output = OutputRef(node.id, node.title, node.map_id, node.output_status, node.shipped_at)
+    behind = links.participants_of(workspace_id, node.id)
+    total, _ = links.counts(workspace_id, [node.id]).get(node.id, (0, 0))
+    people = lookalikes.people_by_id(workspace_id, behind)
+    gone = {pid for pid in behind if pid not in people or people[pid].erased}
+    detached = total - sum(len(t) for pid, t in behind.items() if pid not in gone)
+    said = {t.id: t for t in links.evidence_of(workspace_id, node.id, limit=2000)}
+    talks = team.interviews_by_id(
+        workspace_id, sorted({t.interview_id for t in said.values() if t.interview_id})
+    )
+    names = {m.user_id: m.name for m in accounts.members(workspace_id)}
+    told = _told(workspace_id, node.id)
+    found = []
+    for pid, takeaway_ids in behind.items():
+        if pid in gone:
+            continue
+        person = people[pid]
+        theirs = tuple(
+            sorted(
+                (said[t] for t in takeaway_ids if t in said),
+                key=lambda t: (-t.importance, -t.created_at.timestamp(), -t.id),
+            )
+        )
+        best = theirs[0] if theirs else None
+        talked_at = None
+        if best is not None:
+            talk = talks.get(best.interview_id) if best.interview_id else None
+            talked_at = talk.start if talk else best.created_at
+        subject, body = loop_draft(
+            person.name, node.title, pm_name, _their_words(best) if best else "", talked_at
+        )
+        note = told.get(pid)
+        found.append(
+            LoopPerson(
+                participant_id=pid,
+                name=person.name,
+                email=person.email,
+                takeaways=theirs,
+                talked_at=talked_at,
+                do_not_contact=person.do_not_contact,
+                told=Told(
+                    by=names.get(note.sent_by, "a former teammate"),
+                    at=note.sent_at,
+                    subject=note.subject,
+                )
+                if note
+                else None,
+                subject=subject,
+                body=body,
+            )
+        )
+    found.sort(key=lambda p: (p.name.casefold(), p.participant_id))
+    return LoopPage(
+        output=output,
+        shipped=node.output_status is OutputStatus.SHIPPED,
+        people=found,
+        detached=max(0, detached),
+    )
+
+
+@dataclass(frozen=True)
+class LoopDraft:
+    """One note as the PM left it on the form."""
+
+    participant_id: int
+    subject: str
+    body: str
+
+
+@dataclass(frozen=True)
+class LoopReport:
+    sent: list[str]  # names
+    already_told: list[str]
+    do_not_contact: list[str]
+    undelivered: list[tuple[str, str]]  # (name, error): recorded, the email failed
+
+
+def _checked(drafts: Iterable[LoopDraft]) -> list[LoopDraft]:
+    """The notes with their words tidied, each checked. Raises InvalidInput naming the
+    first note at fault (by its field), so nothing is sent when one is wrong."""
+    checked: dict[int, LoopDraft] = {}
+    for draft in drafts:
+        if draft.participant_id in checked or not 0 < draft.participant_id <= MAX_ID:
+            continue
+        pid = draft.participant_id
+        subject = " ".join((draft.subject or "").split())
+        body = (draft.body or "").replace("\r\n", "\n").strip()
+        if not subject:
+            raise InvalidInput("Give every note a subject.", field=f"subject_{pid}")
+        if len(subject) > MAX_SUBJECT:
+            raise InvalidInput(
+                f"Keep the subject under {MAX_SUBJECT} characters.", field=f"subject_{pid}"
+            )
+        if not body:
+            raise InvalidInput("Write the note: it cannot be empty.", field=f"body_{pid}")
+        if len(body) > MAX_BODY:
+            raise InvalidInput(
+                f"Keep the note under {MAX_BODY:,} characters (this one has {len(body):,}).",
+                field=f"body_{pid}",
+            )
+        if "\x00" in subject + body:
+            raise InvalidInput("The note has a NUL character in it.", field=f"body_{pid}")
+        checked[pid] = LoopDraft(pid, subject, body)
+    if not checked:
+        raise InvalidInput("Choose at least one person to tell.", field="participant_ids")
+    return list(checked.values())
+
+
+def close_loop(actor: accounts.Member, output_id: int, drafts: Iterable[LoopDraft]) -> LoopReport:
+    """Tell each chosen person, personally and from the PM, that the output their words
+    led to has shipped: the email and the record of who told them go in one
+    transaction, then the emails are sent. A person is told once: someone told already
+    (even by a colleague a moment ago) is reported, not written to again.
+
+    Raises Forbidden, NotFound, InvalidInput (not an output, nobody chosen, a note
+    empty or too long, someone not behind this output), Conflict (not shipped).
+    """
+    require_editor(actor, "write to people from them")
+    notes = _checked(drafts)
+    try:
+        return _send_loop_notes(actor, output_id, notes)
+    except IntegrityError:
+        # A colleague told one of them between our read and our write: read again.
+        db.session.rollback()
+    try:
+        return _send_loop_notes(actor, output_id, notes)
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict(
+            "A colleague is writing to these people right now. Reload the page to see who "
+            "has been told."
+        ) from None
+
+
+def _send_loop_notes(actor: accounts.Member, output_id: int, notes: list[LoopDraft]) -> LoopReport:
+    node = output_node(actor.workspace_id, output_id)
+    if node.output_status is not OutputStatus.SHIPPED:
+        raise Conflict("Mark the output shipped first: the note tells them it is out.")
+    behind = links.participants_of(actor.workspace_id, node.id)
+    people = lookalikes.people_by_id(actor.workspace_id, behind)
+    strangers = [n.participant_id for n in notes if n.participant_id not in people]
+    if strangers:
+        raise InvalidInput(
+            "Only the people whose takeaways are linked to this output can be told here.",
+            field="participant_ids",
+        )
+    told = _told(actor.workspace_id, node.id)
+    report = LoopReport([], [], [], [])
+    now = utc_now()
+    queued: list[tuple[str, int]] = []
+    for note in notes:
+        person = people[note.participant_id]
+        if person.erased:  # nobody left to write to
+            continue
+        if note.participant_id in told:
+            report.already_told.append(person.name)
+            continue
+        if person.do_not_contact:
+            report.do_not_contact.append(person.name)
+            continue
+        message = mail_service.queue_email(
+            kind="loop_note",
+            recipient=person.email,
+            subject=note.subject,
+            template="loop_note",
+            context={"body": note.body, "name": person.name, "sender": actor.name},
+            sender_name=actor.name,
+            reply_to=actor.email,
+            workspace_id=actor.workspace_id,
+            from_person=True,
+        )
+        db.session.flush()
+        db.session.add(
+            LoopNote(
+                workspace_id=actor.workspace_id,
+                node_id=node.id,
+                participant_id=person.id,
+                mail_message_id=message.id,
+                subject=note.subject,
+                body=note.body,
+                sent_by=actor.user_id,
+                sent_at=now,
+            )
+        )
+        db.session.flush()
+        queued.append((person.name, message.id))
+    db.session.commit()
+    for name, message_id in queued:
+        report.sent.append(name)
+        delivery = mail_service.dispatch(message_id)
+        if delivery.failed:
+            report.undelivered.append((name, delivery.error or ""))
+    return report

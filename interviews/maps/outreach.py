@@ -1,0 +1,205 @@
+"""From a map back to people: "find people like this" for an actor, the panel's people
+its segment rule describes, invited personally to a study. Closing the loop when an
+output ships is in loop.py.
+
+Personal invites commit one by one (``participants.invites.send_invite`` is one
+transaction per person).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from interviews.accounts import service as accounts
+from interviews.clock import utc_now
+from interviews.db import MAX_ID, db
+from interviews.errors import Conflict, DomainError, Forbidden, InvalidInput
+from interviews.maps.models import MapNode
+from interviews.maps.rules import NodeKind, SegmentRule
+from interviews.maps.service import node_in
+from interviews.participants import invites, lookalikes
+from interviews.participants.service import DoNotContact, ParticipantView
+from interviews.scheduling import team
+from interviews.studies import service as studies
+from interviews.studies.models import StudyStatus
+
+MAX_INVITES = 200  # people invited in one go
+MAX_SUBJECT = 200
+MAX_BODY = 5000
+MAX_WORDS = 600  # of their own words quoted back in a draft
+
+
+def require_editor(actor: accounts.Member, what: str) -> None:
+    if not actor.can_edit:
+        raise Forbidden(f"Viewers can read maps but not {what}.")
+
+
+def _actor_node(workspace_id: int, node_id: int) -> MapNode:
+    node = node_in(workspace_id, node_id)
+    if node.kind is not NodeKind.ACTOR:
+        raise InvalidInput(
+            "Find people from an actor (WHO): its segment rule says who on the panel is one."
+        )
+    return node
+
+
+def output_node(workspace_id: int, node_id: int) -> MapNode:
+    node = node_in(workspace_id, node_id)
+    if node.kind is not NodeKind.OUTPUT:
+        raise InvalidInput(
+            "Close the loop from an output (WHAT): once it ships, the people whose "
+            "takeaways led to it hear about it."
+        )
+    return node
+
+
+# --- find people like this ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActorRef:
+    id: int
+    title: str
+    map_id: int
+    rule: SegmentRule
+
+
+@dataclass(frozen=True)
+class Lookalike:
+    """Someone on the panel the actor's rule describes."""
+
+    participant: ParticipantView
+    matched: tuple[tuple[str, str], ...]  # the rule's fields, with their values as on file
+    last_interviewed: datetime | None
+    last_study: str | None
+    within_cooldown: team.InterviewSummary | None  # against the chosen study's cooldown
+
+    @property
+    def do_not_contact(self) -> bool:
+        return self.participant.do_not_contact
+
+
+@dataclass(frozen=True)
+class PeoplePage:
+    actor: ActorRef
+    people: list[Lookalike]  # by name
+    more: bool  # more matched than are listed
+    studies: list[studies.StudyView]  # published: what they can be invited to
+    study: studies.StudyView | None  # whose cooldown the flags are against
+
+
+def _matched(rule: SegmentRule, person: ParticipantView) -> tuple[tuple[str, str], ...]:
+    folded = {k.strip().casefold(): (k, v) for k, v in person.attributes.items()}
+    found = [("segment", person.segment)] if rule.segment else []
+    found += [folded.get(k.casefold(), (k, "")) for k, _ in rule.attributes]
+    return tuple(found)
+
+
+def published_studies(workspace_id: int) -> list[studies.StudyView]:
+    """The studies people can be invited to now."""
+    return [s for s in studies.list_studies(workspace_id) if s.status is StudyStatus.PUBLISHED]
+
+
+def people_like(workspace_id: int, actor_id: int, study_id: int | None = None) -> PeoplePage:
+    """The panel's people the actor's segment rule describes (segment and every
+    attribute equal, any case), by name, capped; erased people never, people who asked
+    not to be contacted marked. Cooldown flags are against ``study_id`` when it is a
+    published study, else the first published one. Raises NotFound, InvalidInput (not
+    an actor)."""
+    node = _actor_node(workspace_id, actor_id)
+    rule = SegmentRule.from_json(node.segment_rule)
+    actor = ActorRef(node.id, node.title, node.map_id, rule)
+    open_studies = published_studies(workspace_id)
+    study = next((s for s in open_studies if s.id == study_id), None) or next(
+        iter(open_studies), None
+    )
+    if rule.empty:
+        return PeoplePage(actor, [], False, open_studies, study)
+    found = lookalikes.participants_matching(workspace_id, rule.segment, dict(rule.attributes))
+    # The maps' own rule has the last word on what "like this" means.
+    people = [p for p in found.people if rule.matches(p.segment, p.attributes)]
+    history = lookalikes.contact_history(
+        workspace_id, [p.id for p in people], study.cooldown_days if study else 0, utc_now()
+    )
+    return PeoplePage(
+        actor=actor,
+        people=[
+            Lookalike(
+                participant=p,
+                matched=_matched(rule, p),
+                last_interviewed=history[p.id].last_interviewed,
+                last_study=history[p.id].last_study,
+                within_cooldown=history[p.id].within_cooldown if study else None,
+            )
+            for p in people
+        ],
+        more=found.more,
+        studies=open_studies,
+        study=study,
+    )
+
+
+@dataclass(frozen=True)
+class InviteReport:
+    invited: list[str]  # names
+    do_not_contact: list[str]
+    within_cooldown: list[str]
+    refused: list[tuple[str, str]]  # (name, why): erased, budget, ...
+    undelivered: list[tuple[str, str]]  # (name, error): the invite exists, the email failed
+
+
+def invite_people(
+    actor: accounts.Member,
+    actor_id: int,
+    study_id: int,
+    participant_ids: Iterable[int],
+    *,
+    note: str = "",
+    despite_cooldown: bool = False,
+) -> InviteReport:
+    """Send each chosen person a personal invite to a published study, from the PM.
+
+    Each invite is its own transaction, so one refusal never undoes the others; people
+    who asked not to be contacted are skipped, and so are people within the study's
+    cooldown unless ``despite_cooldown``. Raises Forbidden, NotFound (the actor or the
+    study), InvalidInput (not an actor, nobody chosen, note too long), Conflict (the
+    study is not published), before anyone is invited.
+    """
+    require_editor(actor, "invite people from them")
+    _actor_node(actor.workspace_id, actor_id)
+    ids = list(dict.fromkeys(i for i in participant_ids if 0 < i <= MAX_ID))
+    if not ids:
+        raise InvalidInput("Choose at least one person to invite.", field="participant_ids")
+    if len(ids) > MAX_INVITES:
+        raise InvalidInput(f"Invite at most {MAX_INVITES} people at once.", field="participant_ids")
+    if len((note or "").strip()) > 2000:
+        raise InvalidInput("Keep the personal note under 2,000 characters.", field="note")
+    study = studies.get_study(actor.workspace_id, study_id)
+    if study.status is not StudyStatus.PUBLISHED:
+        raise Conflict("Publish the study first: a personal link books into its open times.")
+    people = lookalikes.people_by_id(actor.workspace_id, ids)
+    report = InviteReport([], [], [], [], [])
+    for participant_id in ids:
+        person = people.get(participant_id)
+        if person is None:
+            report.refused.append((f"#{participant_id}", "not on this workspace's panel"))
+            continue
+        try:
+            sent = invites.send_invite(
+                actor, person.id, study.id, note=note, despite_cooldown=despite_cooldown
+            )
+        except invites.CooldownWarning:
+            report.within_cooldown.append(person.name)
+        except DoNotContact:
+            report.do_not_contact.append(person.name)
+        except DomainError as error:  # erased, the budget ran out, ...
+            report.refused.append((person.name, error.message))
+        else:
+            report.invited.append(person.name)
+            if sent.delivery.failed:
+                report.undelivered.append((person.name, sent.delivery.error or ""))
+            continue
+        db.session.rollback()
+    return report

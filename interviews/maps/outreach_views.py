@@ -1,0 +1,164 @@
+"""From a map back to people: "find people like this" for an actor, and closing the
+loop when an output ships."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+
+from interviews.accounts.forms import EmptyForm
+from interviews.errors import DomainError, Forbidden, NotFound
+from interviews.maps import loop as closing
+from interviews.maps import outreach
+from interviews.maps.roadmap_views import map_href
+from interviews.web import editor_required, login_required
+
+bp = Blueprint("outreach", __name__)
+
+
+def _checked_form() -> None:
+    if not EmptyForm().validate_on_submit():
+        abort(400, "The form expired: reload the page and try again.")
+
+
+def _id(raw: str | None) -> int | None:
+    return int(raw) if raw and raw.isdigit() and len(raw) < 12 else None
+
+
+def _ids(name: str) -> list[int]:
+    return [int(raw) for raw in request.form.getlist(name) if raw.isdigit() and len(raw) < 12]
+
+
+def _refused(error: DomainError) -> None:
+    """Someone else's or missing things, and viewers, get the error page; the rest is
+    told on the page the form is on."""
+    if isinstance(error, NotFound | Forbidden) and error.field is None:
+        raise error
+
+
+def _names(names: list[str]) -> str:
+    return ", ".join(names)
+
+
+# --- find people like this ----------------------------------------------------------------
+
+
+def _people(actor_id: int, study_id: int | None, status: int = 200, posted=None):
+    page = outreach.people_like(g.member.workspace_id, actor_id, study_id)
+    return render_template(
+        "maps/people.html",
+        page=page,
+        map_href=map_href,
+        posted=posted or {},
+        chosen=set(_ids("participant_ids")) if posted else set(),
+        form=EmptyForm(),
+    ), status
+
+
+@bp.get("/maps/nodes/<int:actor_id>/people")
+@login_required
+def people(actor_id: int):
+    """The panel's people this actor's segment rule describes, to invite to a study."""
+    return _people(actor_id, _id(request.args.get("study_id")))
+
+
+@bp.post("/maps/nodes/<int:actor_id>/people/invite")
+@editor_required
+def invite(actor_id: int):
+    """Send each chosen person a personal invite to a published study."""
+    _checked_form()
+    study_id = _id(request.form.get("study_id"))
+    if study_id is None:
+        flash("Choose a published study to invite them to.", "error")
+        return _people(actor_id, None, 422, request.form)
+    try:
+        report = outreach.invite_people(
+            g.member,
+            actor_id,
+            study_id,
+            _ids("participant_ids"),
+            note=request.form.get("note", ""),
+            despite_cooldown=request.form.get("despite_cooldown") == "1",
+        )
+    except DomainError as error:
+        _refused(error)
+        flash(error.message, "error")
+        return _people(actor_id, study_id, error.status_code, request.form)
+    if report.invited:
+        noun = "person" if len(report.invited) == 1 else "people"
+        flash(
+            f"Invited {len(report.invited)} {noun}, each with a personal booking link: "
+            f"{_names(report.invited)}.",
+            "success",
+        )
+    if report.do_not_contact:
+        flash(
+            f"Not invited, they asked not to be contacted: {_names(report.do_not_contact)}.",
+            "info",
+        )
+    if report.within_cooldown:
+        flash(
+            "Not invited, interviewed within the study's cooldown: "
+            f"{_names(report.within_cooldown)}. Tick “Invite anyway” to invite them too.",
+            "info",
+        )
+    for name, why in report.refused:
+        flash(f"Not invited: {name}. {why}", "error")
+    for name, error in report.undelivered:
+        flash(
+            f"The invite to {name} could not be emailed ({error}); it is on their profile.",
+            "error",
+        )
+    return redirect(url_for("outreach.people", actor_id=actor_id, study_id=study_id))
+
+
+# --- close the loop ---------------------------------------------------------------------
+
+
+def _loop(output_id: int, status: int = 200, posted=None):
+    page = closing.loop_page(g.member.workspace_id, output_id, g.member.name)
+    return render_template(
+        "maps/loop.html",
+        page=page,
+        map_href=map_href,
+        posted=posted,
+        chosen=set(_ids("participant_ids")) if posted is not None else None,
+        form=EmptyForm(),
+    ), status
+
+
+@bp.get("/maps/nodes/<int:output_id>/loop")
+@login_required
+def loop(output_id: int):
+    """The people whose takeaways led to a shipped output, and a note to each."""
+    return _loop(output_id)
+
+
+@bp.post("/maps/nodes/<int:output_id>/loop/send")
+@editor_required
+def send_loop(output_id: int):
+    """Tell each chosen person, from the PM, that what they asked for shipped."""
+    _checked_form()
+    form = request.form
+    drafts = [
+        closing.LoopDraft(pid, form.get(f"subject_{pid}", ""), form.get(f"body_{pid}", ""))
+        for pid in _ids("participant_ids")
+    ]
+    try:
+        report = closing.close_loop(g.member, output_id, drafts)
+    except DomainError as error:
+        _refused(error)
+        flash(error.message, "error")
+        return _loop(output_id, error.status_code, form)
+    if report.sent:
+        noun = "person" if len(report.sent) == 1 else "people"
+        flash(f"Told {len(report.sent)} {noun}: {_names(report.sent)}.", "success")
+    if report.already_told:
+        flash(f"Already told, nothing sent again: {_names(report.already_told)}.", "info")
+    if report.do_not_contact:
+        flash(
+            f"Not written to, they asked not to be contacted: {_names(report.do_not_contact)}.",
+            "info",
+        )
+    for name, error in report.undelivered:
+        flash(f"The note to {name} is recorded but could not be emailed ({error}).", "error")
+    return redirect(url_for("outreach.loop", output_id=output_id))

@@ -1,0 +1,204 @@
+"""Outcome roadmap pages: the list of roadmaps, one roadmap with its themes, and the
+forms that change them. A theme opens its impact map, or starts one."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
+from werkzeug.routing import BuildError
+
+from interviews.accounts.forms import EmptyForm
+from interviews.errors import DomainError, Forbidden, NotFound
+from interviews.maps import roadmaps
+from interviews.maps.rules import ThemeStatus
+from interviews.web import editor_required, login_required
+
+bp = Blueprint("roadmaps", __name__)
+
+
+def _checked_form() -> None:
+    if not EmptyForm().validate_on_submit():
+        abort(400, "The form expired: reload the page and try again.")
+
+
+def map_href(map_id: int, node_id: int | None = None) -> str:
+    """A map's page, at one node when given."""
+    try:
+        return url_for("maps.show", map_id=map_id, node=node_id)
+    except BuildError:  # the maps pages are not registered in this app
+        return f"/maps/{map_id}" + (f"?node={node_id}" if node_id else "")
+
+
+def _ids(name: str) -> tuple[int, ...]:
+    return tuple(int(raw) for raw in request.form.getlist(name) if raw.isdigit() and len(raw) < 12)
+
+
+def _roadmap_draft() -> roadmaps.RoadmapDraft:
+    form = request.form
+    return roadmaps.RoadmapDraft(
+        challenge=form.get("challenge", ""),
+        target_condition=form.get("target_condition", ""),
+        current_state=form.get("current_state", ""),
+    )
+
+
+def _theme_draft() -> roadmaps.ThemeDraft:
+    form = request.form
+    return roadmaps.ThemeDraft(
+        title=form.get("title", ""),
+        hypothesis=form.get("hypothesis", ""),
+        status=form.get("status", ""),
+        priority=form.get("priority", ""),
+        outcome_ids=_ids("outcome_ids"),
+    )
+
+
+def _refused(error: DomainError) -> None:
+    """Someone else's or missing things, and viewers, get the error page; the rest is
+    told on the page they came from."""
+    if isinstance(error, NotFound | Forbidden) and error.field is None:
+        raise error
+
+
+def _index(values=None, status: int = 200):
+    return render_template(
+        "maps/roadmaps.html",
+        roadmaps=roadmaps.list_roadmaps(g.member.workspace_id),
+        form=EmptyForm(),
+        values=values if values is not None else MultiDict(),
+    ), status
+
+
+def _show(roadmap_id: int, values=None, editing: int | None = None, status: int = 200):
+    workspace_id = g.member.workspace_id
+    return render_template(
+        "maps/roadmap.html",
+        roadmap=roadmaps.get_roadmap(workspace_id, roadmap_id),
+        outcomes=roadmaps.outcome_choices(workspace_id),
+        statuses=list(ThemeStatus),
+        priorities=roadmaps.PRIORITIES,
+        map_href=map_href,
+        form=EmptyForm(),
+        values=values if values is not None else MultiDict(),
+        editing=editing,
+    ), status
+
+
+@bp.get("/roadmaps")
+@login_required
+def index():
+    """Every outcome roadmap of the workspace, and a form to start one."""
+    return _index()
+
+
+@bp.post("/roadmaps")
+@editor_required
+def create():
+    """Start a roadmap from its challenge."""
+    _checked_form()
+    try:
+        roadmap_id = roadmaps.create_roadmap(g.member, _roadmap_draft())
+    except DomainError as error:
+        _refused(error)
+        flash(error.message, "error")
+        return _index(request.form, error.status_code)
+    flash("Roadmap started. Add the themes that should move it towards the target.", "success")
+    return redirect(url_for("roadmaps.show", roadmap_id=roadmap_id))
+
+
+@bp.get("/roadmaps/<int:roadmap_id>")
+@login_required
+def show(roadmap_id: int):
+    """The challenge, target condition against current state, and the themes by priority."""
+    return _show(roadmap_id)
+
+
+@bp.post("/roadmaps/<int:roadmap_id>")
+@editor_required
+def update(roadmap_id: int):
+    """Change the challenge, target condition or current state."""
+    _checked_form()
+    try:
+        roadmaps.update_roadmap(g.member, roadmap_id, _roadmap_draft())
+    except DomainError as error:
+        _refused(error)
+        flash(error.message, "error")
+        return _show(roadmap_id, request.form, editing=0, status=error.status_code)
+    flash("Roadmap saved.", "success")
+    return redirect(url_for("roadmaps.show", roadmap_id=roadmap_id))
+
+
+@bp.post("/roadmaps/<int:roadmap_id>/delete")
+@editor_required
+def delete(roadmap_id: int):
+    """Remove the roadmap and its themes; their maps stay."""
+    _checked_form()
+    kept = roadmaps.delete_roadmap(g.member, roadmap_id)
+    kept_words = (
+        f" The {kept} map{'s' if kept != 1 else ''} started from its themes stay{'s' if kept == 1 else ''}."
+        if kept
+        else ""
+    )
+    flash(f"Roadmap deleted.{kept_words}", "success")
+    return redirect(url_for("roadmaps.index"))
+
+
+@bp.post("/roadmaps/<int:roadmap_id>/themes")
+@editor_required
+def add_theme(roadmap_id: int):
+    """Add a theme: its hypothesis, the outcomes it should move, status and priority."""
+    _checked_form()
+    try:
+        theme_id = roadmaps.add_theme(g.member, roadmap_id, _theme_draft())
+    except DomainError as error:
+        _refused(error)
+        flash(error.message, "error")
+        return _show(roadmap_id, request.form, status=error.status_code)
+    flash("Theme added.", "success")
+    return redirect(url_for("roadmaps.show", roadmap_id=roadmap_id) + f"#theme-{theme_id}")
+
+
+@bp.post("/roadmaps/themes/<int:theme_id>")
+@editor_required
+def update_theme(theme_id: int):
+    """Change a theme."""
+    _checked_form()
+    try:
+        roadmap_id = roadmaps.update_theme(g.member, theme_id, _theme_draft())
+    except DomainError as error:
+        _refused(error)
+        flash(error.message, "error")
+        back = roadmaps.theme_roadmap_id(g.member.workspace_id, theme_id)
+        return _show(back, request.form, editing=theme_id, status=error.status_code)
+    flash("Theme saved.", "success")
+    return redirect(url_for("roadmaps.show", roadmap_id=roadmap_id) + f"#theme-{theme_id}")
+
+
+@bp.post("/roadmaps/themes/<int:theme_id>/delete")
+@editor_required
+def delete_theme(theme_id: int):
+    """Remove a theme; a map started from it stays."""
+    _checked_form()
+    roadmap_id = roadmaps.delete_theme(g.member, theme_id)
+    flash("Theme deleted.", "success")
+    return redirect(url_for("roadmaps.show", roadmap_id=roadmap_id))
+
+
+@bp.post("/roadmaps/themes/<int:theme_id>/map")
+@editor_required
+def start_map(theme_id: int):
+    """A theme opens its map: start one whose goal is the theme."""
+    _checked_form()
+    try:
+        map_id = roadmaps.start_theme_map(g.member, theme_id)
+    except DomainError as error:
+        _refused(error)
+        flash(error.message, "error")
+        back = roadmaps.theme_roadmap_id(g.member.workspace_id, theme_id)
+        return _show(back, status=error.status_code)
+    flash(
+        "Map started from the theme. Sharpen the goal into a metric with a target and a date, "
+        "then add the actors.",
+        "success",
+    )
+    return redirect(map_href(map_id))
