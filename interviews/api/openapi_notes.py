@@ -33,8 +33,24 @@ INTERVIEW_ID = {
 ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 
 
-def page_of(item: str, description: str) -> dict[str, Any]:
-    """A list answer: a page of ``item``s, the total, and counts by facet value."""
+COUNTS = {"type": "object", "additionalProperties": {"type": "integer", "minimum": 1}}
+
+
+def page_of(item: str, description: str, facets: dict[str, str] | None = None) -> dict[str, Any]:
+    """A list answer: a page of ``item``s, the total, and counts by facet value;
+    ``facets`` names the facets always present, with what each counts by."""
+    facet_schema: dict[str, Any] = {
+        "type": "object",
+        "additionalProperties": {
+            "type": "object",
+            "additionalProperties": {"type": "integer"},
+        },
+    }
+    if facets:
+        facet_schema["required"] = list(facets)
+        facet_schema["properties"] = {
+            name: {**COUNTS, "description": what} for name, what in facets.items()
+        }
     return _json(
         description,
         {
@@ -43,16 +59,22 @@ def page_of(item: str, description: str) -> dict[str, Any]:
             "properties": {
                 "items": {"type": "array", "items": _ref(item)},
                 "total": {"type": "integer"},
-                "facets": {
-                    "type": "object",
-                    "additionalProperties": {
-                        "type": "object",
-                        "additionalProperties": {"type": "integer"},
-                    },
-                },
+                "facets": facet_schema,
             },
         },
     )
+
+
+TAKEAWAY_FACETS = {
+    "tag": "Takeaways by tag name",
+    "source": "By source",
+    "study": "By study id (as a string)",
+    "segment": "By the participant's segment",
+    "month": "By the UTC month added, YYYY-MM, newest first",
+    "actor": "By the id (as a string) of the impact-map actor they are evidence for",
+    "outcome": "By the id (as a string) of the outcome they are evidence for",
+}
+LINK_IDS = {"type": "array", "maxItems": 100, "items": ID}
 
 
 def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
@@ -155,8 +177,21 @@ NOTES_SCHEMAS: dict[str, Any] = {
             "interview_id": {"type": ["integer", "null"]},
             "participant_id": {"type": ["integer", "null"]},
             "study_id": {"type": ["integer", "null"]},
-            "actor_ids": {"type": "array", "items": {"type": "integer"}},
-            "outcome_ids": {"type": "array", "items": {"type": "integer"}},
+            "actor_ids": {
+                "type": "array",
+                "items": {"type": "integer"},
+                "description": "The impact-map actors (WHO) it is evidence for",
+            },
+            "outcome_ids": {
+                "type": "array",
+                "items": {"type": "integer"},
+                "description": "The outcomes (HOW) it is evidence for",
+            },
+            "output_ids": {
+                "type": "array",
+                "items": {"type": "integer"},
+                "description": "The outputs (WHAT) it is evidence for",
+            },
             "created_at": {"type": "string", "format": "date-time"},
         },
     },
@@ -176,8 +211,13 @@ NOTES_SCHEMAS: dict[str, Any] = {
             },
             "interview_id": {"type": "integer"},
             "participant_email": {"type": "string", "format": "email"},
-            "actor_ids": {"type": "array", "items": {"type": "integer"}},
-            "outcome_ids": {"type": "array", "items": {"type": "integer"}},
+            "actor_ids": {
+                **LINK_IDS,
+                "description": "Actors of the workspace's impact maps it is evidence for; "
+                "an unknown id, or another level's, answers 404 and nothing is written",
+            },
+            "outcome_ids": {**LINK_IDS, "description": "Outcomes it is evidence for"},
+            "output_ids": {**LINK_IDS, "description": "Outputs it is evidence for"},
         },
     },
 }
@@ -249,8 +289,8 @@ NOTES_PATHS: dict[str, Any] = {
                 _query(
                     "to", {"type": "string", "format": "date"}, "Added on or before this day (UTC)"
                 ),
-                _query("actor_id", ID, "Linked to this actor (impact maps)"),
-                _query("outcome_id", ID, "Linked to this outcome (impact maps)"),
+                _query("actor_id", ID, "Evidence for this actor of an impact map"),
+                _query("outcome_id", ID, "Evidence for this outcome of an impact map"),
                 _query(
                     "sort",
                     {"type": "string", "enum": ["relevance", "date"]},
@@ -260,7 +300,11 @@ NOTES_PATHS: dict[str, Any] = {
                 *PAGE_PARAMETERS,
             ],
             "responses": {
-                "200": page_of("Takeaway", "A page of takeaways"),
+                "200": page_of(
+                    "Takeaway",
+                    "A page of takeaways; the total and the facets count every match",
+                    TAKEAWAY_FACETS,
+                ),
                 "401": UNAUTHORIZED,
                 "422": INVALID,
             },

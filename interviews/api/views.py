@@ -11,6 +11,7 @@ from interviews.api.openapi import openapi_document
 from interviews.clock import utc_now
 from interviews.db import MAX_ID
 from interviews.errors import InvalidInput, Unauthorized
+from interviews.maps import service as maps
 from interviews.notes import browse, takeaways
 from interviews.notes import service as notes
 from interviews.notes import template_library as library
@@ -325,7 +326,7 @@ def _page(max_limit: int = 200) -> tuple[int, int]:
 @bp.get("/takeaways")
 def takeaway_list():
     """Takeaways, best match first for words in ``q`` (or newest first), filtered, with
-    counts by tag and source."""
+    counts by tag, source, study, segment, month, actor and outcome."""
     limit, offset = _page()
     source = request.args.get("source")
     if source is not None and source not in {s.value for s in TakeawaySource}:
@@ -341,17 +342,12 @@ def takeaway_list():
         segment=request.args.get("segment", "")[:60],
         since=_day("from"),
         until=_day("to"),
+        actor_id=_optional_id("actor_id"),
+        outcome_id=_optional_id("outcome_id"),
         sort=request.args.get("sort") or "relevance",
         limit=limit,
         offset=offset,
     )
-    if query.sort not in browse.SORTS:  # checked here too: the map filters answer early
-        raise InvalidInput("sort must be relevance or date.", field="sort")
-    # Impact maps (actors, outcomes) come later: until then nothing is linked to them.
-    actor_id, outcome_id = _optional_id("actor_id"), _optional_id("outcome_id")  # both checked
-    if actor_id or outcome_id:
-        facets = {name: {} for name in ("tag", "source", "study", "segment", "month")}
-        return jsonify(items=[], total=0, facets=facets)
     page = browse.list_takeaways(g.api_member.workspace_id, query)
     return jsonify(items=[t.as_json() for t in page.items], total=page.total, facets=page.facets)
 
@@ -362,6 +358,27 @@ def _text(body: dict, name: str, default: str = "") -> str:
         return default
     if not isinstance(value, str):
         raise InvalidInput(f"{name} must be text.", field=name)
+    return value
+
+
+MAX_LINKS = 100  # ids in one of a new takeaway's actor_ids, outcome_ids, output_ids
+
+
+def _ids(body: dict, name: str) -> list[int]:
+    """A list of ids in a JSON body (absent or null: none). Raises InvalidInput."""
+    value = body.get(name)
+    if value is None:
+        return []
+    if (
+        not isinstance(value, list)
+        or len(value) > MAX_LINKS
+        or not all(
+            isinstance(i, int) and not isinstance(i, bool) and 0 < i <= MAX_ID for i in value
+        )
+    ):
+        raise InvalidInput(
+            f"{name} must be a list of up to {MAX_LINKS} ids (whole numbers).", field=name
+        )
     return value
 
 
@@ -382,11 +399,14 @@ def create_takeaway():
         not isinstance(interview_id, int) or isinstance(interview_id, bool)
     ):
         raise InvalidInput("interview_id must be a whole number.", field="interview_id")
-    for name in ("actor_ids", "outcome_ids"):
-        if body.get(name):
-            raise InvalidInput(
-                f"{name}: impact maps are not set up in this workspace yet.", field=name
-            )
+    # Checked against the workspace's maps before anything is written: an unknown or
+    # another workspace's node answers 404 and no takeaway is made.
+    links = maps.checked_links(
+        g.api_member.workspace_id,
+        _ids(body, "actor_ids"),
+        _ids(body, "outcome_ids"),
+        _ids(body, "output_ids"),
+    )
     source_default = "interview" if interview_id is not None else ""
     added = takeaways.add_takeaway(
         g.api_member,
@@ -401,6 +421,7 @@ def create_takeaway():
             interview_id=interview_id,
             participant_email=_text(body, "participant_email") or None,
         ),
+        links,
     )
     return jsonify(added.as_json()), 201
 

@@ -1,14 +1,14 @@
 """Takeaway and tag use cases: quick-add during a call, feedback logged from elsewhere,
-the workspace's tags with rename and merge."""
+the workspace's tags with rename and merge, tagging many takeaways at once."""
 
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import selectinload
 
 from interviews.accounts import service as accounts
@@ -16,11 +16,19 @@ from interviews.clock import utc_now
 from interviews.db import MAX_ID, db
 from interviews.errors import Forbidden, InvalidInput, NotFound
 from interviews.notes.markdown import render
-from interviews.notes.models import Tag, Takeaway, TakeawaySource, takeaway_tag
+from interviews.notes.models import (
+    LinkKind,
+    Tag,
+    Takeaway,
+    TakeawaySource,
+    takeaway_link,
+    takeaway_tag,
+)
 from interviews.participants import service as participants
 from interviews.scheduling import team
 
 MAX_TAGS = 12
+MAX_BULK = 500  # takeaways in one bulk action (tag, link)
 
 
 @dataclass(frozen=True)
@@ -51,8 +59,15 @@ class TakeawayView:
     participant_name: str | None
     study_id: int | None
     created_at: datetime
-    actor_ids: tuple[int, ...] = ()  # impact maps link these (the maps issue)
+    # The impact-map nodes this takeaway is evidence for, by level.
+    actor_ids: tuple[int, ...] = ()
     outcome_ids: tuple[int, ...] = ()
+    output_ids: tuple[int, ...] = ()
+
+    @property
+    def node_ids(self) -> tuple[int, ...]:
+        """Every node it is evidence for: actors, then outcomes, then outputs."""
+        return (*self.actor_ids, *self.outcome_ids, *self.output_ids)
 
     @property
     def text_html(self):
@@ -73,6 +88,7 @@ class TakeawayView:
             "study_id": self.study_id,
             "actor_ids": list(self.actor_ids),
             "outcome_ids": list(self.outcome_ids),
+            "output_ids": list(self.output_ids),
             "created_at": self.created_at.isoformat(),
         }
 
@@ -110,11 +126,45 @@ def _tags_for(workspace_id: int, names: list[str]) -> list[Tag]:
     return [existing[k] for k in keys]
 
 
+def _links_by_level(takeaway_ids: list[int]) -> dict[int, dict[LinkKind, tuple[int, ...]]]:
+    """{takeaway id: {level: node ids}} in one query for a batch of takeaways.
+
+    The same rows as ``links.links_of``, read here because links.py imports this module
+    (a takeaway's evidence is listed as TakeawayViews): importing it back would be a cycle.
+    """
+    if not takeaway_ids:
+        return {}
+    rows = db.session.execute(
+        select(takeaway_link.c.takeaway_id, takeaway_link.c.node_id, takeaway_link.c.kind)
+        .where(takeaway_link.c.takeaway_id.in_(takeaway_ids))
+        .order_by(takeaway_link.c.node_id)
+    ).all()
+    found: dict[int, dict[LinkKind, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for takeaway, node, kind in rows:
+        found[takeaway][LinkKind(kind)].append(node)
+    return {t: {k: tuple(ids) for k, ids in levels.items()} for t, levels in found.items()}
+
+
+def _studies_of(workspace_id: int, interview_ids: set[int]) -> dict[int, int]:
+    """{interview id: its study's id}: all a view needs of its interview (building each
+    interview's summary, with its host, study and participant, took longer than the
+    rest of a library page)."""
+    if not interview_ids:
+        return {}
+    studies = team.interview_studies(workspace_id)
+    return dict(
+        db.session.execute(
+            select(studies.c.interview_id, studies.c.study_id).where(
+                studies.c.interview_id.in_(sorted(interview_ids))
+            )
+        ).all()
+    )
+
+
 def _views(rows: list[Takeaway], workspace_id: int) -> list[TakeawayView]:
     people = participants.refs(workspace_id, {r.participant_id for r in rows if r.participant_id})
-    interviews = team.interviews_by_id(
-        workspace_id, sorted({r.interview_id for r in rows if r.interview_id})
-    )
+    study_of = _studies_of(workspace_id, {r.interview_id for r in rows if r.interview_id})
+    evidence = _links_by_level([r.id for r in rows])
     return [
         TakeawayView(
             id=r.id,
@@ -128,8 +178,11 @@ def _views(rows: list[Takeaway], workspace_id: int) -> list[TakeawayView]:
             interview_id=r.interview_id,
             participant_id=r.participant_id,
             participant_name=people[r.participant_id].name if r.participant_id in people else None,
-            study_id=interviews[r.interview_id].study_id if r.interview_id in interviews else None,
+            study_id=study_of.get(r.interview_id),
             created_at=r.created_at,
+            actor_ids=evidence.get(r.id, {}).get(LinkKind.ACTOR, ()),
+            outcome_ids=evidence.get(r.id, {}).get(LinkKind.OUTCOME, ()),
+            output_ids=evidence.get(r.id, {}).get(LinkKind.OUTPUT, ()),
         )
         for r in rows
     ]
@@ -162,10 +215,18 @@ def _check(draft: TakeawayDraft) -> tuple[str, str, str, str, TakeawaySource, in
     return text, key, quote, context, source, draft.importance
 
 
-def add_takeaway(actor: accounts.Member, draft: TakeawayDraft) -> TakeawayView:
-    """Record one takeaway, from an interview or from elsewhere (sales, support, ...).
-    Feedback from outside an interview needs its context: who said it and why it
-    matters, never an anonymous vote. Raises Forbidden, NotFound, InvalidInput."""
+def add_takeaway(
+    actor: accounts.Member,
+    draft: TakeawayDraft,
+    links: tuple[tuple[int, LinkKind], ...] = (),
+) -> TakeawayView:
+    """Record one takeaway, from an interview or from elsewhere (sales, support, ...),
+    with the impact-map nodes it is evidence for. Feedback from outside an interview
+    needs its context: who said it and why it matters, never an anonymous vote.
+
+    ``links`` are (node id, level) pairs the maps area has checked already
+    (``maps.service.checked_links``); they are written in the same transaction as the
+    takeaway. Raises Forbidden, NotFound, InvalidInput."""
     if not actor.can_edit:
         raise Forbidden("Viewers can read takeaways but not add them.")
     text, key, quote, context, source, importance = _check(draft)
@@ -216,6 +277,16 @@ def add_takeaway(actor: accounts.Member, draft: TakeawayDraft) -> TakeawayView:
     )
     row.tags = _tags_for(actor.workspace_id, tags)
     db.session.add(row)
+    pairs = dict(links)  # a node named twice is one link
+    if pairs:
+        db.session.flush()  # the takeaway's id, for its links
+        db.session.execute(
+            insert(takeaway_link),
+            [
+                {"takeaway_id": row.id, "node_id": node_id, "kind": LinkKind(kind)}
+                for node_id, kind in pairs.items()
+            ],
+        )
     db.session.commit()
     return _views([row], actor.workspace_id)[0]
 
@@ -357,6 +428,84 @@ def merge_tags(actor: accounts.Member, tag_ids: list[int], into_id: int) -> TagV
     _merge_into(target, sources)
     db.session.commit()
     return next(t for t in list_tags(actor.workspace_id) if t.id == into_id)
+
+
+# --- many takeaways at once -------------------------------------------------------------
+
+
+def _own_rows(workspace_id: int, takeaway_ids: list[int]) -> list[Takeaway]:
+    """The workspace's takeaways with these ids, with their tags. Raises InvalidInput
+    (none, or too many) and NotFound (any id not of this workspace)."""
+    ids = sorted(set(takeaway_ids))
+    if not ids:
+        raise InvalidInput("Choose at least one takeaway.", field="takeaway_ids")
+    if len(ids) > MAX_BULK:
+        raise InvalidInput(f"At most {MAX_BULK} takeaways at once.", field="takeaway_ids")
+    rows = db.session.scalars(
+        select(Takeaway)
+        .options(selectinload(Takeaway.tags))
+        .where(
+            Takeaway.workspace_id == workspace_id,
+            Takeaway.id.in_([i for i in ids if 0 < i <= MAX_ID]),
+        )
+    ).all()
+    found = {r.id for r in rows}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise NotFound(f"No takeaway {missing[0]} in this workspace.", field="takeaway_ids")
+    return list(rows)
+
+
+def _one_tag(tag_name: str) -> str:
+    cleaned = _clean_tags([tag_name])
+    if not cleaned:
+        raise InvalidInput("Name the tag.", field="tag")
+    return cleaned[0]
+
+
+def bulk_tag(actor: accounts.Member, takeaway_ids: list[int], tag_name: str) -> int:
+    """Put one tag on many takeaways (those that have it keep it). Returns how many
+    takeaways got it now. Everything is checked before anything is written. Raises
+    Forbidden, InvalidInput (no takeaways, too many, a bad tag name, a takeaway that
+    would pass MAX_TAGS), NotFound (a takeaway of another workspace)."""
+    if not actor.can_edit:
+        raise Forbidden("Viewers can read takeaways but not tag them.")
+    name = _one_tag(tag_name)
+    rows = _own_rows(actor.workspace_id, takeaway_ids)
+    key = tag_key(name)
+    untagged = [r for r in rows if all(t.key != key for t in r.tags)]
+    full = next((r for r in untagged if len(r.tags) >= MAX_TAGS), None)
+    if full is not None:
+        raise InvalidInput(
+            f"“{full.key or full.text[:40]}” has {MAX_TAGS} tags already: "
+            "remove one before adding another.",
+            field="tag",
+        )
+    if untagged:
+        [tag] = _tags_for(actor.workspace_id, [name])
+        now = utc_now()
+        for row in untagged:
+            row.tags.append(tag)
+            row.updated_at = now
+    db.session.commit()
+    return len(untagged)
+
+
+def bulk_untag(actor: accounts.Member, takeaway_ids: list[int], tag_name: str) -> int:
+    """Take one tag off many takeaways (the tag itself stays in the workspace). Returns
+    how many had it. Raises Forbidden, InvalidInput, NotFound (a takeaway of another
+    workspace)."""
+    if not actor.can_edit:
+        raise Forbidden("Viewers can read takeaways but not untag them.")
+    key = tag_key(_one_tag(tag_name))
+    rows = _own_rows(actor.workspace_id, takeaway_ids)
+    tagged = [r for r in rows if any(t.key == key for t in r.tags)]
+    now = utc_now()
+    for row in tagged:
+        row.tags = [t for t in row.tags if t.key != key]
+        row.updated_at = now
+    db.session.commit()
+    return len(tagged)
 
 
 def count_by_interview(workspace_id: int, interview_ids: list[int]) -> Counter:

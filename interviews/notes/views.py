@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from itertools import groupby
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -21,7 +23,8 @@ from flask import (
 from interviews.accounts import service as accounts
 from interviews.accounts.forms import EmptyForm
 from interviews.clock import utc_now
-from interviews.errors import InvalidInput
+from interviews.errors import InvalidInput, NotFound
+from interviews.maps import service as maps
 from interviews.notes import browse, takeaways
 from interviews.notes import sections as rules
 from interviews.notes import service as notes
@@ -29,7 +32,7 @@ from interviews.notes.models import TakeawaySource
 from interviews.participants import service as participants
 from interviews.scheduling import pages, team
 from interviews.studies import service as studies
-from interviews.web import editor_required, login_required
+from interviews.web import editor_required, login_required, safe_next
 
 bp = Blueprint("notes", __name__)
 
@@ -312,28 +315,53 @@ def _download(name: str, content: str | bytes, mimetype: str) -> Response:
 @bp.get("/takeaways")
 @login_required
 def takeaway_list():
-    """The takeaway library: search words, by tag or source, best match or newest first."""
-    study = request.args.get("study", "")
+    """The takeaway library: search words, by tag, source, study, segment, dates, actor
+    or outcome, best match or newest first; editors tag or link the ticked results."""
+    workspace_id = g.member.workspace_id
     query = browse.TakeawayQuery(
         q=request.args.get("q", "")[:200],
         tag=request.args.get("tag", "")[:60],
         source=request.args.get("source", "") or "",
-        study_id=int(study) if study.isdigit() and len(study) < 12 else None,
+        study_id=_id_arg("study"),
         segment=request.args.get("segment", "")[:60],
         since=_day("from"),
         until=_day("to"),
+        actor_id=_id_arg("actor"),
+        outcome_id=_id_arg("outcome"),
         sort=request.args.get("sort") or "relevance",
         limit=100,
     )
-    page = browse.list_takeaways(g.member.workspace_id, query)
+    page = browse.list_takeaways(workspace_id, query)
+    # Names for the actors and outcomes in the facets and the results; editors also get
+    # every actor, outcome and output to pick from for "link to".
+    shown = {int(i) for facet in ("actor", "outcome") for i in page.facets[facet]}
+    shown |= {i for t in page.items for i in t.node_ids}
+    shown |= {i for i in (query.actor_id, query.outcome_id) if i is not None}
+    if g.member.can_edit:
+        refs = maps.node_refs(workspace_id)
+    else:
+        refs = maps.node_refs(workspace_id, ids=sorted(shown)) if shown else []
     return render_template(
         "notes/takeaways.html",
         page=page,
         query=query,
-        study_titles={str(s.id): s.title for s in studies.list_studies(g.member.workspace_id)},
+        study_titles={str(s.id): s.title for s in studies.list_studies(workspace_id)},
         sources=[s.value for s in TakeawaySource],
+        nodes={r.id: r for r in refs},
+        # [(map goal, [its actors, outcomes, outputs])], for the "link to" picker
+        node_choices=[
+            (goal, list(group))
+            for (_, goal), group in groupby(refs, key=lambda r: (r.map_id, r.map_goal))
+        ],
+        back=request.full_path.rstrip("?"),
         form=EmptyForm(),
     )
+
+
+def _id_arg(name: str) -> int | None:
+    """An id filter of the library; an empty or unreadable one is none."""
+    value = request.args.get(name, "")
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 12 else None
 
 
 def _day(name: str) -> date | None:
@@ -342,6 +370,73 @@ def _day(name: str) -> date | None:
         return date.fromisoformat(request.args.get(name, ""))
     except ValueError:
         return None
+
+
+def _library_url(back: str | None) -> str:
+    """Back to the library as it was filtered; anything but a path of the library
+    (another site, another page) is ignored."""
+    library = url_for("notes.takeaway_list")
+    target = safe_next(back, library)
+    return target if urlsplit(target).path == library and "\\" not in target else library
+
+
+def _picked_ids() -> list[int]:
+    """The ticked takeaways, or every one on the page when "all on this page" is ticked.
+    Raises InvalidInput for something that is not an id."""
+    values = request.form.getlist("takeaway_id")
+    if request.form.get("all_on_page") == "1":
+        values += request.form.getlist("page_id")
+    if not all(v.isascii() and v.isdigit() and len(v) < 12 for v in values):
+        raise InvalidInput("The selection holds something that is not a takeaway.")
+    return sorted({int(v) for v in values})
+
+
+def _takeaways(n: int) -> str:
+    return f"{n} takeaway{'' if n == 1 else 's'}"
+
+
+def _already(n: int) -> str:
+    """What to add after a bulk action's count, like “ (2 already were)”; nothing for 0."""
+    return f" ({n} already {'was' if n == 1 else 'were'})" if n else ""
+
+
+@bp.post("/takeaways/bulk")
+@editor_required
+def bulk_takeaways():
+    """Tag, untag or link the ticked takeaways of the library, then back to the same
+    filtered library."""
+    back = _library_url(request.form.get("back"))
+    if not EmptyForm().validate_on_submit():
+        abort(400, "The form expired: reload the page and try again.")
+    action = request.form.get("action", "")
+    try:
+        ids = _picked_ids()
+        if not ids:
+            raise InvalidInput("Tick the takeaways first, or “Select all on this page”.")
+        if action == "tag":
+            name = request.form.get("tag", "")
+            added = takeaways.bulk_tag(g.member, ids, name)
+            tag = " ".join(name.strip().lstrip("#").split())
+            message = f"Tagged {_takeaways(len(ids))} “{tag}”{_already(len(ids) - added)}."
+        elif action == "untag":
+            name = request.form.get("tag", "")
+            removed = takeaways.bulk_untag(g.member, ids, name)
+            tag = " ".join(name.strip().lstrip("#").split())
+            message = f"Removed “{tag}” from {_takeaways(removed)}."
+        elif action == "link":
+            node_id = _int(request.form.get("node_id"), "The actor, outcome or output")
+            if node_id is None:
+                raise InvalidInput("Choose the actor, outcome or output to link them to.")
+            added = maps.link_evidence(g.member, ids, node_id)
+            [node] = maps.node_refs(g.member.workspace_id, ids=[node_id])
+            message = f"Linked {_takeaways(len(ids))} to {node.title}{_already(len(ids) - added)}."
+        else:
+            raise InvalidInput("Choose what to do with the ticked takeaways.")
+    except (InvalidInput, NotFound) as error:
+        flash(error.message, "error")
+        return redirect(back)
+    flash(message, "success")
+    return redirect(back)
 
 
 @bp.get("/tags")

@@ -138,6 +138,8 @@ def test_the_total_and_the_facets_count_only_what_the_words_find(client, auth, l
         "study": {},  # logged from sales, not from an interview
         "segment": {},
         "month": {f"{utc_now():%Y-%m}": 2},
+        "actor": {},  # linked to no impact map yet
+        "outcome": {},
     }
     narrowed = found(client, auth, "export", tag="pdf", source="sales")
     assert [item["text"] for item in narrowed["items"]] == [PDF]
@@ -328,3 +330,23 @@ def test_segment_and_dates_narrow_the_library_and_are_counted(app, client, auth,
     page = client.get("/takeaways?segment=smb").get_data(as_text=True)
     assert "Exports matter to smb" in page and "Exports matter to enterprise" not in page
     assert "By segment" in page
+
+
+def test_pages_of_the_library_follow_one_order_with_no_gaps_or_repeats(client, auth):
+    for n in range(7):
+        # More "invoice" in the later ones: relevance and date order differ.
+        log(client, auth, f"Invoice problem {n}", " ".join(["invoice"] * (n % 3 + 1)))
+
+    for sort in ("relevance", "date"):
+        whole = [i["id"] for i in found(client, auth, "invoice", sort=sort)["items"]]
+        paged = [
+            i["id"]
+            for offset in (0, 3, 6)
+            for i in found(client, auth, "invoice", sort=sort, limit=3, offset=offset)["items"]
+        ]
+
+        assert len(whole) == 7 and paged == whole, sort
+    assert found(client, auth, "invoice", offset=7)["items"] == []
+    assert found(client, auth, "invoice", offset=7)["total"] == 7
+    best = found(client, auth, "invoice")["items"]
+    assert best[0]["quote"].count("invoice") == 3 and best[-1]["quote"].count("invoice") == 1
