@@ -9,8 +9,8 @@ from datetime import date
 
 from interviews.accounts import service as accounts
 from interviews.clock import utc_now
+from interviews.maps import evidence, nodes, roadmaps
 from interviews.maps import loop as closing
-from interviews.maps import roadmaps
 from interviews.maps import service as maps
 from interviews.notes import browse
 
@@ -98,7 +98,7 @@ def seed_maps(owner: accounts.Member) -> dict[str, int]:
     )
 
     def add(parent: int | None, title: str, **fields) -> int:
-        return maps.add_node(owner, map_id, parent, maps.NodeDraft(title=title, **fields))
+        return nodes.add_node(owner, map_id, parent, nodes.NodeDraft(title=title, **fields))
 
     leads = add(
         None,
@@ -116,8 +116,8 @@ def seed_maps(owner: accounts.Member) -> dict[str, int]:
     )
     scheduled = add(share, "Scheduled exports per team", status="idea")
     for status in ("planned", "building", "shipped"):
-        maps.update_node(
-            owner, scheduled, maps.NodeDraft(title="Scheduled exports per team", status=status)
+        nodes.update_node(
+            owner, scheduled, nodes.NodeDraft(title="Scheduled exports per team", status=status)
         )
     add(
         scheduled,
@@ -151,10 +151,10 @@ def seed_maps(owner: accounts.Member) -> dict[str, int]:
         how_might_we="How might we build a currency audit page?",
     )
     breakdown = add(trust, "Show how each total was converted", status="planned")
-    maps.update_node(
+    nodes.update_node(
         owner,
         breakdown,
-        maps.NodeDraft(title="Show how each total was converted", status="building"),
+        nodes.NodeDraft(title="Show how each total was converted", status="building"),
     )
     add(
         breakdown,
@@ -196,7 +196,7 @@ def seed_maps(owner: accounts.Member) -> dict[str, int]:
         "Trust the multi-currency totals without checking the ERP": trust,
     }
     for title, texts in EVIDENCE.items():
-        maps.link_evidence(owner, [by_text[t] for t in texts if t in by_text], titles[title])
+        evidence.link_evidence(owner, [by_text[t] for t in texts if t in by_text], titles[title])
 
     child = maps.create_map(
         owner,
@@ -209,21 +209,21 @@ def seed_maps(owner: accounts.Member) -> dict[str, int]:
         ),
         from_output_id=scheduled,
     )
-    recipients = maps.add_node(
+    recipients = nodes.add_node(
         owner,
         child,
         None,
-        maps.NodeDraft(
+        nodes.NodeDraft(
             title="People who receive the export",
             description="Leadership, board members and bank contacts who never log in",
             stage="off_stage",
         ),
     )
-    maps.add_node(
+    nodes.add_node(
         owner,
         child,
         recipients,
-        maps.NodeDraft(
+        nodes.NodeDraft(
             title="Read the export without asking for a spreadsheet", direction="increase"
         ),
     )

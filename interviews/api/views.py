@@ -11,7 +11,7 @@ from interviews.api.openapi import openapi_document
 from interviews.clock import utc_now
 from interviews.db import MAX_ID
 from interviews.errors import InvalidInput, Unauthorized
-from interviews.maps import service as maps
+from interviews.maps import evidence
 from interviews.notes import browse, takeaways
 from interviews.notes import service as notes
 from interviews.notes import template_library as library
@@ -401,7 +401,7 @@ def create_takeaway():
         raise InvalidInput("interview_id must be a whole number.", field="interview_id")
     # Checked against the workspace's maps before anything is written: an unknown or
     # another workspace's node answers 404 and no takeaway is made.
-    links = maps.checked_links(
+    links = evidence.checked_links(
         g.api_member.workspace_id,
         _ids(body, "actor_ids"),
         _ids(body, "outcome_ids"),

@@ -15,10 +15,10 @@ from datetime import datetime
 from interviews.accounts import service as accounts
 from interviews.clock import utc_now
 from interviews.db import MAX_ID, db
-from interviews.errors import Conflict, DomainError, Forbidden, InvalidInput
+from interviews.errors import Conflict, DomainError, InvalidInput
 from interviews.maps.models import MapNode
 from interviews.maps.rules import NodeKind, SegmentRule
-from interviews.maps.service import node_in
+from interviews.maps.service import node_in, require_editor
 from interviews.participants import invites, lookalikes
 from interviews.participants.service import DoNotContact, ParticipantView
 from interviews.scheduling import team
@@ -29,11 +29,6 @@ MAX_INVITES = 200  # people invited in one go
 MAX_SUBJECT = 200
 MAX_BODY = 5000
 MAX_WORDS = 600  # of their own words quoted back in a draft
-
-
-def require_editor(actor: accounts.Member, what: str) -> None:
-    if not actor.can_edit:
-        raise Forbidden(f"Viewers can read maps but not {what}.")
 
 
 def _actor_node(workspace_id: int, node_id: int) -> MapNode:

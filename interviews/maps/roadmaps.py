@@ -14,6 +14,7 @@ from interviews.accounts import service as accounts
 from interviews.clock import utc_now
 from interviews.db import MAX_ID, db
 from interviews.errors import Forbidden, InvalidInput, NotFound
+from interviews.maps import evidence
 from interviews.maps import service as maps
 from interviews.maps.models import ImpactMap, Roadmap, RoadmapTheme, theme_outcome
 from interviews.maps.rules import NodeKind, ThemeStatus
@@ -52,7 +53,7 @@ class ThemeView:
     hypothesis: str
     status: ThemeStatus
     priority: int
-    outcomes: tuple[maps.NodeRef, ...]
+    outcomes: tuple[evidence.NodeRef, ...]
     map_id: int | None  # the map this theme opens, once started
     map_goal: str | None
 
@@ -190,7 +191,7 @@ def get_roadmap(workspace_id: int, roadmap_id: int) -> RoadmapView:
         linked[theme_id].append(node_id)
     wanted = {n for nodes in linked.values() for n in nodes}
     refs = (
-        {r.id: r for r in maps.node_refs(workspace_id, (NodeKind.OUTCOME,), ids=wanted)}
+        {r.id: r for r in evidence.node_refs(workspace_id, (NodeKind.OUTCOME,), ids=wanted)}
         if wanted
         else {}
     )
@@ -235,9 +236,9 @@ def theme_roadmap_id(workspace_id: int, theme_id: int) -> int:
     return _theme_in(workspace_id, theme_id).roadmap_id
 
 
-def outcome_choices(workspace_id: int) -> list[maps.NodeRef]:
+def outcome_choices(workspace_id: int) -> list[evidence.NodeRef]:
     """Every outcome (HOW) on the workspace's maps: what a theme can say it should move."""
-    return maps.node_refs(workspace_id, (NodeKind.OUTCOME,))
+    return evidence.node_refs(workspace_id, (NodeKind.OUTCOME,))
 
 
 # --- changing a roadmap ------------------------------------------------------------------
@@ -290,7 +291,7 @@ def _outcomes_of(workspace_id: int, outcome_ids: tuple[int, ...]) -> list[int]:
         raise InvalidInput(
             f"Link at most {MAX_OUTCOMES} outcomes to one theme.", field="outcome_ids"
         )
-    found = {r.id for r in maps.node_refs(workspace_id, (NodeKind.OUTCOME,), ids=ids)}
+    found = {r.id for r in evidence.node_refs(workspace_id, (NodeKind.OUTCOME,), ids=ids)}
     missing = [i for i in ids if i not in found]
     if missing:
         raise NotFound(f"No outcome {missing[0]} in this workspace.", field="outcome_ids")

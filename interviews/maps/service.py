@@ -1,7 +1,7 @@
-"""Impact-map use cases: maps and their goal, the nodes of each level, evidence links,
-output status and experiment results. One transaction each; views, the API, the CLI
-and the demo call these. Roadmaps, "find people like this" and closing the loop live
-in their own modules beside this one."""
+"""Impact-map use cases: maps and their goal, and a map read as a tree with evidence.
+One transaction each; views, the API and the demo call these. Beside this module:
+nodes.py (the levels under the goal), evidence.py (linking takeaways), roadmaps.py,
+outreach.py ("find people like this") and loop.py (closing the loop)."""
 
 from __future__ import annotations
 
@@ -17,32 +17,22 @@ from interviews.accounts import service as accounts
 from interviews.clock import utc_now
 from interviews.db import MAX_ID, db
 from interviews.errors import Conflict, Forbidden, InvalidInput, NotFound
-from interviews.maps import rules
 from interviews.maps.models import ImpactMap, MapNode, RoadmapTheme
 from interviews.maps.rules import (
-    CHILD_KIND,
-    Direction,
-    ExperimentKind,
-    ExperimentResult,
-    ExperimentStatus,
     NodeKind,
-    OutputStatus,
-    Stage,
 )
-from interviews.maps.tree import Goal, MapTree, Node, NodeRecord, build_tree
+from interviews.maps.tree import Goal, MapTree, NodeRecord, build_tree
 from interviews.notes import links
-from interviews.notes.models import LinkKind
-from interviews.notes.takeaways import TakeawayView
-
-MAX_NODES = 2000  # on one map: past this a map is a backlog, not a map
 
 
-def _can_edit(actor: accounts.Member, what: str) -> None:
+def require_editor(actor: accounts.Member, what: str) -> None:
+    """Raises Forbidden for a viewer, saying what they cannot do."""
     if not actor.can_edit:
         raise Forbidden(f"Viewers can read maps but not {what}.")
 
 
-def _map_in(workspace_id: int, map_id: int) -> ImpactMap:
+def map_in(workspace_id: int, map_id: int) -> ImpactMap:
+    """The map of this workspace (for this area's other modules). Raises NotFound."""
     row = db.session.get(ImpactMap, map_id) if 0 < map_id <= MAX_ID else None
     if row is None or row.workspace_id != workspace_id:
         raise NotFound("No such map in this workspace.")
@@ -183,7 +173,7 @@ def create_map(
     """A new map with its goal. From an output of another map, or from a roadmap theme,
     the new map is its child: breadcrumbs lead back up. Raises Forbidden, InvalidInput,
     NotFound, Conflict (the output or theme has a map already)."""
-    _can_edit(actor, "make them")
+    require_editor(actor, "make them")
     goal = _clean_goal(draft)
     parent_node_id = parent_theme_id = None
     if from_output_id is not None:
@@ -226,8 +216,8 @@ def create_map(
 def update_goal(actor: accounts.Member, map_id: int, draft: GoalDraft) -> Goal:
     """Change the map's goal: statement, metric, current value, target, deadline.
     Raises Forbidden, NotFound, InvalidInput."""
-    _can_edit(actor, "change them")
-    row = _map_in(actor.workspace_id, map_id)
+    require_editor(actor, "change them")
+    row = map_in(actor.workspace_id, map_id)
     goal = _clean_goal(draft)
     row.goal, row.metric, row.deadline = goal.statement, goal.metric, goal.deadline
     row.current_value, row.target_value = goal.current, goal.target
@@ -239,8 +229,8 @@ def update_goal(actor: accounts.Member, map_id: int, draft: GoalDraft) -> Goal:
 def delete_map(actor: accounts.Member, map_id: int) -> None:
     """Remove a map and its nodes (the takeaways stay in the library; maps grown from
     its outputs stay, without their parent). Raises Forbidden, NotFound."""
-    _can_edit(actor, "delete them")
-    row = _map_in(actor.workspace_id, map_id)
+    require_editor(actor, "delete them")
+    row = map_in(actor.workspace_id, map_id)
     db.session.delete(row)
     db.session.commit()
 
@@ -293,7 +283,7 @@ def get_tree(workspace_id: int, map_id: int) -> MapTree:
     """The whole map with each node's evidence (takeaways, distinct people, strength
     against the workspace's threshold), maps grown from its outputs, and where it came
     from. Raises NotFound."""
-    row = _map_in(workspace_id, map_id)
+    row = map_in(workspace_id, map_id)
     nodes = db.session.scalars(
         select(MapNode).where(MapNode.map_id == row.id).order_by(MapNode.position, MapNode.id)
     ).all()
@@ -324,307 +314,3 @@ def get_tree(workspace_id: int, map_id: int) -> MapTree:
         parent=parent,
         breadcrumbs=_breadcrumbs(row),
     )
-
-
-# --- nodes ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class NodeDraft:
-    """What a form or the API says about a node. Which fields count depends on the level."""
-
-    title: str
-    description: str = ""
-    stage: str = ""
-    segment_rule: str = ""  # "segment: enterprise, plan: team"
-    direction: str = ""
-    metric: str = ""
-    how_might_we: str = ""
-    status: str = ""  # the output's or the experiment's
-    experiment_kind: str = ""
-    impact: int | None = None
-    confidence: int | None = None
-    ease: int | None = None
-    result: str = ""
-    result_note: str = ""
-
-
-def _choice(enum_cls, value: str, field: str, what: str, *, default=None):
-    if not value:
-        if default is None:
-            names = ", ".join(m.value for m in enum_cls)
-            raise InvalidInput(f"Choose the {what}: {names}.", field=field)
-        return default
-    try:
-        return enum_cls(value)
-    except ValueError:
-        names = ", ".join(m.value for m in enum_cls)
-        raise InvalidInput(f"The {what} must be one of: {names}.", field=field) from None
-
-
-_TITLE_WORDS = {
-    NodeKind.ACTOR: "Name the actor (WHO): who can help or hinder, by what they do.",
-    NodeKind.OUTCOME: "Write the outcome (HOW): the change in the actor's behaviour.",
-    NodeKind.OUTPUT: "Name the output (WHAT): the feature or project.",
-    NodeKind.EXPERIMENT: "Name the experiment (WHETHER): what you will try.",
-}
-
-
-def _apply(row: MapNode, kind: NodeKind, draft: NodeDraft) -> None:
-    """Check ``draft`` for a node of ``kind`` and write it into ``row``. Raises InvalidInput."""
-    title = " ".join(draft.title.split())
-    if not title:
-        raise InvalidInput(_TITLE_WORDS[kind], field="title")
-    if len(title) > 300:
-        raise InvalidInput("Keep the title under 300 characters.", field="title")
-    description = draft.description.strip()
-    if len(description) > 4000:
-        raise InvalidInput("Keep the description under 4,000 characters.", field="description")
-    if "\x00" in title + description + draft.result_note + draft.how_might_we:
-        raise InvalidInput("The text has a NUL character in it.", field="title")
-    row.title, row.description = title, description
-    if kind is NodeKind.ACTOR:
-        row.stage = _choice(Stage, draft.stage, "stage", "stage", default=Stage.ON)
-        try:
-            rule = rules.parse_rule_text(draft.segment_rule)
-        except ValueError as error:
-            raise InvalidInput(str(error), field="segment_rule") from None
-        row.segment_rule = None if rule.empty else rule.as_json()
-    elif kind is NodeKind.OUTCOME:
-        row.direction = _choice(
-            Direction, draft.direction, "direction", "direction", default=Direction.INCREASE
-        )
-        metric = " ".join(draft.metric.split())
-        hmw = " ".join(draft.how_might_we.split())
-        if len(metric) > 200:
-            raise InvalidInput("Keep the metric under 200 characters.", field="metric")
-        if len(hmw) > 400:
-            raise InvalidInput(
-                "Keep the “How might we” under 400 characters.", field="how_might_we"
-            )
-        row.metric, row.how_might_we = metric, hmw
-    elif kind is NodeKind.OUTPUT:
-        status = _choice(OutputStatus, draft.status, "status", "status", default=OutputStatus.IDEA)
-        current = row.output_status or OutputStatus.IDEA
-        if row.id is not None and not rules.can_move(current, status):
-            allowed = ", ".join(sorted(s.value for s in rules.OUTPUT_MOVES[current]))
-            raise InvalidInput(
-                f"An output that is {current.value} can move to: {allowed}.", field="status"
-            )
-        if status is OutputStatus.SHIPPED and row.output_status is not OutputStatus.SHIPPED:
-            row.shipped_at = utc_now()
-        elif status is not OutputStatus.SHIPPED:
-            row.shipped_at = None
-        row.output_status = status
-    else:
-        row.experiment_kind = _choice(
-            ExperimentKind, draft.experiment_kind, "experiment_kind", "type",
-            default=ExperimentKind.PROTOTYPE_INTERVIEW,
-        )  # fmt: skip
-        for name in ("impact", "confidence", "ease"):
-            value = getattr(draft, name)
-            if not rules.valid_score(value):
-                raise InvalidInput(f"Score {name} from 1 to 10.", field=name)
-            setattr(row, name, value)
-        row.experiment_status = _choice(
-            ExperimentStatus, draft.status, "status", "status", default=ExperimentStatus.PLANNED
-        )
-        result = (
-            _choice(ExperimentResult, draft.result, "result", "result", default=None)
-            if draft.result
-            else None
-        )
-        if result is not None and row.experiment_status is not ExperimentStatus.DONE:
-            raise InvalidInput(
-                "Record a result once the experiment is done (set its status to done).",
-                field="result",
-            )
-        note = draft.result_note.strip()
-        if len(note) > 4000:
-            raise InvalidInput("Keep the result note under 4,000 characters.", field="result_note")
-        row.result, row.result_note = result, note
-
-
-def add_node(actor: accounts.Member, map_id: int, parent_id: int | None, draft: NodeDraft) -> int:
-    """Add the next level under ``parent_id`` (an actor under the goal when None; an
-    outcome under an actor; an output under an outcome; an experiment under an output).
-    Raises Forbidden, NotFound, InvalidInput."""
-    _can_edit(actor, "change them")
-    impact_map = _map_in(actor.workspace_id, map_id)
-    parent = None
-    if parent_id is not None:
-        parent = node_in(actor.workspace_id, parent_id)
-        if parent.map_id != impact_map.id:
-            raise NotFound("That node is on another map.")
-    kind = CHILD_KIND[parent.kind if parent else None]
-    if kind is None:
-        raise InvalidInput("Experiments are the last level: nothing goes under them.")
-    size = db.session.scalar(select(func.count()).where(MapNode.map_id == impact_map.id))
-    if size >= MAX_NODES:
-        raise InvalidInput(f"A map holds at most {MAX_NODES:,} nodes: split it into linked maps.")
-    now = utc_now()
-    last = db.session.scalar(
-        select(func.max(MapNode.position)).where(
-            MapNode.map_id == impact_map.id,
-            MapNode.parent_id.is_(None) if parent is None else MapNode.parent_id == parent.id,
-        )
-    )
-    row = MapNode(
-        workspace_id=actor.workspace_id,
-        map_id=impact_map.id,
-        parent_id=parent.id if parent else None,
-        kind=kind,
-        position=(last or 0) + 1,
-        created_at=now,
-        updated_at=now,
-    )
-    _apply(row, kind, draft)
-    db.session.add(row)
-    impact_map.updated_at = now
-    db.session.commit()
-    return row.id
-
-
-def update_node(actor: accounts.Member, node_id: int, draft: NodeDraft) -> NodeKind:
-    """Change a node: its words and, for its level, stage and segment rule, direction
-    and "How might we", status (outputs move idea → planned → building → shipped, or
-    dropped), or an experiment's scores and result. Raises Forbidden, NotFound,
-    InvalidInput."""
-    _can_edit(actor, "change them")
-    row = node_in(actor.workspace_id, node_id)
-    _apply(row, row.kind, draft)
-    now = utc_now()
-    row.updated_at = now
-    db.session.get(ImpactMap, row.map_id).updated_at = now
-    db.session.commit()
-    return row.kind
-
-
-def delete_node(actor: accounts.Member, node_id: int) -> int:
-    """Remove a node and everything under it; its evidence stays in the library.
-    Returns the map's id. Raises Forbidden, NotFound."""
-    _can_edit(actor, "change them")
-    row = node_in(actor.workspace_id, node_id)
-    map_id = row.map_id
-    # The database removes what hangs under it and its evidence links (ON DELETE CASCADE).
-    db.session.delete(row)
-    db.session.get(ImpactMap, map_id).updated_at = utc_now()
-    db.session.commit()
-    return map_id
-
-
-@dataclass(frozen=True)
-class NodeRef:
-    """A node named for pickers and labels elsewhere (the library's bulk link, facets)."""
-
-    id: int
-    kind: NodeKind
-    title: str
-    map_id: int
-    map_goal: str
-
-    @property
-    def label(self) -> str:
-        return f"{self.title} ({self.map_goal})"
-
-
-def node_refs(
-    workspace_id: int, kinds: tuple[NodeKind, ...] = rules.EVIDENCE_KINDS, ids=None
-) -> list[NodeRef]:
-    """The workspace's actors, outcomes and outputs (or ``ids`` of them), by map then
-    position: what a takeaway can be linked to."""
-    query = (
-        select(MapNode.id, MapNode.kind, MapNode.title, ImpactMap.id, ImpactMap.goal)
-        .join(ImpactMap, ImpactMap.id == MapNode.map_id)
-        .where(MapNode.workspace_id == workspace_id, MapNode.kind.in_(kinds))
-        .order_by(ImpactMap.goal, ImpactMap.id, MapNode.position, MapNode.id)
-    )
-    if ids is not None:
-        query = query.where(MapNode.id.in_([i for i in ids if 0 < i <= MAX_ID]))
-    return [NodeRef(*row) for row in db.session.execute(query)]
-
-
-# --- evidence ---------------------------------------------------------------------------
-
-
-def link_evidence(actor: accounts.Member, takeaway_ids: list[int], node_id: int) -> int:
-    """Link takeaways to an actor, outcome or output as its evidence (linking twice
-    changes nothing). Returns how many links are new. Raises Forbidden, NotFound,
-    InvalidInput (an experiment: its evidence is its result)."""
-    _can_edit(actor, "link evidence")
-    node = node_in(actor.workspace_id, node_id)
-    if node.kind not in rules.EVIDENCE_KINDS:
-        raise InvalidInput("Link takeaways to an actor, an outcome or an output.")
-    added = links.link(actor.workspace_id, takeaway_ids, node.id, LinkKind(node.kind.value))
-    db.session.get(ImpactMap, node.map_id).updated_at = utc_now()
-    db.session.commit()
-    return added
-
-
-def unlink_evidence(actor: accounts.Member, takeaway_id: int, node_id: int) -> None:
-    """Raises Forbidden, NotFound (no such link)."""
-    _can_edit(actor, "unlink evidence")
-    node = node_in(actor.workspace_id, node_id)
-    if not links.unlink(actor.workspace_id, takeaway_id, node.id):
-        raise NotFound("That takeaway is not linked there.")
-    db.session.commit()
-
-
-@dataclass(frozen=True)
-class NodeEvidence:
-    node: Node
-    map_id: int
-    sentence: str
-    takeaways: list[TakeawayView]
-
-
-def node_evidence(workspace_id: int, node_id: int, tree: MapTree | None = None) -> NodeEvidence:
-    """One node with the takeaways behind it (quotes included) and the path from the
-    goal down to it as a sentence. Raises NotFound."""
-    row = node_in(workspace_id, node_id)
-    tree = (
-        tree if tree is not None and tree.id == row.map_id else get_tree(workspace_id, row.map_id)
-    )
-    node = tree.find(row.id)
-    if node is None:  # an orphan cut off from the tree (its parent is gone)
-        raise NotFound("No such node on this map.")
-    found = links.evidence_of(workspace_id, row.id) if row.kind in rules.EVIDENCE_KINDS else []
-    return NodeEvidence(
-        node=node, map_id=row.map_id, sentence=tree.sentence(row.id), takeaways=found
-    )
-
-
-def experiments_by_ice(tree: MapTree) -> list[tuple[Node, Node]]:
-    """(experiment, its output) pairs, best ICE score first; unscored ones last."""
-    pairs = [
-        (experiment, output)
-        for output in tree.nodes()
-        if output.kind is NodeKind.OUTPUT
-        for experiment in output.children
-    ]
-    return sorted(pairs, key=lambda p: (p[0].ice is None, -(p[0].ice or 0), p[0].id))
-
-
-def checked_links(
-    workspace_id: int, actor_ids: list[int], outcome_ids: list[int], output_ids: list[int] = ()
-) -> tuple[tuple[int, LinkKind], ...]:
-    """The (node id, level) pairs for a new takeaway's links, each checked to be an
-    actor, outcome or output of this workspace as named. Raises NotFound naming the
-    field at fault."""
-    wanted = [
-        *((i, NodeKind.ACTOR, "actor_ids") for i in actor_ids),
-        *((i, NodeKind.OUTCOME, "outcome_ids") for i in outcome_ids),
-        *((i, NodeKind.OUTPUT, "output_ids") for i in output_ids),
-    ]
-    if not wanted:
-        return ()
-    found = {
-        ref.id: ref.kind
-        for ref in node_refs(workspace_id, rules.EVIDENCE_KINDS, ids=[i for i, _, _ in wanted])
-    }
-    pairs: dict[int, LinkKind] = {}
-    for node_id, kind, field in wanted:
-        if found.get(node_id) is not kind:
-            raise NotFound(f"No {kind.value} {node_id} in this workspace.", field=field)
-        pairs[node_id] = LinkKind(kind.value)
-    return tuple(pairs.items())

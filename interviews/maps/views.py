@@ -10,7 +10,7 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 from interviews.accounts import service as accounts
 from interviews.accounts.forms import EmptyForm
 from interviews.errors import DomainError, InvalidInput, NotFound
-from interviews.maps import exports, svg
+from interviews.maps import evidence, exports, nodes, svg
 from interviews.maps import service as maps
 from interviews.maps.rules import (
     QUESTION,
@@ -41,9 +41,9 @@ def _score(name: str) -> int | None:
     return int(raw)
 
 
-def _node_draft() -> maps.NodeDraft:
+def _node_draft() -> nodes.NodeDraft:
     form = request.form
-    return maps.NodeDraft(
+    return nodes.NodeDraft(
         title=form.get("title", ""),
         description=form.get("description", ""),
         stage=form.get("stage", ""),
@@ -152,7 +152,7 @@ def show(map_id: int):
     chosen = None
     if selected is not None:
         try:
-            chosen = maps.node_evidence(workspace_id, selected, tree)
+            chosen = evidence.node_evidence(workspace_id, selected, tree)
         except NotFound:
             chosen = None
         if chosen is None or chosen.map_id != tree.id:
@@ -164,7 +164,7 @@ def show(map_id: int):
         drawing=drawing,
         chosen=chosen,
         fold=request.args.get("fold", ""),
-        experiments=maps.experiments_by_ice(tree),
+        experiments=evidence.experiments_by_ice(tree),
         question=QUESTION,
         kinds=NodeKind,
         stages=list(Stage),
@@ -217,7 +217,7 @@ def add_node(map_id: int):
     _checked_form()
     parent = _id(request.form.get("parent_id"))
     try:
-        node_id = maps.add_node(g.member, map_id, parent, _node_draft())
+        node_id = nodes.add_node(g.member, map_id, parent, _node_draft())
     except InvalidInput as error:
         flash(error.message, "error")
         return _back_to(map_id, parent)
@@ -232,7 +232,7 @@ def edit_node(node_id: int):
     _checked_form()
     map_id = _id(request.form.get("map_id"))
     try:
-        kind = maps.update_node(g.member, node_id, _node_draft())
+        kind = nodes.update_node(g.member, node_id, _node_draft())
         flash(f"{kind.value.capitalize()} saved.", "success")
     except InvalidInput as error:
         flash(error.message, "error")
@@ -246,7 +246,7 @@ def edit_node(node_id: int):
 def delete_node(node_id: int):
     """Remove a node and what hangs under it; its evidence stays in the library."""
     _checked_form()
-    map_id = maps.delete_node(g.member, node_id)
+    map_id = nodes.delete_node(g.member, node_id)
     flash("Removed from the map, with everything under it.", "success")
     return _back_to(map_id)
 
@@ -257,7 +257,7 @@ def unlink(node_id: int, takeaway_id: int):
     """This takeaway is not evidence for this node after all."""
     _checked_form()
     map_id = _id(request.form.get("map_id"))
-    maps.unlink_evidence(g.member, takeaway_id, node_id)
+    evidence.unlink_evidence(g.member, takeaway_id, node_id)
     flash("Takeaway unlinked. It is still in the library.", "success")
     return _back_to(map_id, node_id) if map_id else redirect(url_for("maps.index"))
 

@@ -24,7 +24,7 @@ from interviews.accounts import service as accounts
 from interviews.accounts.forms import EmptyForm
 from interviews.clock import utc_now
 from interviews.errors import InvalidInput, NotFound
-from interviews.maps import service as maps
+from interviews.maps import evidence
 from interviews.notes import browse, takeaways
 from interviews.notes import sections as rules
 from interviews.notes import service as notes
@@ -338,9 +338,9 @@ def takeaway_list():
     shown |= {i for t in page.items for i in t.node_ids}
     shown |= {i for i in (query.actor_id, query.outcome_id) if i is not None}
     if g.member.can_edit:
-        refs = maps.node_refs(workspace_id)
+        refs = evidence.node_refs(workspace_id)
     else:
-        refs = maps.node_refs(workspace_id, ids=sorted(shown)) if shown else []
+        refs = evidence.node_refs(workspace_id, ids=sorted(shown)) if shown else []
     return render_template(
         "notes/takeaways.html",
         page=page,
@@ -427,8 +427,8 @@ def bulk_takeaways():
             node_id = _int(request.form.get("node_id"), "The actor, outcome or output")
             if node_id is None:
                 raise InvalidInput("Choose the actor, outcome or output to link them to.")
-            added = maps.link_evidence(g.member, ids, node_id)
-            [node] = maps.node_refs(g.member.workspace_id, ids=[node_id])
+            added = evidence.link_evidence(g.member, ids, node_id)
+            [node] = evidence.node_refs(g.member.workspace_id, ids=[node_id])
             message = f"Linked {_takeaways(len(ids))} to {node.title}{_already(len(ids) - added)}."
         else:
             raise InvalidInput("Choose what to do with the ticked takeaways.")

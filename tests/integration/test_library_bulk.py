@@ -11,6 +11,7 @@ import pytest
 
 from interviews.accounts import service as accounts
 from interviews.accounts.rules import Role
+from interviews.maps import nodes
 from interviews.maps import service as maps
 from interviews.notes.takeaways import MAX_TAGS
 from tests.conftest import PASSWORD, log_in
@@ -60,9 +61,9 @@ def impact_map(app, dana):
     """A map: goal > actor "Team admins" > outcome "Invite their team" > output "Bulk invite"."""
     with app.app_context():
         map_id = maps.create_map(dana, maps.GoalDraft(statement="Grow weekly active teams"))
-        actor = maps.add_node(dana, map_id, None, maps.NodeDraft(title="Team admins"))
-        outcome = maps.add_node(dana, map_id, actor, maps.NodeDraft(title="Invite their team"))
-        output = maps.add_node(dana, map_id, outcome, maps.NodeDraft(title="Bulk invite"))
+        actor = nodes.add_node(dana, map_id, None, nodes.NodeDraft(title="Team admins"))
+        outcome = nodes.add_node(dana, map_id, actor, nodes.NodeDraft(title="Invite their team"))
+        output = nodes.add_node(dana, map_id, outcome, nodes.NodeDraft(title="Bulk invite"))
     return {"map": map_id, "actor": actor, "outcome": outcome, "output": output}
 
 
@@ -240,9 +241,9 @@ def test_linking_to_an_experiment_or_another_workspaces_node_links_nothing(
     rival = make_workspace(name="Rival")
     with app.app_context():
         their_map = maps.create_map(rival, maps.GoalDraft(statement="Their goal"))
-        their_actor = maps.add_node(rival, their_map, None, maps.NodeDraft(title="Theirs"))
-        experiment = maps.add_node(
-            dana, impact_map["map"], impact_map["output"], maps.NodeDraft(title="Fake door")
+        their_actor = nodes.add_node(rival, their_map, None, nodes.NodeDraft(title="Theirs"))
+        experiment = nodes.add_node(
+            dana, impact_map["map"], impact_map["output"], nodes.NodeDraft(title="Fake door")
         )
     log_in(client, dana.email)
 
@@ -285,7 +286,7 @@ def test_an_unknown_or_foreign_node_id_answers_404_and_creates_no_takeaway(
     rival = make_workspace(name="Rival")
     with app.app_context():
         their_map = maps.create_map(rival, maps.GoalDraft(statement="Their goal"))
-        their_actor = maps.add_node(rival, their_map, None, maps.NodeDraft(title="Theirs"))
+        their_actor = nodes.add_node(rival, their_map, None, nodes.NodeDraft(title="Theirs"))
     before = listed(client, auth)["total"]
 
     answers = [

@@ -11,7 +11,9 @@ import pytest
 from interviews.accounts.rules import Role
 from interviews.clock import utc_now
 from interviews.db import db
+from interviews.maps import evidence as map_evidence
 from interviews.maps import loop as closing
+from interviews.maps import nodes
 from interviews.maps import service as maps
 from interviews.maps.models import LoopNote
 from interviews.notes import takeaways
@@ -69,17 +71,17 @@ def panel(app, client, study):
         )  # fmt: skip
         participants.set_do_not_contact(dana, ids["dora"], True)
         map_id = maps.create_map(dana, maps.GoalDraft(statement="Grow weekly active teams"))
-        actor = maps.add_node(
+        actor = nodes.add_node(
             dana,
             map_id,
             None,
-            maps.NodeDraft(
+            nodes.NodeDraft(
                 title="Enterprise team admins", segment_rule="segment: enterprise, plan: team"
             ),
         )
-        bare = maps.add_node(dana, map_id, None, maps.NodeDraft(title="Finance teams"))
-        outcome = maps.add_node(dana, map_id, actor, maps.NodeDraft(title="Export reports alone"))
-        output = maps.add_node(dana, map_id, outcome, maps.NodeDraft(title="Bulk export"))
+        bare = nodes.add_node(dana, map_id, None, nodes.NodeDraft(title="Finance teams"))
+        outcome = nodes.add_node(dana, map_id, actor, nodes.NodeDraft(title="Export reports alone"))
+        output = nodes.add_node(dana, map_id, outcome, nodes.NodeDraft(title="Bulk export"))
         study_id = db.session.scalar(db.select(Study.id).filter_by(slug="dashboards"))
         cole_interview = booking["interview_id"]
     return {
@@ -245,7 +247,7 @@ def evidence(app, panel):
             said("Exports break on big files", email="erin@gone.example"),
             said("Three prospects asked for bulk export", context="Sales call notes, March"),
         ]  # fmt: skip
-        maps.link_evidence(dana, found, panel["output"])
+        map_evidence.link_evidence(dana, found, panel["output"])
     erase(app, dana, panel["ids"]["erin"], "erin@gone.example")
     return found
 
@@ -253,8 +255,8 @@ def evidence(app, panel):
 def ship(app, panel):
     with app.app_context():
         for status in ("planned", "building", "shipped"):
-            maps.update_node(
-                panel["dana"], panel["output"], maps.NodeDraft(title="Bulk export", status=status)
+            nodes.update_node(
+                panel["dana"], panel["output"], nodes.NodeDraft(title="Bulk export", status=status)
             )
 
 

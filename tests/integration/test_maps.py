@@ -12,6 +12,8 @@ import pytest
 from interviews.accounts import service as accounts
 from interviews.accounts.rules import Role
 from interviews.db import db
+from interviews.maps import evidence as map_evidence
+from interviews.maps import nodes
 from interviews.maps import service as maps
 from interviews.maps.models import ImpactMap, MapNode
 from interviews.notes import takeaways
@@ -41,30 +43,30 @@ def board(app, owner):
                 "Grow weekly active teams", "Weekly active teams", "240", "400", "2027-06-30"
             ),
         )
-        actor = maps.add_node(
+        actor = nodes.add_node(
             owner,
             map_id,
             None,
-            maps.NodeDraft(
+            nodes.NodeDraft(
                 "Team admins", "Set up a new workspace", segment_rule="segment: smb, plan: team"
             ),
         )
-        outcome = maps.add_node(
+        outcome = nodes.add_node(
             owner,
             map_id,
             actor,
-            maps.NodeDraft(
+            nodes.NodeDraft(
                 "Invite their team in the first week",
                 direction="increase",
                 how_might_we="How might we help admins bring their team in during week one?",
             ),
         )
-        output = maps.add_node(owner, map_id, outcome, maps.NodeDraft("Bulk invite from a CSV"))
-        experiment = maps.add_node(
+        output = nodes.add_node(owner, map_id, outcome, nodes.NodeDraft("Bulk invite from a CSV"))
+        experiment = nodes.add_node(
             owner,
             map_id,
             output,
-            maps.NodeDraft(
+            nodes.NodeDraft(
                 "Mock-up with five admins",
                 experiment_kind="prototype_interview",
                 impact=8,
@@ -154,7 +156,7 @@ def test_two_people_are_an_anecdote_and_three_a_pattern_however_often_one_repeat
     headers = token_of(app, owner)
     loud = people_said(app, owner, 1, per_person=4)  # one person, four takeaways
     with app.app_context():
-        maps.link_evidence(owner, loud, board["outcome"])
+        map_evidence.link_evidence(owner, loud, board["outcome"])
     assert evidence_of(client, headers, board["map"])["Invite their team in the first week"] == {
         "takeaways": 4,
         "participants": 1,
@@ -162,7 +164,7 @@ def test_two_people_are_an_anecdote_and_three_a_pattern_however_often_one_repeat
     }
     others = people_said(app, owner, 2, first=1)  # two more people
     with app.app_context():
-        maps.link_evidence(owner, others, board["outcome"])
+        map_evidence.link_evidence(owner, others, board["outcome"])
         # Feedback from sales with no person behind it is a takeaway, not a person.
         sales = takeaways.add_takeaway(
             owner,
@@ -170,7 +172,7 @@ def test_two_people_are_an_anecdote_and_three_a_pattern_however_often_one_repeat
                 text="Prospects ask for bulk invites", source="sales", context="Acme demo call"
             ),
         )
-        maps.link_evidence(owner, [sales.id], board["outcome"])
+        map_evidence.link_evidence(owner, [sales.id], board["outcome"])
     evidence = evidence_of(client, headers, board["map"])
     assert evidence["Invite their team in the first week"] == {
         "takeaways": 7,
@@ -185,7 +187,7 @@ def test_the_owner_raising_the_threshold_turns_a_pattern_back_into_an_anecdote(
 ):
     headers = token_of(app, owner)
     with app.app_context():
-        maps.link_evidence(owner, people_said(app, owner, 3), board["actor"])
+        map_evidence.link_evidence(owner, people_said(app, owner, 3), board["actor"])
     assert evidence_of(client, headers, board["map"])["Team admins"]["strength"] == "pattern"
     log_in(client, "olive@northwind.example")
     response = client.post(
@@ -204,7 +206,7 @@ def test_the_map_page_draws_the_tree_and_opens_a_nodes_evidence_with_quotes(
 ):
     linked = people_said(app, owner, 2)
     with app.app_context():
-        maps.link_evidence(owner, linked, board["outcome"])
+        map_evidence.link_evidence(owner, linked, board["outcome"])
     log_in(client, "olive@northwind.example")
     page = client.get(f"/maps/{board['map']}").get_data(as_text=True)
     drawing = re.search(r"<svg.*?</svg>", page, re.S).group(0)
@@ -283,11 +285,11 @@ def test_an_invalidated_experiment_marks_its_output_and_the_ice_table_ranks_them
 ):
     headers = token_of(app, owner)
     with app.app_context():
-        maps.add_node(
+        nodes.add_node(
             owner,
             board["map"],
             board["output"],
-            maps.NodeDraft("Fake door on the members page", experiment_kind="fake_door", impact=9,
+            nodes.NodeDraft("Fake door on the members page", experiment_kind="fake_door", impact=9,
                            confidence=9, ease=9, status="done", result="invalidated"),
         )  # fmt: skip
     output = client.get(f"/api/v1/maps/{board['map']}", headers=headers).json["actors"][0][
@@ -364,7 +366,7 @@ def test_an_output_grows_a_child_map_with_breadcrumbs_up_and_a_link_down(app, cl
 def test_removing_a_node_removes_its_branch_and_keeps_the_takeaways(app, client, owner, board):
     linked = people_said(app, owner, 1)
     with app.app_context():
-        maps.link_evidence(owner, linked, board["output"])
+        map_evidence.link_evidence(owner, linked, board["output"])
     log_in(client, "olive@northwind.example")
     client.post(f"/maps/nodes/{board['outcome']}/delete")
     with app.app_context():
@@ -375,7 +377,7 @@ def test_removing_a_node_removes_its_branch_and_keeps_the_takeaways(app, client,
 
 def test_exports_carry_the_whole_tree_in_json_mermaid_and_freemind(app, client, owner, board):
     with app.app_context():
-        maps.link_evidence(owner, people_said(app, owner, 3), board["actor"])
+        map_evidence.link_evidence(owner, people_said(app, owner, 3), board["actor"])
     headers = token_of(app, owner)
     as_json = client.get(f"/api/v1/maps/{board['map']}/export?format=json", headers=headers)
     assert as_json.headers["Content-Disposition"].endswith('.json"')

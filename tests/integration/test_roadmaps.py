@@ -9,6 +9,7 @@ import pytest
 
 from interviews.accounts.rules import Role
 from interviews.db import db
+from interviews.maps import nodes
 from interviews.maps import service as maps
 from interviews.maps.models import ImpactMap, Roadmap, RoadmapTheme
 from tests.conftest import log_in
@@ -21,12 +22,12 @@ def team(app, make_workspace, add_member):
     vic = add_member(dana, role=Role.VIEWER, name="Vic Viewer")
     with app.app_context():
         map_id = maps.create_map(dana, maps.GoalDraft(statement="Grow weekly active teams"))
-        admins = maps.add_node(dana, map_id, None, maps.NodeDraft(title="Team admins"))
-        invite = maps.add_node(
-            dana, map_id, admins, maps.NodeDraft(title="Invite their team in the first week")
+        admins = nodes.add_node(dana, map_id, None, nodes.NodeDraft(title="Team admins"))
+        invite = nodes.add_node(
+            dana, map_id, admins, nodes.NodeDraft(title="Invite their team in the first week")
         )
-        exports = maps.add_node(
-            dana, map_id, admins, maps.NodeDraft(title="Export reports without help")
+        exports = nodes.add_node(
+            dana, map_id, admins, nodes.NodeDraft(title="Export reports without help")
         )
     return {"dana": dana, "vic": vic, "map_id": map_id, "invite": invite, "exports": exports}
 
