@@ -95,6 +95,25 @@ def main() -> None:
         page.screenshot(path=OUT / "rewards.png")
         page.goto(f"{base}/budgets")
         page.screenshot(path=OUT / "budgets.png", full_page=True)
+        page.goto(f"{base}/maps")
+        page.get_by_role("link", name="Grow the finance teams who run their weekly review").click()
+        page.locator("#map").scroll_into_view_if_needed()
+        page.screenshot(path=OUT / "map.png")
+        page.locator(".map-drawing svg").get_by_role(
+            "link", name="Outcome: Share the numbers from the dashboard"
+        ).click()
+        page.locator("#evidence").scroll_into_view_if_needed()
+        page.screenshot(path=OUT / "map-evidence.png")
+        page.goto(f"{base}/roadmaps")
+        page.get_by_role("link", name="Finance teams run their weekly review").click()
+        page.screenshot(path=OUT / "roadmap.png")
+        page.goto(f"{base}/maps")
+        page.get_by_role("link", name="Grow the finance teams who run their weekly review").click()
+        page.locator(".map-drawing svg").get_by_role(
+            "link", name="Output: Scheduled exports per team"
+        ).click()
+        page.get_by_role("link", name="Close the loop").click()
+        page.screenshot(path=OUT / "loop.png")
         browser.close()
     server.shutdown()
     for shot in sorted(OUT.glob("*.png")):
