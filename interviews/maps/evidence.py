@@ -137,3 +137,13 @@ def checked_links(
             raise NotFound(f"No {kind.value} {node_id} in this workspace.", field=field)
         pairs[node_id] = LinkKind(kind.value)
     return tuple(pairs.items())
+
+
+def links_to(workspace_id: int, node_ids: list[int]) -> tuple[tuple[int, LinkKind], ...]:
+    """(node id, level) for each of ``node_ids``, whatever its level, for a form that
+    offers one picker of actors, outcomes and outputs. Raises NotFound."""
+    refs = {ref.id: ref for ref in node_refs(workspace_id, ids=node_ids)}
+    missing = [i for i in node_ids if i not in refs]
+    if missing:
+        raise NotFound("No such actor, outcome or output in this workspace.", field="node_id")
+    return tuple((i, LinkKind(refs[i].kind.value)) for i in dict.fromkeys(node_ids))

@@ -23,7 +23,7 @@ from flask import (
 from interviews.accounts import service as accounts
 from interviews.accounts.forms import EmptyForm
 from interviews.clock import utc_now
-from interviews.errors import InvalidInput, NotFound
+from interviews.errors import DomainError, InvalidInput, NotFound
 from interviews.maps import evidence
 from interviews.notes import browse, takeaways
 from interviews.notes import sections as rules
@@ -356,6 +356,42 @@ def takeaway_list():
         back=request.full_path.rstrip("?"),
         form=EmptyForm(),
     )
+
+
+@bp.post("/takeaways/feedback")
+@editor_required
+def log_feedback():
+    """Log what someone heard outside an interview (sales, support, a survey ...) with
+    who said it and why it matters, optionally as evidence for a node of a map."""
+    if not EmptyForm().validate_on_submit():
+        abort(400, "The form expired: reload the page and try again.")
+    back = _library_url(request.form.get("back"))
+    node = _id(request.form.get("node_id"))
+    try:
+        links = evidence.links_to(g.member.workspace_id, [node]) if node else ()
+        added = takeaways.add_takeaway(
+            g.member,
+            takeaways.TakeawayDraft(
+                text=request.form.get("text", ""),
+                quote=request.form.get("quote", ""),
+                tags=tuple(request.form.get("tags", "").split(",")),
+                source=request.form.get("source", "") or "other",
+                context=request.form.get("context", ""),
+                participant_email=request.form.get("participant_email", "").strip() or None,
+            ),
+            links=links,
+        )
+    except DomainError as error:
+        if error.status_code >= 500:
+            raise
+        flash(error.message, "error")
+        return redirect(back + "#log-feedback")
+    flash(f"Logged from {added.source.value.replace('_', ' ')}: “{added.text[:80]}”.", "success")
+    return redirect(back)
+
+
+def _id(value: str | None) -> int | None:
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 12 else None
 
 
 def _id_arg(name: str) -> int | None:
