@@ -110,8 +110,8 @@ def contact_history(
     one, by the same rule personal invites use."""
     since = now - timedelta(days=cooldown_days)
     history: dict[int, ContactHistory] = {}
-    for participant_id in participant_ids:
-        interviews = team.interviews_of_participant(workspace_id, participant_id)  # newest first
+    everyone = team.interviews_of_participants(workspace_id, list(participant_ids))
+    for participant_id, interviews in everyone.items():  # each newest first
         counted = [i for i in interviews if i.status in COUNTS_FOR_COOLDOWN]
         held = next((i for i in counted if i.start <= now), None)
         recent = next((i for i in counted if i.start >= since), None)

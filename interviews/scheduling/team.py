@@ -179,6 +179,29 @@ def interviews_of_participant(workspace_id: int, participant_id: int) -> list[In
     return [_summary(interview, host) for interview, host in rows]
 
 
+def interviews_of_participants(
+    workspace_id: int, participant_ids: list[int]
+) -> dict[int, list[InterviewSummary]]:
+    """Every interview of several participants at once, each person's newest first
+    (one query, for pages that list many people)."""
+    found: dict[int, list[InterviewSummary]] = {i: [] for i in participant_ids}
+    if not participant_ids:
+        return found
+    rows = db.session.execute(
+        select(Interview, User)
+        .join(User, User.id == Interview.host_id)
+        .options(joinedload(Interview.study), joinedload(Interview.participant))
+        .where(
+            Interview.workspace_id == workspace_id,
+            Interview.participant_id.in_(participant_ids),
+        )
+        .order_by(Interview.start_at.desc(), Interview.id.desc())
+    )
+    for interview, host in rows:
+        found[interview.participant_id].append(_summary(interview, host))
+    return found
+
+
 def _editable(actor: accounts.Member, interview_id: int) -> Interview:
     if not actor.can_edit:
         raise Forbidden("Viewers cannot change interviews.")
