@@ -142,7 +142,11 @@ def test_a_theme_starts_its_map_once_and_the_two_link_to_each_other(app, client,
         assert tree.goal.statement == "Onboarding for teams"
         assert tree.parent == ("theme", roadmap_id, "Onboarding for teams")
     page = card(client.get(f"/roadmaps/{roadmap_id}").get_data(as_text=True), theme)
-    assert f'href="/maps/{new_map}"' in page and "Its map: <a href=" in page and ">Onboarding for teams</a>" in page
+    assert (
+        f'href="/maps/{new_map}"' in page
+        and "Its map: <a href=" in page
+        and ">Onboarding for teams</a>" in page
+    )
     assert "Start a map from this theme" not in page
 
     again = client.post(f"/roadmaps/themes/{theme}/map")
