@@ -7,7 +7,7 @@ The notes for one output and their emails are written in one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -320,3 +320,18 @@ def _send_loop_notes(actor: accounts.Member, output_id: int, notes: list[LoopDra
         if delivery.failed:
             report.undelivered.append((name, delivery.error or ""))
     return report
+
+
+def detach_participant(workspace_id: int, participant_id: int, scrub: Callable[[str], str]) -> int:
+    """Part of erasing a person, in the caller's transaction (no commit): the record that
+    someone was told stays, no longer theirs, its note scrubbed of them (the email itself
+    is deleted with their other mail). Returns how many notes."""
+    rows = db.session.scalars(
+        select(LoopNote).where(
+            LoopNote.workspace_id == workspace_id, LoopNote.participant_id == participant_id
+        )
+    ).all()
+    for row in rows:
+        row.participant_id = None
+        row.subject, row.body = scrub(row.subject), scrub(row.body)
+    return len(rows)

@@ -21,6 +21,7 @@ from interviews.compensation import service as compensation
 from interviews.db import db
 from interviews.errors import Conflict, Forbidden, InvalidInput, NotFound
 from interviews.mail import service as mail
+from interviews.maps import loop as closing
 from interviews.messaging import service as messaging
 from interviews.notes import service as notes
 from interviews.participants import export_sections, personal_data
@@ -266,6 +267,9 @@ def _erase_everywhere(row: Participant, now: datetime) -> dict[str, int]:
     counts["notes"] = notes.erase_from_notes(workspace_id, interview_ids, words)
     counts["takeaways"] = notes.detach_participant(workspace_id, row.id, words)
     counts["rewards"] = compensation.detach_participant(
+        workspace_id, row.id, lambda text: notes.scrub(text, words)
+    )
+    counts["loop_notes"] = closing.detach_participant(
         workspace_id, row.id, lambda text: notes.scrub(text, words)
     )
     voided, mail_ids = messaging.erase_interview_messages(interview_ids, email, scrub_mail, now)

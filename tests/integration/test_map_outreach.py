@@ -442,3 +442,25 @@ def test_a_viewer_sees_who_was_told_but_cannot_send(
     )
     assert response.status_code == 403
     assert [m for m in sent_mail() if m.kind == "loop_note"] == []
+
+
+def test_erasing_someone_who_was_told_keeps_that_someone_was_told_but_not_who(
+    app, client, panel, evidence, sent_mail
+):
+    ship(app, panel)
+    log_in(client, panel["dana"].email)
+    mei = panel["ids"]["mei"]
+    client.post(
+        loop_url(panel, send=True),
+        data={
+            "participant_ids": [str(mei)],
+            f"subject_{mei}": "It shipped",
+            f"body_{mei}": "Hi Mei Lin, you said: I copy the numbers into a spreadsheet.",
+        },
+    )
+    erase(app, panel["dana"], mei, "mei@northbank.example")
+    with app.app_context():
+        (note,) = db.session.scalars(db.select(LoopNote)).all()
+        assert note.participant_id is None
+        assert "Mei" not in note.body and "[erased]" in note.body
+    assert not [m for m in sent_mail() if m.recipient == "mei@northbank.example"]
