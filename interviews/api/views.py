@@ -307,7 +307,7 @@ def _optional_id(name: str) -> int | None:
     value = request.args.get(name)
     if value is None:
         return None
-    if not value.isdigit() or not 0 < int(value) <= MAX_ID:
+    if not (value.isascii() and value.isdigit()) or not 0 < int(value) <= MAX_ID:
         raise InvalidInput(f"{name} must be a positive whole number.", field=name)
     return int(value)
 
@@ -318,7 +318,7 @@ def _page(max_limit: int = 200) -> tuple[int, int]:
     if limit > max_limit:
         raise InvalidInput(f"limit can be at most {max_limit}.", field="limit")
     offset = request.args.get("offset", "0")
-    if not offset.isdigit() or int(offset) > 1_000_000:
+    if not (offset.isascii() and offset.isdigit()) or int(offset) > 1_000_000:
         raise InvalidInput("offset must be a whole number up to 1,000,000.", field="offset")
     return limit, int(offset)
 

@@ -49,7 +49,7 @@ def _queue(status: RewardStatus | None, study_id: int | None, http_status: int =
 
 def _study_filter() -> int | None:
     raw = request.values.get("study", "")
-    return int(raw) if raw.isdigit() and len(raw) < 12 else None
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 12 else None
 
 
 def _status_filter(default: str | None = "owed") -> RewardStatus | None:
@@ -74,7 +74,11 @@ def settle():
     if not form.validate_on_submit():
         flash("The form expired; please try again.", "error")
         return redirect(url_for("rewards.queue"))
-    ids = [int(i) for i in request.form.getlist("reward_ids") if i.isdigit() and len(i) < 12]
+    ids = [
+        int(i)
+        for i in request.form.getlist("reward_ids")
+        if i.isascii() and i.isdigit() and len(i) < 12
+    ]
     back = safe_next(request.form.get("next"), url_for("rewards.queue"))
     try:
         status = compensation.parse_status(request.form.get("action", ""))
@@ -164,7 +168,7 @@ def _budgets(http_status: int = 200, error: DomainError | None = None):
 
 def _budget_scope() -> int | None:
     raw = request.form.get("study_id", "")
-    return int(raw) if raw.isdigit() and len(raw) < 12 else None
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 12 else None
 
 
 @bp.post("/budgets")
@@ -212,7 +216,7 @@ def set_offer(participant_id: int):
         return redirect(back)
     raw_study = request.form.get("study_id", "")
     try:
-        if not raw_study.isdigit() or len(raw_study) > 11:
+        if not (raw_study.isascii() and raw_study.isdigit()) or len(raw_study) > 11:
             raise InvalidInput("Choose a study.", field="study_id")
         offer = studies.parse_offer(
             request.form.get("kind", ""),

@@ -21,11 +21,15 @@ def _checked_form() -> None:
 
 
 def _id(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isdigit() and len(raw) < 12 else None
+    return int(raw) if raw and raw.isascii() and raw.isdigit() and len(raw) < 12 else None
 
 
 def _ids(name: str) -> list[int]:
-    return [int(raw) for raw in request.form.getlist(name) if raw.isdigit() and len(raw) < 12]
+    return [
+        int(raw)
+        for raw in request.form.getlist(name)
+        if raw.isascii() and raw.isdigit() and len(raw) < 12
+    ]
 
 
 def _refused(error: DomainError) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
-from werkzeug.routing import BuildError
 
 from interviews.accounts.forms import EmptyForm
 from interviews.errors import DomainError, Forbidden, NotFound
@@ -23,14 +22,15 @@ def _checked_form() -> None:
 
 def map_href(map_id: int, node_id: int | None = None) -> str:
     """A map's page, at one node when given."""
-    try:
-        return url_for("maps.show", map_id=map_id, node=node_id)
-    except BuildError:  # the maps pages are not registered in this app
-        return f"/maps/{map_id}" + (f"?node={node_id}" if node_id else "")
+    return url_for("maps.show", map_id=map_id, node=node_id)
 
 
 def _ids(name: str) -> tuple[int, ...]:
-    return tuple(int(raw) for raw in request.form.getlist(name) if raw.isdigit() and len(raw) < 12)
+    return tuple(
+        int(raw)
+        for raw in request.form.getlist(name)
+        if raw.isascii() and raw.isdigit() and len(raw) < 12
+    )
 
 
 def _roadmap_draft() -> roadmaps.RoadmapDraft:

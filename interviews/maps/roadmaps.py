@@ -122,7 +122,7 @@ def _clean_theme(draft: ThemeDraft) -> tuple[str, str, ThemeStatus, int]:
     except ValueError:
         raise InvalidInput("A theme is in discovery or in delivery.", field="status") from None
     raw = (draft.priority or "3").strip()
-    if not raw.isdigit() or len(raw) > 2 or int(raw) not in PRIORITIES:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 2 or int(raw) not in PRIORITIES:
         raise InvalidInput("Give the theme a priority from 1 (first) to 5.", field="priority")
     return title, hypothesis, status, int(raw)
 

@@ -36,7 +36,7 @@ def _score(name: str) -> int | None:
     raw = request.form.get(name, "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or len(raw) > 3:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 3:
         raise InvalidInput(f"Score {name} from 1 to 10.", field=name)
     return int(raw)
 
@@ -73,7 +73,7 @@ def _goal_draft() -> maps.GoalDraft:
 
 
 def _id(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isdigit() and len(raw) < 12 else None
+    return int(raw) if raw and raw.isascii() and raw.isdigit() and len(raw) < 12 else None
 
 
 @bp.get("/maps")
@@ -122,7 +122,7 @@ def set_threshold():
     raw = request.form.get("pattern_threshold", "")
     try:
         value = accounts.set_pattern_threshold(
-            g.member, int(raw) if raw.isdigit() and len(raw) < 4 else 0
+            g.member, int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 4 else 0
         )
         flash(f"Evidence from {value} or more people now counts as a pattern.", "success")
     except DomainError as error:

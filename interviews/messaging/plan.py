@@ -136,7 +136,7 @@ def parse_offsets(text: str) -> tuple[int, ...]:
             if part.endswith(suffix):
                 part, unit = part[: -len(suffix)], minutes
                 break
-        if not part.isdigit():
+        if not (part.isascii() and part.isdigit()):
             raise ValueError(f"{part!r} is not a time before the call; write e.g. 24h, 1h, 10m.")
         offsets.append(int(part) * unit)
     settings = MessageSettings(reminder_offsets=tuple(sorted(set(offsets), reverse=True)))

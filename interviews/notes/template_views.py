@@ -132,7 +132,7 @@ def choose_for_study(study_id: int):
     """The template this study's interviews are taken on."""
     if EmptyForm().validate_on_submit():
         chosen = request.form.get("template_id", "")
-        if not chosen.isdigit():
+        if not (chosen.isascii() and chosen.isdigit()):
             raise InvalidInput("Pick a template.")
         template_id = int(chosen)
         library.choose_for_study(g.member, study_id, template_id)

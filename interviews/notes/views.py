@@ -229,7 +229,7 @@ def edit_takeaway(takeaway_id: int):
     back = request.form.get("interview_id", "")
     target = (
         url_for("notes.live_notes", interview_id=int(back)) + "#takeaways"
-        if back.isdigit()
+        if back.isascii() and back.isdigit()
         else url_for("notes.takeaway_list")
     )
     if not EmptyForm().validate_on_submit():
@@ -251,7 +251,7 @@ def delete_takeaway(takeaway_id: int):
         takeaways.delete_takeaway(g.member, takeaway_id)
         flash("Takeaway removed.", "success")
     back = request.form.get("interview_id")
-    if back and back.isdigit():
+    if back and back.isascii() and back.isdigit():
         return redirect(url_for("notes.live_notes", interview_id=int(back)) + "#takeaways")
     return redirect(url_for("notes.takeaway_list"))
 
@@ -502,7 +502,7 @@ def rename_tag(tag_id: int):
 def merge_tags():
     """Merge the ticked tags into one."""
     if EmptyForm().validate_on_submit():
-        ids = [int(i) for i in request.form.getlist("tag_id") if i.isdigit()]
+        ids = [int(i) for i in request.form.getlist("tag_id") if i.isascii() and i.isdigit()]
         into = _int(request.form.get("into"), "The tag to keep")
         if into is None or not ids:
             flash("Tick the tags to merge and choose the one to keep.", "error")

@@ -30,7 +30,7 @@ CONSENT_LABELS = {
 
 def _page_number() -> int:
     raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
+    return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 100_000 else 1
 
 
 @bp.get("")
@@ -222,7 +222,7 @@ def invite(participant_id: int):
     """Email them a personal booking link for a study."""
     _checked_form()
     study_id = request.form.get("study_id", "")
-    if not study_id.isdigit():
+    if not (study_id.isascii() and study_id.isdigit()):
         return _render_profile(
             participant_id, invite_error="Choose a published study to invite them to.", status=422
         )

@@ -428,3 +428,31 @@ def test_another_workspaces_map_is_not_found_and_a_viewer_reads_but_cannot_chang
             )
             == 0
         )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/takeaways?offset=³",
+        "/api/v1/takeaways?limit=²",
+        "/api/v1/takeaways?study_id=٣",
+        "/api/v1/maps/1/export?format=json&x=³",
+    ],
+)
+def test_digits_that_are_not_ascii_are_refused_not_a_server_error(app, client, owner, url):
+    """ "³" is a digit to str.isdigit() but not to int(): every id and number we read from
+    a request must say no to it with a 4xx."""
+    response = client.get(url, headers=token_of(app, owner))
+    assert response.status_code in (404, 422), response.get_data(as_text=True)
+
+
+def test_a_superscript_in_a_form_number_is_ignored_or_refused(app, client, owner, board):
+    log_in(client, "olive@northwind.example")
+    assert client.get(f"/maps/{board['map']}?node=³").status_code == 200
+    refused = client.post(
+        f"/maps/nodes/{board['experiment']}",
+        data={"map_id": "³", "title": "Mock-up with five admins", "impact": "³"},
+    )
+    assert refused.status_code == 302
+    assert client.post("/maps/threshold", data={"pattern_threshold": "³"}).status_code == 302
+    assert client.get("/rewards?study=³").status_code == 200
