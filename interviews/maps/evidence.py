@@ -103,15 +103,25 @@ def node_evidence(workspace_id: int, node_id: int, tree: MapTree | None = None) 
     )
 
 
-def experiments_by_ice(tree: MapTree) -> list[tuple[Node, Node]]:
-    """(experiment, its output) pairs, best ICE score first; unscored ones last."""
+EXPERIMENT_SORTS = ("ice", "impact", "confidence", "ease")
+
+
+def experiments_by_ice(tree: MapTree, by: str = "ice") -> list[tuple[Node, Node]]:
+    """(experiment, its output) pairs, highest ``by`` score first (the ICE mean, or one
+    of its three scores), ties by ICE; unscored ones last."""
+    by = by if by in EXPERIMENT_SORTS else "ice"
     pairs = [
         (experiment, output)
         for output in tree.nodes()
         if output.kind is NodeKind.OUTPUT
         for experiment in output.children
     ]
-    return sorted(pairs, key=lambda p: (p[0].ice is None, -(p[0].ice or 0), p[0].id))
+
+    def key(pair: tuple[Node, Node]):
+        score = getattr(pair[0], by)
+        return (score is None, -(score or 0), -(pair[0].ice or 0), pair[0].id)
+
+    return sorted(pairs, key=key)
 
 
 def checked_links(

@@ -158,13 +158,16 @@ def show(map_id: int):
         if chosen is None or chosen.map_id != tree.id:
             chosen, selected = None, None
     drawing = svg.render_svg(tree, folded=folded, selected=selected, href=_href(tree.id))
+    sort = request.args.get("sort", "ice")
+    sort = sort if sort in evidence.EXPERIMENT_SORTS else "ice"
     return render_template(
         "maps/map.html",
         tree=tree,
         drawing=drawing,
         chosen=chosen,
         fold=request.args.get("fold", ""),
-        experiments=evidence.experiments_by_ice(tree),
+        experiments=evidence.experiments_by_ice(tree, sort),
+        sort=sort,
         question=QUESTION,
         kinds=NodeKind,
         stages=list(Stage),

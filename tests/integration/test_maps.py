@@ -456,3 +456,24 @@ def test_a_superscript_in_a_form_number_is_ignored_or_refused(app, client, owner
     assert refused.status_code == 302
     assert client.post("/maps/threshold", data={"pattern_threshold": "³"}).status_code == 302
     assert client.get("/rewards?study=³").status_code == 200
+
+
+def test_the_experiments_rank_by_the_score_chosen(app, client, owner, board):
+    with app.app_context():
+        nodes.add_node(
+            owner,
+            board["map"],
+            board["output"],
+            nodes.NodeDraft("Survey of 200 admins", experiment_kind="survey", impact=4,
+                            confidence=9, ease=10),
+        )  # fmt: skip
+    log_in(client, "olive@northwind.example")
+
+    def order(query: str) -> list[str]:
+        page = client.get(f"/maps/{board['map']}{query}").get_data(as_text=True)
+        table = page[page.index('id="ice-heading"') : page.index("</table>")]
+        return re.findall(r"#evidence\">([^<]+)</a></th>", table)
+
+    assert order("") == ["Survey of 200 admins", "Mock-up with five admins"]  # ICE 7.7 > 7
+    assert order("?sort=impact") == ["Mock-up with five admins", "Survey of 200 admins"]
+    assert order("?sort=nonsense") == order("")
