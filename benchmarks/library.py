@@ -7,12 +7,16 @@ One workspace with 10 studies, 20,000 interviews of P participants (default 5,00
 T takeaways (default 100,000): half from interviews, the rest logged from sales,
 support, account management, surveys; 40 tags, up to three on each. Their words come
 from 60 product words ("export", "invoice", ...) and 3,000 made-up ones, so a product
-word is in about one takeaway in twelve. The data is bulk-inserted (on SQLite the FTS5
-triggers index every row as it goes in); what is timed is the real
-``list_takeaways`` (page of 50, total, tag and source facets), each call on a fresh
-session as a request would have, and, for comparison, the raw ranked full-text query
-alone (its top 50 ids, no filters, no facets). Prints p50, p95 and max milliseconds;
-asserts nothing. Target (issue 8): p95 under 20 ms, within 2x of the raw query.
+word is in about one takeaway in twelve. One impact map of 8 actors with 3 outcomes
+each: about one takeaway in five is evidence for an actor and one of its outcomes
+(the first actor and its first outcome are common, the rest rare, like the tags). The
+data is bulk-inserted (on SQLite the FTS5 triggers index every row as it goes in);
+what is timed is the real ``list_takeaways`` (page of 50 with their tags, people,
+studies and links, the total, and every facet: tag, source, study, segment, month,
+actor, outcome), each call on a fresh session as a request would have, and, for
+comparison, the raw ranked full-text query alone (its top 50 ids, no filters, no
+facets). Prints p50, p95 and max milliseconds; asserts nothing. Target (issue 8): p95
+under 20 ms, within 2x of the raw query.
 """
 
 from __future__ import annotations
@@ -31,8 +35,17 @@ from throwaway import throwaway_app
 
 from interviews.accounts import service as accounts
 from interviews.db import db
+from interviews.maps.models import ImpactMap, MapNode
+from interviews.maps.rules import NodeKind
 from interviews.notes.browse import TakeawayQuery, list_takeaways
-from interviews.notes.models import Tag, Takeaway, TakeawaySource, takeaway_tag
+from interviews.notes.models import (
+    LinkKind,
+    Tag,
+    Takeaway,
+    TakeawaySource,
+    takeaway_link,
+    takeaway_tag,
+)
 from interviews.notes.search import PG_VECTOR_COLUMN, fts5_query, search_words, tsquery
 from interviews.participants.models import Participant
 from interviews.scheduling.models import Interview, InterviewStatus
@@ -59,7 +72,9 @@ SEARCHES = (
     ("q='export' + tag + source", dict(q="export", tag="reporting", source="support")),
     ("q='invoice' + tag + study", dict(q="invoice", tag="pain", study=True)),
     ("q='slow dashboard' (no filter)", dict(q="slow dashboard")),
+    ("q='export' + actor + tag", dict(q="export", tag="reporting", actor=True)),
 )
+ACTORS, OUTCOMES_PER_ACTOR = 8, 3
 
 
 def made_up_words(rng: random.Random, n: int) -> list[str]:
@@ -177,12 +192,59 @@ def seed(args: argparse.Namespace) -> tuple[accounts.Member, int]:
         for tag in set(rng.choices(tag_ids, TAG_WEIGHTS, k=rng.choice((0, 1, 1, 2, 3))))
     ]
     chunked(takeaway_tag, links)
+    actors, evidence = seed_map(rng, owner, takeaway_ids, now)
     db.session.commit()
     print(
         f"seeded: {STUDIES} studies, {INTERVIEWS:,} interviews, {len(people):,} people, "
-        f"{len(takeaway_ids):,} takeaways, {len(links):,} tag links"
+        f"{len(takeaway_ids):,} takeaways, {len(links):,} tag links, "
+        f"{evidence:,} evidence links"
     )
-    return owner, study_ids[0]
+    return owner, study_ids[0], actors[0]
+
+
+def seed_map(
+    rng: random.Random, owner: accounts.Member, takeaway_ids: list[int], now: datetime
+) -> tuple[list[int], int]:
+    """The impact map described above; returns its actors' ids and how many links."""
+    workspace = owner.workspace_id
+    impact_map = ImpactMap(
+        workspace_id=workspace, goal="Grow weekly active teams", created_at=now, updated_at=now
+    )
+    db.session.add(impact_map)
+    db.session.flush()
+
+    def node(kind: NodeKind, parent: int | None, title: str, position: int) -> int:
+        row = MapNode(
+            workspace_id=workspace,
+            map_id=impact_map.id,
+            parent_id=parent,
+            kind=kind,
+            position=position,
+            title=title,
+            created_at=now,
+            updated_at=now,
+        )
+        db.session.add(row)
+        db.session.flush()
+        return row.id
+
+    tree = {}
+    for a in range(ACTORS):
+        actor = node(NodeKind.ACTOR, None, f"Actor {a}", a)
+        tree[actor] = [
+            node(NodeKind.OUTCOME, actor, f"Outcome {a}.{o}", o) for o in range(OUTCOMES_PER_ACTOR)
+        ]
+    actors = list(tree)
+    weights = [10, *([1] * (ACTORS - 1))]
+    links = []
+    for t in takeaway_ids:
+        if rng.random() < 0.2:
+            actor = rng.choices(actors, weights)[0]
+            outcome = rng.choices(tree[actor], [5, *([1] * (OUTCOMES_PER_ACTOR - 1))])[0]
+            links.append({"takeaway_id": t, "node_id": actor, "kind": LinkKind.ACTOR})
+            links.append({"takeaway_id": t, "node_id": outcome, "kind": LinkKind.OUTCOME})
+    chunked(takeaway_link, links)
+    return actors, len(links)
 
 
 def raw_search(dialect: str, q: str) -> Callable[[], object]:
@@ -232,7 +294,7 @@ def main() -> None:
     args = parser.parse_args()
     with throwaway_app(args.database_url) as app, app.app_context():
         started = time.perf_counter()
-        owner, study_id = seed(args)
+        owner, study_id, actor_id = seed(args)
         workspace = owner.workspace_id
         dialect = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name()
         if dialect == "postgresql":
@@ -247,10 +309,14 @@ def main() -> None:
                 tag=params.get("tag", ""),
                 source=params.get("source", ""),
                 study_id=study_id if params.get("study") else None,
+                actor_id=actor_id if params.get("actor") else None,
                 limit=50,
             )
             page = list_takeaways(workspace, query)
-            print(f"{label}: {page.total:,} found, {len(page.facets['tag'])} tags in the facets")
+            print(
+                f"{label}: {page.total:,} found, {len(page.facets['tag'])} tags and "
+                f"{len(page.facets['outcome'])} outcomes in the facets"
+            )
             listed = timed(
                 f"list_takeaways({label})",
                 args.runs,

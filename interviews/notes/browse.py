@@ -146,12 +146,16 @@ def list_takeaways(workspace_id: int, query: TakeawayQuery) -> TakeawayPage:
     else:
         matching = select(*MATCHING_COLUMNS).where(own, *where, *search_filter)
     ids, facets = _page_and_facets(workspace_id, matching.cte("matching"), ranked, limit, offset)
-    found = {
-        row.id: row
-        for row in db.session.scalars(
-            select(Takeaway).options(selectinload(Takeaway.tags)).where(Takeaway.id.in_(ids))
-        )
-    }
+    found = (
+        {
+            row.id: row
+            for row in db.session.scalars(
+                select(Takeaway).options(selectinload(Takeaway.tags)).where(Takeaway.id.in_(ids))
+            )
+        }
+        if ids
+        else {}
+    )
     rows = [found[i] for i in ids if i in found]
     total = sum(facets["source"].values())  # every takeaway has exactly one source
     return TakeawayPage(items=_views(rows, workspace_id), total=total, facets=facets)
@@ -201,6 +205,32 @@ def _page_and_facets(
     studies_of = team.interview_studies(workspace_id)
     people = participants.segments_of_people(workspace_id)
     month = _month(matching.c.created_at, dialect)
+    # Evidence is counted by node from the links' key alone, which the index holds (a
+    # count that also read each link's level made PostgreSQL hash every link of the
+    # workspace: 40,000 of them, 7 ms instead of 0.5). Grouped by "node_id + 0", not the
+    # column: SQLite would read every link in node order (its index) to save a sort,
+    # instead of the few links of the matches (12 ms instead of 1). Each node's level is
+    # then read from one of its links (all of a node's links have its level), by its key.
+    node = (takeaway_link.c.node_id + 0).label("node_id")
+    by_node = (
+        select(
+            node,
+            func.count().label("n"),
+            func.min(takeaway_link.c.takeaway_id).label("one_takeaway_id"),
+        )
+        .join(matching, matching.c.id == takeaway_link.c.takeaway_id)
+        .group_by(node)
+        .subquery("by_node")
+    )
+    one_link = takeaway_link.alias("one_link")
+    level = (
+        select(one_link.c.kind)
+        .where(
+            one_link.c.takeaway_id == by_node.c.one_takeaway_id,
+            one_link.c.node_id == by_node.c.node_id,
+        )
+        .scalar_subquery()
+    )
     rows = db.session.execute(
         union_all(
             # The page: its ids, numbered in order (a union keeps no order of its own).
@@ -225,15 +255,8 @@ def _page_and_facets(
             .join(people, people.c.participant_id == matching.c.participant_id)
             .group_by(people.c.segment),
             select(literal("month"), month, func.count()).select_from(matching).group_by(month),
-            # The level is the facet's name: "actor" or "outcome", one pass for both.
-            select(
-                cast(takeaway_link.c.kind, String),
-                cast(takeaway_link.c.node_id, String),
-                func.count(),
-            )
-            .join(matching, matching.c.id == takeaway_link.c.takeaway_id)
-            .where(takeaway_link.c.kind.in_([LinkKind.ACTOR, LinkKind.OUTCOME]))
-            .group_by(takeaway_link.c.kind, takeaway_link.c.node_id),
+            # The level is the facet's name: "actor", "outcome" (or "output", not shown).
+            select(cast(level, String), cast(by_node.c.node_id, String), by_node.c.n),
         )
     ).all()
     numbered = sorted((n, value) for facet, value, n in rows if facet == "page")

@@ -15,9 +15,7 @@ from sqlalchemy.orm import selectinload
 from interviews.db import MAX_ID, db
 from interviews.errors import InvalidInput, NotFound
 from interviews.notes.models import LinkKind, Takeaway, takeaway_link
-from interviews.notes.takeaways import TakeawayView, _views
-
-MAX_BULK = 500  # takeaways in one bulk action
+from interviews.notes.takeaways import MAX_BULK, TakeawayView, _views
 
 
 def _own_ids(workspace_id: int, takeaway_ids: list[int]) -> list[int]:
@@ -123,18 +121,3 @@ def participants_of(workspace_id: int, node_id: int) -> dict[int, list[int]]:
     for person, takeaway in rows:
         people[person].append(takeaway)
     return dict(people)
-
-
-def links_of(takeaway_ids: list[int]) -> dict[int, list[tuple[int, LinkKind]]]:
-    """{takeaway id: [(node id, kind), ...]} for showing where each takeaway is evidence."""
-    if not takeaway_ids:
-        return {}
-    rows = db.session.execute(
-        select(takeaway_link.c.takeaway_id, takeaway_link.c.node_id, takeaway_link.c.kind)
-        .where(takeaway_link.c.takeaway_id.in_(takeaway_ids))
-        .order_by(takeaway_link.c.node_id)
-    ).all()
-    found: dict[int, list[tuple[int, LinkKind]]] = defaultdict(list)
-    for takeaway, node, kind in rows:
-        found[takeaway].append((node, LinkKind(kind)))
-    return dict(found)

@@ -127,11 +127,9 @@ def _tags_for(workspace_id: int, names: list[str]) -> list[Tag]:
 
 
 def _links_by_level(takeaway_ids: list[int]) -> dict[int, dict[LinkKind, tuple[int, ...]]]:
-    """{takeaway id: {level: node ids}} in one query for a batch of takeaways.
-
-    The same rows as ``links.links_of``, read here because links.py imports this module
-    (a takeaway's evidence is listed as TakeawayViews): importing it back would be a cycle.
-    """
+    """{takeaway id: {level: node ids}} in one query for a batch of takeaways. Read
+    here, not in links.py: links.py lists evidence as TakeawayViews, so it imports this
+    module."""
     if not takeaway_ids:
         return {}
     rows = db.session.execute(
