@@ -75,3 +75,38 @@ def test_a_viewer_goes_from_the_library_to_an_outcome_and_back_to_the_interview(
     expect(notes).to_contain_text("Re-formats every CSV export by hand before sharing it")
     expect(notes).to_contain_text("Opens the revenue dashboard every Monday")
     assert_accessible(page)
+
+
+def test_a_researcher_tags_a_search_and_links_it_to_an_outcome_in_two_actions(
+    live_app, live_server, page
+):
+    with live_app.app_context():
+        assert demo.seed().seeded
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Email").fill("sam@example.com")  # Sam Rivera, a researcher
+    page.get_by_label("Password").fill(demo.DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+    page.goto(f"{live_server}/takeaways?q=dashboards")
+    results = page.locator(".takeaway")
+    expect(results.filter(has_text="rarely opens dashboards")).to_have_count(1)
+    found = results.count()
+    assert found >= 2
+    bulk = page.get_by_role("group", name="With the ticked takeaways")
+    bulk.get_by_label(f"Select all on this page ({found})").check()
+    for box in page.locator("input.pick").all():
+        expect(box).to_be_checked()  # the boxes follow "select all"
+    bulk.get_by_label("Tag").fill("dashboards")
+    bulk.get_by_role("button", name="Add tag").click()
+    expect(page.get_by_text(f"Tagged {found} takeaways “dashboards”.")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/takeaways\?q=dashboards"))  # back where she was
+    assert_accessible(page)
+
+    page.locator("input.pick").first.check()
+    bulk.get_by_label("Link to").select_option(label="Outcome: Open the dashboard from an alert")
+    bulk.get_by_role("button", name="Link as evidence").click()
+    expect(page.get_by_text(re.compile(r"Linked 1 takeaway to Open the dashboard"))).to_be_visible()
+    expect(results.first).to_contain_text("Evidence for")
+    expect(
+        results.first.get_by_role("link", name="Open the dashboard from an alert")
+    ).to_be_visible()
