@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 
+from interviews.maps.labels import badge_lines, plural, xml_safe
 from interviews.maps.rules import EVIDENCE_KINDS, NodeKind, Strength
-from interviews.maps.svg import badge_lines, plural, xml_safe
 from interviews.maps.tree import MapTree, Node
 
 FORMAT = "interview-desk.impact-map"

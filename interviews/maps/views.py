@@ -10,7 +10,7 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 from interviews.accounts import service as accounts
 from interviews.accounts.forms import EmptyForm
 from interviews.errors import DomainError, InvalidInput, NotFound
-from interviews.maps import evidence, exports, nodes, svg
+from interviews.maps import evidence, exports, labels, nodes, svg
 from interviews.maps import service as maps
 from interviews.maps.rules import (
     QUESTION,
@@ -147,7 +147,7 @@ def show(map_id: int):
     """The map as a tree; the chosen node's evidence, path sentence and forms beside it."""
     workspace_id = g.member.workspace_id
     tree = maps.get_tree(workspace_id, map_id)
-    folded = svg.parse_folded(request.args.get("fold", ""))
+    folded = labels.parse_folded(request.args.get("fold", ""))
     selected = _id(request.args.get("node"))
     chosen = None
     if selected is not None:
@@ -184,7 +184,7 @@ def _back_to(map_id: int, node_id: int | None = None):
     params = {"node": node_id} if node_id else {}
     fold = request.form.get("fold", "")
     if fold:
-        params["fold"] = ",".join(str(i) for i in sorted(svg.parse_folded(fold)))
+        params["fold"] = ",".join(str(i) for i in sorted(labels.parse_folded(fold)))
     return redirect(
         url_for("maps.show", map_id=map_id, **params) + ("#evidence" if node_id else "")
     )

@@ -18,6 +18,7 @@ from interviews.maps.exports import (
     to_json,
     to_mermaid,
 )
+from interviews.maps.labels import xml_safe
 from interviews.maps.rules import (
     CHILD_KIND,
     Direction,
@@ -27,7 +28,6 @@ from interviews.maps.rules import (
     OutputStatus,
     Stage,
 )
-from interviews.maps.svg import xml_safe
 from interviews.maps.tree import Goal, MapTree, NodeRecord, build_tree
 
 GOAL = Goal("Grow weekly active teams to 400", metric="weekly active teams")

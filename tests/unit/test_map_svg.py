@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from interviews.maps.labels import MAX_FOLDED, parse_folded, toggle, xml_safe
 from interviews.maps.rules import (
     CHILD_KIND,
     ExperimentResult,
@@ -17,7 +18,7 @@ from interviews.maps.rules import (
     OutputStatus,
     Stage,
 )
-from interviews.maps.svg import MAX_FOLDED, parse_folded, render_svg, toggle, xml_safe
+from interviews.maps.svg import render_svg
 from interviews.maps.tree import Goal, MapTree, NodeRecord, build_tree
 
 NS = "{http://www.w3.org/2000/svg}"
