@@ -22,7 +22,7 @@ from interviews.maps.rules import (
     OutputStatus,
     Stage,
 )
-from interviews.web import editor_required, login_required
+from interviews.web import editor_required, login_required, safe_next
 
 bp = Blueprint("maps", __name__)
 
@@ -102,7 +102,7 @@ def create():
             raise
         flash(error.message, "error")
         if from_output:
-            return redirect(request.form.get("back") or url_for("maps.index"))
+            return redirect(safe_next(request.form.get("back"), url_for("maps.index")))
         return render_template(
             "maps/index.html",
             maps=maps.list_maps(g.member.workspace_id),

@@ -477,3 +477,12 @@ def test_the_experiments_rank_by_the_score_chosen(app, client, owner, board):
     assert order("") == ["Survey of 200 admins", "Mock-up with five admins"]  # ICE 7.7 > 7
     assert order("?sort=impact") == ["Mock-up with five admins", "Survey of 200 admins"]
     assert order("?sort=nonsense") == order("")
+
+
+def test_a_refused_child_map_goes_back_only_to_a_page_of_this_site(app, client, owner, board):
+    log_in(client, "olive@northwind.example")
+    response = client.post(
+        "/maps",
+        data={"from_output": board["output"], "statement": "", "back": "https://evil.example/"},
+    )
+    assert response.status_code == 302 and response.headers["Location"] == "/maps"
