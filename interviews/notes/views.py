@@ -171,7 +171,8 @@ def note_taker(interview_id: int):
         user_id = _int(request.form.get("user_id"), "The note-taker")
         notes.assign_note_taker(g.member, interview_id, user_id)
         flash("Note-taker saved." if user_id else "No note-taker for now.", "success")
-    return redirect(request.form.get("back") or url_for("notes.prep", interview_id=interview_id))
+    prep = url_for("notes.prep", interview_id=interview_id)
+    return redirect(safe_next(request.form.get("back"), prep))
 
 
 @bp.post("/interviews/<int:interview_id>/checklist")

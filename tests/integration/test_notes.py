@@ -384,7 +384,11 @@ def test_prep_shows_the_goal_earlier_takeaways_and_lets_the_team_pick_a_note_tak
     assert "Hates the weekly export" in page
     assert "Nobody yet" in page
 
-    client.post(f"/interviews/{interview_id}/note-taker", data={"user_id": study["sam"].user_id})
+    response = client.post(
+        f"/interviews/{interview_id}/note-taker",
+        data={"user_id": study["sam"].user_id, "back": "//evil.example/"},
+    )
+    assert response.headers["Location"] == f"/interviews/{interview_id}/prep"  # never offsite
     assert "Sam Rivera takes notes." in client.get(f"/interviews/{interview_id}/prep").text
     rotation = client.get("/rotation").text
     assert "Sam Rivera" in rotation
