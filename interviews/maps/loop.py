@@ -19,7 +19,7 @@ from interviews.clock import utc_now
 from interviews.db import MAX_ID, db
 from interviews.errors import Conflict, InvalidInput
 from interviews.mail import service as mail_service
-from interviews.maps.models import LoopNote
+from interviews.maps.models import LoopNote, MapNode
 from interviews.maps.outreach import output_node, require_editor
 from interviews.maps.rules import OutputStatus
 from interviews.notes import links
@@ -335,3 +335,25 @@ def detach_participant(workspace_id: int, participant_id: int, scrub: Callable[[
         row.participant_id = None
         row.subject, row.body = scrub(row.subject), scrub(row.body)
     return len(rows)
+
+
+def notes_to(workspace_id: int, participant_id: int) -> list[dict]:
+    """The notes a person was sent when something they asked for shipped, oldest first,
+    for their data export: the output, who wrote, when, and the words."""
+    rows = db.session.execute(
+        select(LoopNote, MapNode.title)
+        .join(MapNode, MapNode.id == LoopNote.node_id)
+        .where(LoopNote.workspace_id == workspace_id, LoopNote.participant_id == participant_id)
+        .order_by(LoopNote.sent_at, LoopNote.id)
+    ).all()
+    writers = {m.user_id: m.name for m in accounts.members(workspace_id)}
+    return [
+        {
+            "output": title,
+            "sent_at": note.sent_at.isoformat(),
+            "sent_by": writers.get(note.sent_by, "a former teammate"),
+            "subject": note.subject,
+            "body": note.body,
+        }
+        for note, title in rows
+    ]

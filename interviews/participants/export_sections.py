@@ -14,6 +14,7 @@ from interviews.accounts import service as accounts
 from interviews.compensation import service as compensation
 from interviews.db import db
 from interviews.mail import service as mail
+from interviews.maps import loop as closing
 from interviews.messaging import service as messaging
 from interviews.notes import service as notes
 from interviews.participants.models import Participant, ParticipantInvite
@@ -247,4 +248,9 @@ SECTIONS: tuple[Section, ...] = (
     ),
     Section("invites", "personal booking links made for you", _invites),
     Section("rewards", "the thank-you rewards owed or given to you, and their history", _rewards),
+    Section(
+        "told_when_shipped",
+        "the notes the team sent you when something you asked for was built",
+        lambda person: closing.notes_to(person.workspace_id, person.row.id),
+    ),
 )

@@ -3,7 +3,10 @@ from it, and closing the loop when an output ships."""
 
 from __future__ import annotations
 
+import io
+import json
 import re
+import zipfile
 from datetime import timedelta
 
 import pytest
@@ -464,3 +467,34 @@ def test_erasing_someone_who_was_told_keeps_that_someone_was_told_but_not_who(
         assert note.participant_id is None
         assert "Mei" not in note.body and "[erased]" in note.body
     assert not [m for m in sent_mail() if m.recipient == "mei@northbank.example"]
+
+
+def test_a_persons_data_export_lists_the_notes_they_were_sent_when_it_shipped(
+    app, client, panel, evidence
+):
+    ship(app, panel)
+    log_in(client, panel["dana"].email)
+    mei = panel["ids"]["mei"]
+    client.post(
+        loop_url(panel, send=True),
+        data={
+            "participant_ids": [str(mei)],
+            f"subject_{mei}": "It shipped",
+            f"body_{mei}": "Hi Mei, bulk export is out.",
+        },
+    )
+    response = client.get(f"/participants/{mei}/export")
+    data = json.loads(zipfile.ZipFile(io.BytesIO(response.data)).read("participant.json"))
+    [told] = data["told_when_shipped"]
+    assert (told["output"], told["subject"], told["body"]) == (
+        "Bulk export",
+        "It shipped",
+        "Hi Mei, bulk export is out.",
+    )
+    assert told["sent_by"] == panel["dana"].name
+    jonas = json.loads(
+        zipfile.ZipFile(
+            io.BytesIO(client.get(f"/participants/{panel['ids']['jonas']}/export").data)
+        ).read("participant.json")
+    )
+    assert jonas["told_when_shipped"] == []  # not told: nothing of Mei's in his
