@@ -1,7 +1,8 @@
 """The JSON API under /api/v1: bearer tokens, the error shape, the OpenAPI document."""
 
-# The reward, budget and map endpoints live in their own modules on the team blueprint
+# The reward, budget, map and report endpoints live in their own modules on the team blueprint
 # of api/views.py; importing them here registers them wherever the API is imported,
 # without views.py importing a module that imports it back.
 from interviews.api import maps as maps
+from interviews.api import reports as reports
 from interviews.api import rewards as rewards

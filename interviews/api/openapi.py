@@ -11,6 +11,7 @@ from interviews.api.openapi_notes import NOTES_PATHS, NOTES_SCHEMAS
 from interviews.api.openapi_participants import PARTICIPANT_PATHS, PARTICIPANT_SCHEMAS
 from interviews.api.openapi_privacy import PRIVACY_PATHS, PRIVACY_SCHEMAS
 from interviews.api.openapi_public import PUBLIC_PATHS, PUBLIC_SCHEMAS
+from interviews.api.openapi_reports import REPORT_PATHS, REPORT_SCHEMAS
 from interviews.api.openapi_rewards import REWARD_PATHS, REWARD_SCHEMAS
 from interviews.db import MAX_ID
 
@@ -404,6 +405,7 @@ def openapi_document(base_url: str, url_map: Map | None = None) -> dict[str, Any
         **PRIVACY_PATHS,
         **REWARD_PATHS,
         **MAP_PATHS,
+        **REPORT_PATHS,
         **PUBLIC_PATHS,
     }
     if url_map is not None:
@@ -433,6 +435,7 @@ def openapi_document(base_url: str, url_map: Map | None = None) -> dict[str, Any
                 **PRIVACY_SCHEMAS,
                 **REWARD_SCHEMAS,
                 **MAP_SCHEMAS,
+                **REPORT_SCHEMAS,
                 "Role": {"type": "string", "enum": ["owner", "researcher", "viewer"]},
                 "Member": MEMBER,
                 "Study": STUDY,

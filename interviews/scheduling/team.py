@@ -301,6 +301,45 @@ def attendance_of_study(workspace_id: int, study_id: int) -> AttendanceNumbers:
     return count_attendance(list(statuses), recovered or 0)
 
 
+def attendance_by_study(
+    workspace_id: int, starts_from: datetime | None, starts_before: datetime | None
+) -> dict[int, AttendanceNumbers]:
+    """How each study's interviews went, counting those that start in [from, before):
+    {study id: numbers}, every study of the workspace (an empty one has zeros). A no-show
+    in the range counts as recovered when its rebooking completed, whenever that was."""
+    window = [Interview.workspace_id == workspace_id]
+    if starts_from is not None:
+        window.append(Interview.start_at >= starts_from)
+    if starts_before is not None:
+        window.append(Interview.start_at < starts_before)
+    statuses: dict[int, list[InterviewStatus]] = {
+        s.id: [] for s in studies.list_studies(workspace_id)
+    }
+    for study_id, status, count in db.session.execute(
+        select(Interview.study_id, Interview.status, func.count())
+        .where(*window)
+        .group_by(Interview.study_id, Interview.status)
+    ):
+        statuses.setdefault(study_id, []).extend([status] * count)
+    rebooking = aliased(Interview)
+    recovered = dict(
+        db.session.execute(
+            select(Interview.study_id, func.count(func.distinct(Interview.id)))
+            .join(rebooking, rebooking.rebooked_from_id == Interview.id)
+            .where(
+                *window,
+                Interview.status == InterviewStatus.NO_SHOW,
+                rebooking.status == InterviewStatus.COMPLETED,
+            )
+            .group_by(Interview.study_id)
+        ).all()
+    )
+    return {
+        study_id: count_attendance(found, recovered.get(study_id, 0))
+        for study_id, found in statuses.items()
+    }
+
+
 def slots_for_move(
     actor: accounts.Member, interview_id: int, first: date, last: date, timezone: str
 ) -> list[Interval]:
