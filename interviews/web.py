@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -63,3 +63,22 @@ def safe_next(target: str | None, default: str) -> str:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return default
     return target
+
+
+def id_from(raw: str | None) -> int | None:
+    """A row id read from a form or a link, or None. ASCII digits only: str.isdigit()
+    also says yes to "³", which int() then refuses with an error."""
+    if raw and raw.isascii() and raw.isdigit() and len(raw) < 12:
+        return int(raw)
+    return None
+
+
+def ids_from(values: Iterable[str]) -> list[int]:
+    """The readable ids among ``values`` (a form's repeated field), in order."""
+    return [i for i in map(id_from, values) if i is not None]
+
+
+def require_fresh_form() -> None:
+    """Answer 400 when a posted form's CSRF token is missing or expired."""
+    if not FlaskForm().validate_on_submit():
+        abort(400, "The form expired: reload the page and try again.")

@@ -20,7 +20,7 @@ from interviews.compensation import service as compensation
 from interviews.compensation.rules import RewardStatus
 from interviews.errors import DomainError, InvalidInput
 from interviews.studies import service as studies
-from interviews.web import editor_required, login_required, safe_next
+from interviews.web import editor_required, id_from, ids_from, login_required, safe_next
 
 bp = Blueprint("rewards", __name__)
 
@@ -49,7 +49,7 @@ def _queue(status: RewardStatus | None, study_id: int | None, http_status: int =
 
 def _study_filter() -> int | None:
     raw = request.values.get("study", "")
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 12 else None
+    return id_from(raw)
 
 
 def _status_filter(default: str | None = "owed") -> RewardStatus | None:
@@ -74,11 +74,7 @@ def settle():
     if not form.validate_on_submit():
         flash("The form expired; please try again.", "error")
         return redirect(url_for("rewards.queue"))
-    ids = [
-        int(i)
-        for i in request.form.getlist("reward_ids")
-        if i.isascii() and i.isdigit() and len(i) < 12
-    ]
+    ids = ids_from(request.form.getlist("reward_ids"))
     back = safe_next(request.form.get("next"), url_for("rewards.queue"))
     try:
         status = compensation.parse_status(request.form.get("action", ""))
@@ -168,7 +164,7 @@ def _budgets(http_status: int = 200, error: DomainError | None = None):
 
 def _budget_scope() -> int | None:
     raw = request.form.get("study_id", "")
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 12 else None
+    return id_from(raw)
 
 
 @bp.post("/budgets")

@@ -3,33 +3,20 @@ loop when an output ships."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from interviews.accounts.forms import EmptyForm
 from interviews.errors import DomainError, Forbidden, NotFound
 from interviews.maps import loop as closing
 from interviews.maps import outreach
 from interviews.maps.roadmap_views import map_href
-from interviews.web import editor_required, login_required
+from interviews.web import editor_required, id_from, ids_from, login_required, require_fresh_form
 
 bp = Blueprint("outreach", __name__)
 
 
-def _checked_form() -> None:
-    if not EmptyForm().validate_on_submit():
-        abort(400, "The form expired: reload the page and try again.")
-
-
-def _id(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isascii() and raw.isdigit() and len(raw) < 12 else None
-
-
 def _ids(name: str) -> list[int]:
-    return [
-        int(raw)
-        for raw in request.form.getlist(name)
-        if raw.isascii() and raw.isdigit() and len(raw) < 12
-    ]
+    return ids_from(request.form.getlist(name))
 
 
 def _refused(error: DomainError) -> None:
@@ -62,15 +49,15 @@ def _people(actor_id: int, study_id: int | None, status: int = 200, posted=None)
 @login_required
 def people(actor_id: int):
     """The panel's people this actor's segment rule describes, to invite to a study."""
-    return _people(actor_id, _id(request.args.get("study_id")))
+    return _people(actor_id, id_from(request.args.get("study_id")))
 
 
 @bp.post("/maps/nodes/<int:actor_id>/people/invite")
 @editor_required
 def invite(actor_id: int):
     """Send each chosen person a personal invite to a published study."""
-    _checked_form()
-    study_id = _id(request.form.get("study_id"))
+    require_fresh_form()
+    study_id = id_from(request.form.get("study_id"))
     if study_id is None:
         flash("Choose a published study to invite them to.", "error")
         return _people(actor_id, None, 422, request.form)
@@ -141,7 +128,7 @@ def loop(output_id: int):
 @editor_required
 def send_loop(output_id: int):
     """Tell each chosen person, from the PM, that what they asked for shipped."""
-    _checked_form()
+    require_fresh_form()
     form = request.form
     drafts = [
         closing.LoopDraft(pid, form.get(f"subject_{pid}", ""), form.get(f"body_{pid}", ""))

@@ -3,21 +3,16 @@ forms that change them. A theme opens its impact map, or starts one."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from interviews.accounts.forms import EmptyForm
 from interviews.errors import DomainError, Forbidden, NotFound
 from interviews.maps import roadmaps
 from interviews.maps.rules import ThemeStatus
-from interviews.web import editor_required, login_required
+from interviews.web import editor_required, ids_from, login_required, require_fresh_form
 
 bp = Blueprint("roadmaps", __name__)
-
-
-def _checked_form() -> None:
-    if not EmptyForm().validate_on_submit():
-        abort(400, "The form expired: reload the page and try again.")
 
 
 def map_href(map_id: int, node_id: int | None = None) -> str:
@@ -26,11 +21,7 @@ def map_href(map_id: int, node_id: int | None = None) -> str:
 
 
 def _ids(name: str) -> tuple[int, ...]:
-    return tuple(
-        int(raw)
-        for raw in request.form.getlist(name)
-        if raw.isascii() and raw.isdigit() and len(raw) < 12
-    )
+    return tuple(ids_from(request.form.getlist(name)))
 
 
 def _roadmap_draft() -> roadmaps.RoadmapDraft:
@@ -95,7 +86,7 @@ def index():
 @editor_required
 def create():
     """Start a roadmap from its challenge."""
-    _checked_form()
+    require_fresh_form()
     try:
         roadmap_id = roadmaps.create_roadmap(g.member, _roadmap_draft())
     except DomainError as error:
@@ -117,7 +108,7 @@ def show(roadmap_id: int):
 @editor_required
 def update(roadmap_id: int):
     """Change the challenge, target condition or current state."""
-    _checked_form()
+    require_fresh_form()
     try:
         roadmaps.update_roadmap(g.member, roadmap_id, _roadmap_draft())
     except DomainError as error:
@@ -132,7 +123,7 @@ def update(roadmap_id: int):
 @editor_required
 def delete(roadmap_id: int):
     """Remove the roadmap and its themes; their maps stay."""
-    _checked_form()
+    require_fresh_form()
     kept = roadmaps.delete_roadmap(g.member, roadmap_id)
     kept_words = (
         f" The {kept} map{'s' if kept != 1 else ''} started from its themes stay{'s' if kept == 1 else ''}."
@@ -147,7 +138,7 @@ def delete(roadmap_id: int):
 @editor_required
 def add_theme(roadmap_id: int):
     """Add a theme: its hypothesis, the outcomes it should move, status and priority."""
-    _checked_form()
+    require_fresh_form()
     try:
         theme_id = roadmaps.add_theme(g.member, roadmap_id, _theme_draft())
     except DomainError as error:
@@ -162,7 +153,7 @@ def add_theme(roadmap_id: int):
 @editor_required
 def update_theme(theme_id: int):
     """Change a theme."""
-    _checked_form()
+    require_fresh_form()
     try:
         roadmap_id = roadmaps.update_theme(g.member, theme_id, _theme_draft())
     except DomainError as error:
@@ -178,7 +169,7 @@ def update_theme(theme_id: int):
 @editor_required
 def delete_theme(theme_id: int):
     """Remove a theme; a map started from it stays."""
-    _checked_form()
+    require_fresh_form()
     roadmap_id = roadmaps.delete_theme(g.member, theme_id)
     flash("Theme deleted.", "success")
     return redirect(url_for("roadmaps.show", roadmap_id=roadmap_id))
@@ -188,7 +179,7 @@ def delete_theme(theme_id: int):
 @editor_required
 def start_map(theme_id: int):
     """A theme opens its map: start one whose goal is the theme."""
-    _checked_form()
+    require_fresh_form()
     try:
         map_id = roadmaps.start_theme_map(g.member, theme_id)
     except DomainError as error:

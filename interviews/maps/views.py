@@ -22,14 +22,15 @@ from interviews.maps.rules import (
     OutputStatus,
     Stage,
 )
-from interviews.web import editor_required, login_required, safe_next
+from interviews.web import (
+    editor_required,
+    id_from,
+    login_required,
+    require_fresh_form,
+    safe_next,
+)
 
 bp = Blueprint("maps", __name__)
-
-
-def _checked_form() -> None:
-    if not EmptyForm().validate_on_submit():
-        abort(400, "The form expired: reload the page and try again.")
 
 
 def _score(name: str) -> int | None:
@@ -72,10 +73,6 @@ def _goal_draft() -> maps.GoalDraft:
     )
 
 
-def _id(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isascii() and raw.isdigit() and len(raw) < 12 else None
-
-
 @bp.get("/maps")
 @login_required
 def index():
@@ -93,8 +90,8 @@ def index():
 @editor_required
 def create():
     """Start a map from its goal, on its own or from another map's output."""
-    _checked_form()
-    from_output = _id(request.form.get("from_output"))
+    require_fresh_form()
+    from_output = id_from(request.form.get("from_output"))
     try:
         map_id = maps.create_map(g.member, _goal_draft(), from_output_id=from_output)
     except DomainError as error:
@@ -118,7 +115,7 @@ def create():
 @login_required
 def set_threshold():
     """The owner sets how many distinct people make evidence a pattern."""
-    _checked_form()
+    require_fresh_form()
     raw = request.form.get("pattern_threshold", "")
     try:
         value = accounts.set_pattern_threshold(
@@ -148,7 +145,7 @@ def show(map_id: int):
     workspace_id = g.member.workspace_id
     tree = maps.get_tree(workspace_id, map_id)
     folded = labels.parse_folded(request.args.get("fold", ""))
-    selected = _id(request.args.get("node"))
+    selected = id_from(request.args.get("node"))
     chosen = None
     if selected is not None:
         try:
@@ -194,7 +191,7 @@ def _back_to(map_id: int, node_id: int | None = None):
 @editor_required
 def edit_goal(map_id: int):
     """Change the goal: statement, metric, current value, target, deadline."""
-    _checked_form()
+    require_fresh_form()
     try:
         maps.update_goal(g.member, map_id, _goal_draft())
         flash("Goal saved.", "success")
@@ -207,7 +204,7 @@ def edit_goal(map_id: int):
 @editor_required
 def delete(map_id: int):
     """Remove a map; its takeaways stay in the library."""
-    _checked_form()
+    require_fresh_form()
     maps.delete_map(g.member, map_id)
     flash("Map removed. Its takeaways are still in the library.", "success")
     return redirect(url_for("maps.index"))
@@ -217,8 +214,8 @@ def delete(map_id: int):
 @editor_required
 def add_node(map_id: int):
     """Add an actor under the goal, or the next level under a node."""
-    _checked_form()
-    parent = _id(request.form.get("parent_id"))
+    require_fresh_form()
+    parent = id_from(request.form.get("parent_id"))
     try:
         node_id = nodes.add_node(g.member, map_id, parent, _node_draft())
     except InvalidInput as error:
@@ -232,8 +229,8 @@ def add_node(map_id: int):
 @editor_required
 def edit_node(node_id: int):
     """Change a node's words, status, scores or result."""
-    _checked_form()
-    map_id = _id(request.form.get("map_id"))
+    require_fresh_form()
+    map_id = id_from(request.form.get("map_id"))
     try:
         kind = nodes.update_node(g.member, node_id, _node_draft())
         flash(f"{kind.value.capitalize()} saved.", "success")
@@ -248,7 +245,7 @@ def edit_node(node_id: int):
 @editor_required
 def delete_node(node_id: int):
     """Remove a node and what hangs under it; its evidence stays in the library."""
-    _checked_form()
+    require_fresh_form()
     map_id = nodes.delete_node(g.member, node_id)
     flash("Removed from the map, with everything under it.", "success")
     return _back_to(map_id)
@@ -258,8 +255,8 @@ def delete_node(node_id: int):
 @editor_required
 def unlink(node_id: int, takeaway_id: int):
     """This takeaway is not evidence for this node after all."""
-    _checked_form()
-    map_id = _id(request.form.get("map_id"))
+    require_fresh_form()
+    map_id = id_from(request.form.get("map_id"))
     evidence.unlink_evidence(g.member, takeaway_id, node_id)
     flash("Takeaway unlinked. It is still in the library.", "success")
     return _back_to(map_id, node_id) if map_id else redirect(url_for("maps.index"))

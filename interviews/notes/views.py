@@ -32,7 +32,7 @@ from interviews.notes.models import TakeawaySource
 from interviews.participants import service as participants
 from interviews.scheduling import pages, team
 from interviews.studies import service as studies
-from interviews.web import editor_required, login_required, safe_next
+from interviews.web import editor_required, id_from, login_required, safe_next
 
 bp = Blueprint("notes", __name__)
 
@@ -367,7 +367,7 @@ def log_feedback():
     if not EmptyForm().validate_on_submit():
         abort(400, "The form expired: reload the page and try again.")
     back = _library_url(request.form.get("back"))
-    node = _id(request.form.get("node_id"))
+    node = id_from(request.form.get("node_id"))
     try:
         links = evidence.links_to(g.member.workspace_id, [node]) if node else ()
         added = takeaways.add_takeaway(
@@ -391,14 +391,9 @@ def log_feedback():
     return redirect(back)
 
 
-def _id(value: str | None) -> int | None:
-    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 12 else None
-
-
 def _id_arg(name: str) -> int | None:
     """An id filter of the library; an empty or unreadable one is none."""
-    value = request.args.get(name, "")
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 12 else None
+    return id_from(request.args.get(name))
 
 
 def _day(name: str) -> date | None:
@@ -423,9 +418,10 @@ def _picked_ids() -> list[int]:
     values = request.form.getlist("takeaway_id")
     if request.form.get("all_on_page") == "1":
         values += request.form.getlist("page_id")
-    if not all(v.isascii() and v.isdigit() and len(v) < 12 for v in values):
+    ids = [id_from(v) for v in values]
+    if None in ids:
         raise InvalidInput("The selection holds something that is not a takeaway.")
-    return sorted({int(v) for v in values})
+    return sorted(set(ids))
 
 
 def _takeaways(n: int) -> str:
