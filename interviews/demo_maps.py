@@ -5,6 +5,7 @@ roadmap whose first theme the map came from. Made through the maps services."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from interviews.accounts import service as accounts
@@ -63,17 +64,14 @@ def seed_maps(owner: accounts.Member) -> dict[str, int]:
             current_state="180 teams share weekly; most finance leads still export and rebuild",
         ),
     )
-    exports_theme = roadmaps.add_theme(
-        owner,
-        roadmap,
-        roadmaps.ThemeDraft(
-            title="Numbers finance can send as they are",
-            hypothesis="If exports arrive in the shape finance sends on, leads stop rebuilding "
-            "them and share the dashboard instead",
-            status="delivery",
-            priority="1",
-        ),
+    exports_draft = roadmaps.ThemeDraft(
+        title="Numbers finance can send as they are",
+        hypothesis="If exports arrive in the shape finance sends on, leads stop rebuilding "
+        "them and share the dashboard instead",
+        status="delivery",
+        priority="1",
     )
+    exports_theme = roadmaps.add_theme(owner, roadmap, exports_draft)
     roadmaps.add_theme(
         owner,
         roadmap,
@@ -227,18 +225,8 @@ def seed_maps(owner: accounts.Member) -> dict[str, int]:
             title="Read the export without asking for a spreadsheet", direction="increase"
         ),
     )
-    roadmaps.update_theme(
-        owner,
-        exports_theme,
-        roadmaps.ThemeDraft(
-            title="Numbers finance can send as they are",
-            hypothesis="If exports arrive in the shape finance sends on, leads stop rebuilding "
-            "them and share the dashboard instead",
-            status="delivery",
-            priority="1",
-            outcome_ids=(share, trust),
-        ),
-    )
+    # The theme's outcomes exist only now that its map does.
+    roadmaps.update_theme(owner, exports_theme, replace(exports_draft, outcome_ids=(share, trust)))
 
     # Closing the loop on the shipped output: Mei hears from Dana; Carlos is still to tell.
     page = closing.loop_page(owner.workspace_id, scheduled, owner.name)
