@@ -447,19 +447,24 @@ def test_a_viewer_sees_who_was_told_but_cannot_send(
     assert [m for m in sent_mail() if m.kind == "loop_note"] == []
 
 
-def test_erasing_someone_who_was_told_keeps_that_someone_was_told_but_not_who(
-    app, client, panel, evidence, sent_mail
-):
+def tell_mei(app, client, panel, body: str) -> int:
+    """Ship the output and send Mei a loop note with ``body``; returns her id."""
     ship(app, panel)
     log_in(client, panel["dana"].email)
     mei = panel["ids"]["mei"]
-    client.post(
+    response = client.post(
         loop_url(panel, send=True),
-        data={
-            "participant_ids": [str(mei)],
-            f"subject_{mei}": "It shipped",
-            f"body_{mei}": "Hi Mei Lin, you said: I copy the numbers into a spreadsheet.",
-        },
+        data={"participant_ids": [str(mei)], f"subject_{mei}": "It shipped", f"body_{mei}": body},
+    )
+    assert response.status_code == 302
+    return mei
+
+
+def test_erasing_someone_who_was_told_keeps_that_someone_was_told_but_not_who(
+    app, client, panel, evidence, sent_mail
+):
+    mei = tell_mei(
+        app, client, panel, "Hi Mei Lin, you said: I copy the numbers into a spreadsheet."
     )
     erase(app, panel["dana"], mei, "mei@northbank.example")
     with app.app_context():
@@ -472,17 +477,7 @@ def test_erasing_someone_who_was_told_keeps_that_someone_was_told_but_not_who(
 def test_a_persons_data_export_lists_the_notes_they_were_sent_when_it_shipped(
     app, client, panel, evidence
 ):
-    ship(app, panel)
-    log_in(client, panel["dana"].email)
-    mei = panel["ids"]["mei"]
-    client.post(
-        loop_url(panel, send=True),
-        data={
-            "participant_ids": [str(mei)],
-            f"subject_{mei}": "It shipped",
-            f"body_{mei}": "Hi Mei, bulk export is out.",
-        },
-    )
+    mei = tell_mei(app, client, panel, "Hi Mei, bulk export is out.")
     response = client.get(f"/participants/{mei}/export")
     data = json.loads(zipfile.ZipFile(io.BytesIO(response.data)).read("participant.json"))
     [told] = data["told_when_shipped"]
