@@ -4,11 +4,9 @@ and what the tools they open it in will read, whatever the titles contain."""
 import json
 import re
 import xml.etree.ElementTree as ET
-from itertools import count
 
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from interviews.maps.exports import (
     EXPORTS,
@@ -20,7 +18,6 @@ from interviews.maps.exports import (
 )
 from interviews.maps.labels import xml_safe
 from interviews.maps.rules import (
-    CHILD_KIND,
     Direction,
     ExperimentResult,
     ExperimentStatus,
@@ -29,6 +26,7 @@ from interviews.maps.rules import (
     Stage,
 )
 from interviews.maps.tree import Goal, MapTree, NodeRecord, build_tree
+from tests.unit.map_trees import trees
 
 GOAL = Goal("Grow weekly active teams to 400", metric="weekly active teams")
 HOSTILE = [
@@ -334,29 +332,6 @@ def test_export_survives_a_lone_surrogate_in_a_title():
 
 
 # --- any map ------------------------------------------------------------------------
-
-titles = st.text(st.characters(exclude_categories=()), max_size=40)
-
-
-@st.composite
-def trees(draw) -> MapTree:
-    """Random maps of up to about 60 nodes with any text at all in their titles."""
-    ids = count(1)
-    records: list[NodeRecord] = []
-    counts: dict[int, tuple[int, int]] = {}
-
-    def add(kind: NodeKind, parent: int | None) -> None:
-        node_id = next(ids)
-        records.append(NodeRecord(node_id, kind, parent, draw(titles)))
-        counts[node_id] = (draw(st.integers(0, 6)), draw(st.integers(0, 4)))
-        child = CHILD_KIND[kind]
-        if child is not None:
-            for _ in range(draw(st.integers(0, 3 if kind is NodeKind.ACTOR else 2))):
-                add(child, node_id)
-
-    for _ in range(draw(st.integers(0, 3))):
-        add(NodeKind.ACTOR, None)
-    return build_tree(1, Goal(draw(titles)), records, counts, threshold=2)
 
 
 @settings(max_examples=60, deadline=None)

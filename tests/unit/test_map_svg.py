@@ -3,7 +3,6 @@ hears, whatever the titles contain."""
 
 import re
 import xml.etree.ElementTree as ET
-from itertools import count
 
 import pytest
 from hypothesis import given, settings
@@ -11,7 +10,6 @@ from hypothesis import strategies as st
 
 from interviews.maps.labels import MAX_FOLDED, parse_folded, toggle, xml_safe
 from interviews.maps.rules import (
-    CHILD_KIND,
     ExperimentResult,
     ExperimentStatus,
     NodeKind,
@@ -20,6 +18,7 @@ from interviews.maps.rules import (
 )
 from interviews.maps.svg import render_svg
 from interviews.maps.tree import Goal, MapTree, NodeRecord, build_tree
+from tests.unit.map_trees import trees
 
 NS = "{http://www.w3.org/2000/svg}"
 GOAL = Goal("Grow weekly active teams to 400")
@@ -358,30 +357,6 @@ def test_parse_folded_keeps_at_most_a_thousand_ids():
 def test_toggle_folds_an_open_node_and_opens_a_folded_one():
     assert toggle(frozenset({1, 2}), 3) == {1, 2, 3}
     assert toggle(frozenset({1, 2}), 2) == {1}
-
-
-titles = st.text(st.characters(exclude_categories=()), max_size=40)
-
-
-@st.composite
-def trees(draw) -> MapTree:
-    """Random maps of up to about 60 nodes with any text at all in their titles."""
-    ids = count(1)
-    records: list[NodeRecord] = []
-    counts: dict[int, tuple[int, int]] = {}
-
-    def add(kind: NodeKind, parent: int | None) -> None:
-        node_id = next(ids)
-        records.append(NodeRecord(node_id, kind, parent, draw(titles)))
-        counts[node_id] = (draw(st.integers(0, 6)), draw(st.integers(0, 4)))
-        child = CHILD_KIND[kind]
-        if child is not None:
-            for _ in range(draw(st.integers(0, 3 if kind is NodeKind.ACTOR else 2))):
-                add(child, node_id)
-
-    for _ in range(draw(st.integers(0, 3))):
-        add(NodeKind.ACTOR, None)
-    return build_tree(1, Goal(draw(titles)), records, counts, threshold=2)
 
 
 @settings(max_examples=60, deadline=None)
