@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from interviews.accounts.rules import Role
@@ -55,6 +55,8 @@ class Membership(db.Model):
         ForeignKey("user_account.id", ondelete="CASCADE"), index=True
     )
     role: Mapped[Role] = mapped_column(str_enum(Role, "role"))
+    # The weekly digest email of this workspace: each member opts in for themselves.
+    weekly_digest: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     workspace: Mapped[Workspace] = relationship(back_populates="memberships")

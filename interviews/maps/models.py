@@ -1,5 +1,6 @@
 """Tables owned by the maps area: impact maps and their nodes, outcome roadmaps and
-their themes, and the record of who was told when an output shipped.
+their themes, the record of who was told when an output shipped, and the read-only
+links that share a map's report.
 
 A map's goal (WHY) lives on the map itself; everything below it is a ``MapNode``, one
 table for the four levels (actor, outcome, output, experiment) so the tree is one
@@ -13,6 +14,7 @@ from decimal import Decimal
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     Date,
     ForeignKey,
@@ -186,3 +188,30 @@ class LoopNote(db.Model):
     body: Mapped[str] = mapped_column(Text)
     sent_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class MapShare(db.Model):
+    """A read-only link to one map's report. Only the token's hash is kept; revoking or
+    expiring it makes the link answer 404. Names and companies show only when opted in."""
+
+    __tablename__ = "map_share"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspace.id", ondelete="CASCADE"), index=True
+    )
+    map_id: Mapped[int] = mapped_column(ForeignKey("impact_map.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Who it is for ("Leadership review, Q1"), shown to the team beside the link.
+    label: Mapped[str] = mapped_column(String(200), default="")
+    show_names: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The takeaways whose quotes the report shows, in the order chosen.
+    quote_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    created_by: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    view_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_viewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,0 +1,1 @@
+"""Reports: the research-operations dashboard and the weekly digest email."""
