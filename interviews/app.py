@@ -30,6 +30,7 @@ from interviews.extensions import csrf, limiter, login_manager, migrate
 from interviews.mail.views import bp as mail_bp
 from interviews.maps.outreach_views import bp as outreach_bp
 from interviews.maps.roadmap_views import bp as roadmaps_bp
+from interviews.maps.share_views import bp as shares_bp
 from interviews.maps.views import bp as maps_bp
 from interviews.messaging.plan import describe_offset
 from interviews.notes.template_views import bp as templates_bp
@@ -122,6 +123,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(availability_bp)
     app.register_blueprint(roadmaps_bp)
     app.register_blueprint(outreach_bp)
+    app.register_blueprint(shares_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(public_api_bp)
     # The API authenticates with bearer tokens or link tokens, never cookies: no CSRF.

@@ -10,7 +10,7 @@ from datetime import date
 
 from interviews.accounts import service as accounts
 from interviews.clock import utc_now
-from interviews.maps import evidence, nodes, roadmaps
+from interviews.maps import evidence, nodes, roadmaps, shares
 from interviews.maps import loop as closing
 from interviews.maps import service as maps
 from interviews.notes import browse
@@ -233,5 +233,18 @@ def seed_maps(owner: accounts.Member) -> dict[str, int]:
     mei = next(p for p in page.people if p.name == "Mei Lin")
     closing.close_loop(
         owner, scheduled, [closing.LoopDraft(mei.participant_id, mei.subject, mei.body)]
+    )
+    # A report link for leadership, with the quotes a PM starts from (names hidden). Its
+    # token is not kept, as for every link: the list shows it, nobody can open it.
+    now = utc_now()
+    picks = shares.shares_page(owner.workspace_id, map_id, now).quotes
+    shares.create_share(
+        owner,
+        map_id,
+        shares.ShareDraft(
+            label="Leadership review",
+            quote_ids=tuple(c.takeaway.id for g in picks for c in g.choices if c.ticked),
+        ),
+        now,
     )
     return {"map": map_id, "child": child, "roadmap": roadmap}

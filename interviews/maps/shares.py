@@ -1,0 +1,410 @@
+"""Shared map reports: a read-only link to one map's report, for people without an
+account (leadership, another team). Editors make and revoke links; anyone holding a
+live link reads the report. One transaction per use case.
+
+Only the token's hash is stored: the token is shown once, when the link is made. A
+revoked, expired or unknown token and a deleted map all look the same to a visitor
+(``ShareNotFound``), so a link says nothing about what it once pointed at.
+
+Participant names and companies stay out of a report unless it opts in: quotes are
+then attributed neutrally and scrubbed of the names and companies of the people
+quoted, with the helper that erasure uses (notes.scrub).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import select, update
+
+from interviews.accounts import service as accounts
+from interviews.db import MAX_ID, db
+from interviews.errors import InvalidInput, NotFound
+from interviews.maps import rules
+from interviews.maps.models import MapNode, MapShare
+from interviews.maps.rules import NodeKind, OutputStatus
+from interviews.maps.service import get_tree, map_in, require_editor
+from interviews.maps.tree import MapTree, Node
+from interviews.notes import links
+from interviews.notes import service as notes
+from interviews.notes.models import TakeawaySource
+from interviews.notes.takeaways import TakeawayView
+from interviews.participants import lookalikes, personal_data
+from interviews.tokens import hash_secret, new_secret
+
+MAX_LABEL = 200
+MAX_QUOTES = 40  # on one report: past this it is the library, not a summary
+PRETICKED_PER_NODE = 2
+MAX_EXPIRY_DAYS = 731  # two years; no date at all means "until revoked"
+WITHHELD = "[withheld]"
+_DEPTH = {
+    NodeKind.ACTOR: 0,
+    NodeKind.OUTCOME: 1,
+    NodeKind.OUTPUT: 2,
+}  # the more specific, the deeper
+_SOURCE_WORDS = {
+    TakeawaySource.INTERVIEW: "From an interview",
+    TakeawaySource.SALES: "From sales",
+    TakeawaySource.SUPPORT: "From support",
+    TakeawaySource.ACCOUNT_MANAGEMENT: "From account management",
+    TakeawaySource.SURVEY: "From a survey",
+    TakeawaySource.OTHER: "From feedback",
+}
+
+
+class ShareNotFound(NotFound):
+    """The one answer a visitor gets for any link that does not open a report."""
+
+    def __init__(self) -> None:
+        super().__init__("This report link does not work: it may have been revoked or expired.")
+
+
+# --- rules (plain data in and out) ------------------------------------------------------
+
+
+def expiry_from(text: str, today: date) -> datetime | None:
+    """The instant a link stops working: the end of the chosen day (UTC), or None for a
+    link that lasts until revoked. Raises InvalidInput for a past day or a bad date."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput("The expiry is a day: YYYY-MM-DD.", field="expires_on") from None
+    if day < today:
+        raise InvalidInput(
+            "The expiry day has passed: choose today or a later day.", field="expires_on"
+        )
+    if day > today + timedelta(days=MAX_EXPIRY_DAYS):
+        raise InvalidInput(
+            "Choose an expiry within two years, or none: you can revoke it any time.",
+            field="expires_on",
+        )
+    return datetime.combine(day + timedelta(days=1), time(), tzinfo=UTC)
+
+
+def is_live(revoked_at: datetime | None, expires_at: datetime | None, now: datetime) -> bool:
+    return revoked_at is None and (expires_at is None or now < expires_at)
+
+
+def attribution(
+    show_names: bool, name: str | None, company: str | None, source: TakeawaySource
+) -> str:
+    """Who a quote is from on a report. Hidden names say only "A participant": the
+    segment is free text a PM typed (it can name a pilot customer, or a group of one),
+    so it is left out too. A takeaway with nobody behind it says where it came from."""
+    if name:
+        if show_names:
+            return f"{name}, {company}" if company else name
+        return "A participant"
+    return _SOURCE_WORDS.get(source, "From feedback")
+
+
+def preticked(groups: Iterable[tuple[int, list[int]]]) -> set[int]:
+    """The quotes ticked when a link is made: the first two of each node, in the order
+    the map page lists them (most important, then newest), at most MAX_QUOTES in all."""
+    ids = [i for _, node_ids in groups for i in node_ids[:PRETICKED_PER_NODE]]
+    return set(ids[:MAX_QUOTES])
+
+
+# --- reading the map's quotes ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuoteChoice:
+    takeaway: TakeawayView
+    ticked: bool
+
+
+@dataclass(frozen=True)
+class QuoteGroup:
+    node: Node
+    choices: list[QuoteChoice]
+
+
+def _quoted_evidence(workspace_id: int, tree: MapTree) -> list[tuple[Node, list[TakeawayView]]]:
+    """Each node's quoted takeaways, in the order of the map. A takeaway backing several
+    nodes sits under the most specific one (an outcome rather than its actor): that is
+    what the quote says most about, and a report shows it once."""
+    backed = [
+        (node, [t for t in links.evidence_of(workspace_id, node.id) if t.quote.strip()])
+        for node in tree.nodes()
+        if node.kind in rules.EVIDENCE_KINDS and node.evidence.takeaways
+    ]
+    home: dict[int, tuple[int, int]] = {}  # takeaway id: (depth, node id) it sits under
+    for node, quoted in backed:
+        for t in quoted:
+            if t.id not in home or _DEPTH[node.kind] > home[t.id][0]:
+                home[t.id] = (_DEPTH[node.kind], node.id)
+    found = []
+    for node, quoted in backed:
+        mine = [t for t in quoted if home[t.id][1] == node.id]
+        if mine:
+            found.append((node, mine))
+    return found
+
+
+# --- the team's side ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShareLine:
+    """A link as the team's list shows it (never the token: only its hash is kept)."""
+
+    id: int
+    label: str
+    created_by: str
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    show_names: bool
+    quotes: int
+    view_count: int
+    last_viewed_at: datetime | None
+    live: bool
+
+    @property
+    def expires_on(self) -> date | None:
+        """The last day the link works (it stops at the end of it, UTC)."""
+        return (self.expires_at - timedelta(microseconds=1)).date() if self.expires_at else None
+
+    @property
+    def state(self) -> str:
+        if self.revoked_at is not None:
+            return "revoked"
+        return "live" if self.live else "expired"
+
+
+@dataclass(frozen=True)
+class SharesPage:
+    tree: MapTree
+    shares: list[ShareLine]
+    quotes: list[QuoteGroup]
+
+
+def shares_page(workspace_id: int, map_id: int, now: datetime) -> SharesPage:
+    """The map's report links, newest first, and the quotes a new one can show (the
+    first two of each node ticked). Raises NotFound."""
+    tree = get_tree(workspace_id, map_id)
+    names = {m.user_id: m.name for m in accounts.members(workspace_id)}
+    rows = db.session.scalars(
+        select(MapShare)
+        .where(MapShare.workspace_id == workspace_id, MapShare.map_id == tree.id)
+        .order_by(MapShare.created_at.desc(), MapShare.id.desc())
+    ).all()
+    lines = [
+        ShareLine(
+            id=r.id,
+            label=r.label,
+            created_by=names.get(r.created_by, "a former member"),
+            created_at=r.created_at,
+            expires_at=r.expires_at,
+            revoked_at=r.revoked_at,
+            show_names=r.show_names,
+            quotes=len(r.quote_ids or []),
+            view_count=r.view_count,
+            last_viewed_at=r.last_viewed_at,
+            live=is_live(r.revoked_at, r.expires_at, now),
+        )
+        for r in rows
+    ]
+    evidence = _quoted_evidence(workspace_id, tree)
+    ticked = preticked((n.id, [t.id for t in ts]) for n, ts in evidence)
+    groups = [QuoteGroup(n, [QuoteChoice(t, t.id in ticked) for t in ts]) for n, ts in evidence]
+    return SharesPage(tree, lines, groups)
+
+
+@dataclass(frozen=True)
+class ShareDraft:
+    label: str
+    show_names: bool = False
+    quote_ids: tuple[int, ...] = ()  # in the order chosen
+    expires_on: str = ""  # YYYY-MM-DD, or empty for "until revoked"
+
+
+@dataclass(frozen=True)
+class NewShare:
+    id: int
+    label: str
+    token: str  # shown once; only its hash is stored
+
+
+def create_share(actor: accounts.Member, map_id: int, draft: ShareDraft, now: datetime) -> NewShare:
+    """A new read-only link to the map's report. Raises Forbidden (a viewer), NotFound,
+    InvalidInput (no label, a past or unreadable expiry, quotes not on this map)."""
+    require_editor(actor, "share them")
+    row = map_in(actor.workspace_id, map_id)
+    label = " ".join(draft.label.split())
+    if not label:
+        raise InvalidInput("Say who the report is for, e.g. “Leadership review”.", field="label")
+    if len(label) > MAX_LABEL:
+        raise InvalidInput(f"Keep the label under {MAX_LABEL} characters.", field="label")
+    expires_at = expiry_from(draft.expires_on, now.date())
+    wanted = list(dict.fromkeys(draft.quote_ids))
+    if len(wanted) > MAX_QUOTES:
+        raise InvalidInput(f"Choose at most {MAX_QUOTES} quotes.", field="quote_ids")
+    if wanted:
+        tree = get_tree(actor.workspace_id, row.id)
+        allowed = {t.id for _, ts in _quoted_evidence(actor.workspace_id, tree) for t in ts}
+        if any(i not in allowed for i in wanted):
+            raise InvalidInput(
+                "Choose quotes from the evidence on this map only.", field="quote_ids"
+            )
+    token = new_secret()
+    share = MapShare(
+        workspace_id=actor.workspace_id,
+        map_id=row.id,
+        token_hash=hash_secret(token),
+        label=label,
+        show_names=draft.show_names,
+        quote_ids=wanted,
+        created_by=actor.user_id,
+        created_at=now,
+        expires_at=expires_at,
+        view_count=0,
+    )
+    db.session.add(share)
+    db.session.commit()
+    return NewShare(share.id, label, token)
+
+
+def revoke_share(actor: accounts.Member, map_id: int, share_id: int, now: datetime) -> str:
+    """Stop a link working at once (revoking twice keeps the first time). Returns its
+    label. Raises Forbidden, NotFound (not a link of this map in this workspace)."""
+    require_editor(actor, "revoke their links")
+    row = db.session.get(MapShare, share_id) if 0 < share_id <= MAX_ID else None
+    if row is None or row.workspace_id != actor.workspace_id or row.map_id != map_id:
+        raise NotFound("No such report link on this map.")
+    if row.revoked_at is None:
+        row.revoked_at = now
+    db.session.commit()
+    return row.label
+
+
+# --- the visitor's side ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportQuote:
+    text: str  # the takeaway, what the team learned
+    quote: str  # the person's words
+    attribution: str
+
+
+@dataclass(frozen=True)
+class SharedReport:
+    tree: MapTree
+    quotes: Mapping[int, tuple[ReportQuote, ...]]  # by the node they back
+    shipped: Mapping[int, datetime]  # shipped output id: when it shipped
+    show_names: bool
+    generated_at: datetime
+
+    @staticmethod
+    def number(value) -> str:
+        """The goal's figures as people write them ("1,200")."""
+        return rules.format_number(value)
+
+    def experiments(self) -> list[tuple[Node, Node]]:
+        """(experiment, its output) in the map's order: every result, the unwelcome ones too."""
+        return [(e, o) for o in self.tree.nodes() if o.kind is NodeKind.OUTPUT for e in o.children]
+
+    def count(self, kind: NodeKind) -> int:
+        return sum(1 for n in self.tree.nodes() if n.kind is kind)
+
+    def strengths(self, kind: NodeKind) -> dict[str, int]:
+        found = {s.value: 0 for s in rules.Strength}
+        for node in self.tree.nodes():
+            if node.kind is kind:
+                found[node.evidence.strength.value] += 1
+        return found
+
+    def results(self) -> dict[str, int]:
+        found = {r.value: 0 for r in rules.ExperimentResult}
+        for experiment, _ in self.experiments():
+            if experiment.result is not None:
+                found[experiment.result.value] += 1
+        return found
+
+
+def _report_quotes(
+    workspace_id: int, tree: MapTree, quote_ids: list[int], show_names: bool
+) -> dict[int, tuple[ReportQuote, ...]]:
+    """The chosen quotes that are still evidence on the map, under the node they back;
+    without names, scrubbed of the names and companies of everyone quoted."""
+    where: dict[int, tuple[int, TakeawayView]] = {
+        t.id: (node.id, t) for node, ts in _quoted_evidence(workspace_id, tree) for t in ts
+    }
+    chosen = [where[i] for i in quote_ids if i in where]
+    people = lookalikes.people_by_id(
+        workspace_id, {t.participant_id for _, t in chosen if t.participant_id}
+    )
+    people = {i: p for i, p in people.items() if not p.erased}
+    words: list[str] = []
+    if not show_names:
+        for p in people.values():
+            words += personal_data.erasure_words(
+                name=p.name, email=p.email, phone=p.phone, company=p.company
+            )
+
+    def clean(text: str) -> str:
+        # notes.scrub is erasure's helper; on a report the words are withheld, not erased.
+        return notes.scrub(text, words).replace("[erased]", WITHHELD) if words else text
+
+    by_node: dict[int, list[ReportQuote]] = {}
+    for node_id, t in chosen:
+        person = people.get(t.participant_id) if t.participant_id else None
+        by_node.setdefault(node_id, []).append(
+            ReportQuote(
+                text=clean(t.text),
+                quote=clean(t.quote.strip()),
+                attribution=attribution(
+                    show_names,
+                    person.name if person else None,
+                    person.company if person else None,
+                    t.source,
+                ),
+            )
+        )
+    return {k: tuple(v) for k, v in by_node.items()}
+
+
+def open_report(token: str, now: datetime) -> SharedReport:
+    """The report behind a live link, counted as one view. Raises ShareNotFound for an
+    unknown, revoked or expired token and for a map that is gone, all alike."""
+    if not token or len(token) > 100 or not token.isascii():
+        raise ShareNotFound()
+    row = db.session.scalar(select(MapShare).where(MapShare.token_hash == hash_secret(token)))
+    if row is None or not is_live(row.revoked_at, row.expires_at, now):
+        raise ShareNotFound()
+    try:
+        tree = get_tree(row.workspace_id, row.map_id)
+    except NotFound:
+        raise ShareNotFound() from None
+    shipped = dict(
+        db.session.execute(
+            select(MapNode.id, MapNode.shipped_at).where(
+                MapNode.map_id == tree.id,
+                MapNode.kind == NodeKind.OUTPUT,
+                MapNode.output_status == OutputStatus.SHIPPED,
+                MapNode.shipped_at.is_not(None),
+            )
+        ).all()
+    )
+    report = SharedReport(
+        tree=tree,
+        quotes=_report_quotes(row.workspace_id, tree, list(row.quote_ids or []), row.show_names),
+        shipped=shipped,
+        show_names=row.show_names,
+        generated_at=now,
+    )
+    # One UPDATE, not read-add-write: two visitors at once both count.
+    db.session.execute(
+        update(MapShare)
+        .where(MapShare.id == row.id)
+        .values(view_count=MapShare.view_count + 1, last_viewed_at=now)
+    )
+    db.session.commit()
+    return report
