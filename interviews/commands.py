@@ -1,8 +1,9 @@
-"""Commands the app adds to its CLI: demo, token create, dispatch, outbox."""
+"""Commands the app adds to its CLI: demo, token create, dispatch, outbox, digest."""
 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 import click
 from flask import Flask, current_app
@@ -12,6 +13,7 @@ from interviews import demo, dispatcher
 from interviews.accounts import service as accounts
 from interviews.errors import DomainError
 from interviews.messaging import service as messaging
+from interviews.reports import digest
 
 
 def register(app: Flask) -> None:
@@ -19,6 +21,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(token_group)
     app.cli.add_command(dispatch_command)
     app.cli.add_command(outbox_command)
+    app.cli.add_command(digest_group)
 
 
 @click.command("demo")
@@ -103,3 +106,39 @@ def token_create(email: str, name: str, workspace_id: int | None) -> None:
     except DomainError as error:
         raise click.ClickException(error.message) from None
     click.echo(secret)
+
+
+@click.group("digest")
+def digest_group() -> None:
+    """The weekly digest email."""
+
+
+@digest_group.command("preview")
+@click.option("--email", required=True, help="Whose digest: the member it goes to.")
+@click.option(
+    "--week",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="A day of the week to report on, YYYY-MM-DD (default: the latest week due).",
+)
+@click.option(
+    "--workspace-id",
+    type=int,
+    default=None,
+    help="Which of the member's workspaces (default: their first).",
+)
+@with_appcontext
+def digest_preview(email: str, week: datetime | None, workspace_id: int | None) -> None:
+    """Print a member's weekly digest as text, without sending or recording it."""
+    try:
+        subject, text = digest.preview(email, week.date() if week else None, workspace_id)
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(f"Subject: {subject}\n\n{text}")
+
+
+@digest_group.command("send")
+@with_appcontext
+def digest_send() -> None:
+    """Send the weekly digests due now that have not gone (each member once a week)."""
+    click.echo(f"weekly digests sent: {digest.send_due()}")

@@ -23,6 +23,7 @@ from interviews.compensation.money import Money, Offer, RewardKind
 from interviews.db import db
 from interviews.messaging import service as messaging
 from interviews.messaging.texts import Text
+from interviews.reports import digest
 from interviews.scheduling import busy_calendars, hours
 from interviews.scheduling import service as scheduling
 from interviews.scheduling.models import InterviewStatus
@@ -153,6 +154,9 @@ def seed() -> SeedResult:
         accounts.accept_invite(sent.link.rsplit("/", 1)[1], name=name, password=DEMO_PASSWORD)
     accounts.invite_member(owner, email=PENDING_INVITE[0], role=PENDING_INVITE[1])
     _seed_study(owner)
+    # Dana asked for the weekly digest a while ago, so last week's is in her mailbox.
+    digest.set_weekly_digest(owner, True, now=utc_now() - timedelta(days=7))
+    digest.send_due(utc_now())
     return SeedResult(
         True,
         f"Seeded the {DEMO_WORKSPACE} demo workspace. Log in as {DEMO_EMAIL} / {DEMO_PASSWORD} "

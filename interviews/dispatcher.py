@@ -1,10 +1,11 @@
 """The dispatcher: one sweep over everything the database says is due.
 
 Interview messages (reminders, follow-ups, retries) from the outbox, hosts' busy
-calendars, and participant imports whose worker went quiet: each due row is claimed,
-then handed to an RQ worker when REDIS_URL is set, or handled here. Production runs a
-sweep a minute from `rq cron` (workers.cron); without Redis a thread in the web process
-does (``start_sweeper``); `interviews dispatch` runs one now.
+calendars, participant imports whose worker went quiet, and members' weekly digests:
+each due row (or member's week) is claimed, then handed to an RQ worker when REDIS_URL
+is set, or handled here. Production runs a sweep a minute from `rq cron` (workers.cron);
+without Redis a thread in the web process does (``start_sweeper``); `interviews
+dispatch` runs one now.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from interviews.clock import utc_now
 from interviews.db import db
 from interviews.messaging import service as messaging
 from interviews.participants import import_runs
+from interviews.reports import digest
 from interviews.scheduling import busy_calendars
 
 log = logging.getLogger(__name__)
@@ -30,11 +32,12 @@ class SweepReport:
     messages: int  # interview messages sent (or handed to a worker)
     calendars: int  # busy calendars refreshed (or handed to a worker)
     imports: int  # participant imports resumed after their lease ran out
+    digests: int = 0  # weekly digest emails queued
 
     def __str__(self) -> str:
         return (
             f"messages dispatched: {self.messages}; busy calendars refreshed: {self.calendars}; "
-            f"participant imports resumed: {self.imports}"
+            f"participant imports resumed: {self.imports}; weekly digests sent: {self.digests}"
         )
 
 
@@ -45,6 +48,7 @@ def sweep(now: datetime | None = None) -> SweepReport:
         messages=messaging.dispatch_due(now),
         calendars=busy_calendars.refresh_due(now),
         imports=import_runs.sweep_imports(now),
+        digests=digest.send_due(now),
     )
 
 
@@ -70,7 +74,7 @@ class Sweeper:
             with self.app.app_context():
                 try:
                     report = sweep()
-                    if report.messages or report.calendars or report.imports:
+                    if report.messages or report.calendars or report.imports or report.digests:
                         log.info("sweep: %s", report)
                 except Exception:  # the next sweep tries again; the thread must live on
                     log.exception("sweep failed")

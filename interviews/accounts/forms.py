@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, InputRequired, Length
+from wtforms.validators import AnyOf, Email, InputRequired, Length
 
 from interviews.accounts.rules import MIN_PASSWORD_LENGTH, Role
 
@@ -83,6 +83,17 @@ class AcceptInviteForm(FlaskForm):
 
 class ProfileForm(FlaskForm):
     name = StringField("Name", [InputRequired("Enter your name."), Length(max=120)])
+
+
+class DigestForm(FlaskForm):
+    """The weekly digest, on or off: the button posts the setting it changes to."""
+
+    weekly_digest = HiddenField(
+        validators=[
+            InputRequired("Choose on or off."),
+            AnyOf(("on", "off"), message="The weekly digest is either on or off."),
+        ]
+    )
 
 
 class ChangePasswordForm(FlaskForm):

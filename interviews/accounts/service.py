@@ -702,3 +702,43 @@ def set_pattern_threshold(actor: Member, threshold: int) -> int:
     workspace.pattern_threshold = threshold
     db.session.commit()
     return threshold
+
+
+# --- the weekly digest opt-in -----------------------------------------------------------
+
+
+def weekly_digest_on(membership_id: int) -> bool:
+    """Whether this member asked for the workspace's weekly digest."""
+    return bool(
+        db.session.scalar(select(Membership.weekly_digest).where(Membership.id == membership_id))
+    )
+
+
+def set_weekly_digest_flag(membership_id: int, on: bool) -> None:
+    """Part of the digest's opt-in (reports.digest), in the caller's transaction (no
+    commit): the member's own choice. Raises NotFound (no longer a member)."""
+    membership = db.session.get(Membership, membership_id)
+    if membership is None:
+        raise NotFound("You are no longer a member of this workspace.")
+    membership.weekly_digest = on
+
+
+def digest_members() -> list[Member]:
+    """Every member, in every workspace, who asked for its weekly digest (one entry per
+    workspace they asked in). Someone removed from a workspace is not a member of it."""
+    rows = db.session.scalars(
+        _memberships().where(Membership.weekly_digest.is_(True)).order_by(Membership.id)
+    ).all()
+    return [_member(m) for m in rows]
+
+
+def member_by_email(email: str, workspace_id: int | None = None) -> Member:
+    """For the CLI: the user's membership in that workspace, else their first. Raises
+    NotFound when there is no such user or they are not (or not there) a member."""
+    user = _user_by_email(email)
+    if user is None:
+        raise NotFound(f"No user with email {rules.normalise_email(email)}.")
+    member = current_member(user.id, workspace_id)
+    if member is None or (workspace_id is not None and member.workspace_id != workspace_id):
+        raise NotFound(f"{user.email} is not a member of that workspace.")
+    return member

@@ -20,6 +20,7 @@ from interviews.accounts import service
 from interviews.accounts.forms import (
     AcceptInviteForm,
     ChangePasswordForm,
+    DigestForm,
     EmptyForm,
     ForgotPasswordForm,
     InviteForm,
@@ -33,6 +34,7 @@ from interviews.accounts.forms import (
 from interviews.errors import Conflict, DomainError, InvalidInput, Unauthorized
 from interviews.extensions import limiter
 from interviews.mail.models import MailStatus
+from interviews.reports import digest
 from interviews.web import apply_error, login_required, safe_next
 
 bp = Blueprint("accounts", __name__)
@@ -323,12 +325,14 @@ def _render_profile(status: int = 200, **forms):
     forms.setdefault("profile_form", ProfileForm(prefix="profile", name=g.member.name))
     forms.setdefault("password_form", ChangePasswordForm(prefix="password"))
     forms.setdefault("token_form", TokenForm(prefix="token"))
+    forms.setdefault("digest_form", DigestForm(prefix="digest"))
     new_token = session.pop("new_api_token", None)
     tokens = service.api_tokens(g.member.user_id, g.member.workspace_id)
     return render_template(
         "accounts/profile.html",
         tokens=tokens,
         new_token=new_token,
+        digest=digest.setting(g.member),
         action_form=EmptyForm(),
         **forms,
     ), status
@@ -353,6 +357,23 @@ def change_password():
             flash("Password changed. Other sessions are signed out.", "success")
             return redirect(url_for("accounts.profile"))
     return _render_profile(password_form=form, status=422)
+
+
+@bp.post("/profile/digest")
+@login_required
+def set_digest():
+    """Turn the workspace's weekly digest on or off, for yourself."""
+    form = DigestForm(prefix="digest")
+    if not form.validate_on_submit():
+        return _render_profile(digest_form=form, status=422)
+    on = digest.set_weekly_digest(g.member, form.weekly_digest.data == "on")
+    flash(
+        f"You will get the weekly digest of {g.member.workspace_name}."
+        if on
+        else f"The weekly digest of {g.member.workspace_name} is off: no more of it.",
+        "success",
+    )
+    return redirect(url_for("accounts.profile") + "#digest")
 
 
 @bp.post("/profile/tokens")

@@ -20,6 +20,7 @@ from interviews.errors import Conflict, Forbidden, InvalidInput, NotFound
 from interviews.maps.models import ImpactMap, MapNode, RoadmapTheme
 from interviews.maps.rules import (
     NodeKind,
+    OutputStatus,
 )
 from interviews.maps.tree import Goal, MapTree, NodeRecord, build_tree
 from interviews.notes import links
@@ -314,3 +315,30 @@ def get_tree(workspace_id: int, map_id: int) -> MapTree:
         parent=parent,
         breadcrumbs=_breadcrumbs(row),
     )
+
+
+@dataclass(frozen=True)
+class ShippedOutput:
+    id: int
+    title: str
+    map_id: int
+    map_goal: str
+    shipped_at: datetime
+
+
+def outputs_shipped(workspace_id: int, start: datetime, end: datetime) -> list[ShippedOutput]:
+    """The workspace's outputs marked shipped in [start, end) and still shipped, oldest
+    first, each with its map's goal (the weekly digest)."""
+    rows = db.session.execute(
+        select(MapNode, ImpactMap.goal)
+        .join(ImpactMap, ImpactMap.id == MapNode.map_id)
+        .where(
+            MapNode.workspace_id == workspace_id,
+            MapNode.kind == NodeKind.OUTPUT,
+            MapNode.output_status == OutputStatus.SHIPPED,
+            MapNode.shipped_at >= start,
+            MapNode.shipped_at < end,
+        )
+        .order_by(MapNode.shipped_at, MapNode.id)
+    ).all()
+    return [ShippedOutput(n.id, n.title, n.map_id, goal, n.shipped_at) for n, goal in rows]

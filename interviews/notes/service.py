@@ -29,6 +29,7 @@ from interviews.notes.takeaways import (  # noqa: F401 (privacy requests reach t
     TakeawayView,
     detach_participant,
     scrub,
+    takeaways_added,
 )
 from interviews.scheduling import team
 from interviews.studies import service as studies

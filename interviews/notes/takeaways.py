@@ -543,3 +543,18 @@ def detach_participant(workspace_id: int, participant_id: int, words: list[str])
         row.text, row.quote = scrub(row.text, words), scrub(row.quote, words)
         row.key, row.context = scrub(row.key, words), scrub(row.context, words)
     return len(rows)
+
+
+def takeaways_added(workspace_id: int, start: datetime, end: datetime) -> list[TakeawayView]:
+    """The workspace's takeaways added in [start, end), newest first (the weekly digest)."""
+    rows = db.session.scalars(
+        select(Takeaway)
+        .options(selectinload(Takeaway.tags))
+        .where(
+            Takeaway.workspace_id == workspace_id,
+            Takeaway.created_at >= start,
+            Takeaway.created_at < end,
+        )
+        .order_by(Takeaway.created_at.desc(), Takeaway.id.desc())
+    ).all()
+    return _views(list(rows), workspace_id)
