@@ -38,6 +38,7 @@ from interviews.notes.views import bp as notes_bp
 from interviews.participants.import_views import bp as participant_imports_bp
 from interviews.participants.privacy_views import bp as privacy_bp
 from interviews.participants.views import bp as participants_bp
+from interviews.reports.views import bp as reports_bp
 from interviews.scheduling.hours_views import bp as availability_bp
 from interviews.scheduling.team_views import bp as agenda_bp
 from interviews.scheduling.views import bp as booking_bp
@@ -123,6 +124,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(availability_bp)
     app.register_blueprint(roadmaps_bp)
     app.register_blueprint(outreach_bp)
+    app.register_blueprint(reports_bp)
     app.register_blueprint(shares_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(public_api_bp)

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import func, select
 
-from interviews import demo_maps, demo_notes, demo_panel, demo_rewards
+from interviews import demo_maps, demo_notes, demo_panel, demo_reports, demo_rewards
 from interviews.accounts import service as accounts
 from interviews.accounts.models import User, Workspace
 from interviews.accounts.rules import Role
@@ -220,6 +220,7 @@ def _seed_study(owner: accounts.Member) -> None:
         )
     demo_panel.seed_panel(owner, study.id)
     demo_maps.seed_maps(owner)
+    demo_reports.seed_reports(owner, study.id)
 
 
 def _seed_history(study_id: int) -> list[tuple[int, str, str]]:

@@ -6,14 +6,10 @@ interviews/api/__init__.py imports this module so the routes exist whenever the 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
-
 from flask import g, jsonify
 
 from interviews.api.views import _day, bp
-from interviews.scheduling import team
-from interviews.scheduling.attendance import CONSUMER_FLAKE_RATE, ENGAGED_B2B_FLAKE_RATE
-from interviews.studies import service as studies
+from interviews.reports import service as reports
 
 
 def _rate(value: float | None) -> float | None:
@@ -27,37 +23,27 @@ def attendance_report():
     interviews starting on the days ``from``..``to`` (UTC, both included)."""
     # A range that ends before it starts holds nothing, as in the library's filters.
     first, last = _day("from"), _day("to")
-    start = datetime.combine(first, time(0), tzinfo=UTC) if first else None
-    # date.max has no next day: a range that ends there has no end.
-    end = (
-        datetime.combine(last + timedelta(days=1), time(0), tzinfo=UTC)
-        if last and last < last.max
-        else None
-    )
-    titles = {s.id: s.title for s in studies.list_studies(g.api_member.workspace_id)}
-    numbers = team.attendance_by_study(g.api_member.workspace_id, start, end)
+    # The same function the dashboard's per-study table reads: the two cannot disagree.
+    lines = reports.attendance(g.api_member.workspace_id, first, last)
     return jsonify(
         {
             "from": first.isoformat() if first else None,
             "to": last.isoformat() if last else None,
-            "reference_lines": {
-                "engaged_b2b": ENGAGED_B2B_FLAKE_RATE,
-                "consumer": CONSUMER_FLAKE_RATE,
-            },
+            "reference_lines": dict(reports.REFERENCE_LINES),
             "studies": [
                 {
-                    "study_id": study_id,
-                    "title": titles.get(study_id, ""),
-                    "booked": n.booked,
-                    "completed": n.completed,
-                    "no_show": n.no_show,
-                    "cancelled": n.cancelled,
-                    "upcoming": n.upcoming,
-                    "flake_rate": _rate(n.flake_rate),
-                    "recovered": n.recovered,
-                    "recovery_rate": _rate(n.recovery_rate),
+                    "study_id": line.study_id,
+                    "title": line.title,
+                    "booked": line.numbers.booked,
+                    "completed": line.numbers.completed,
+                    "no_show": line.numbers.no_show,
+                    "cancelled": line.numbers.cancelled,
+                    "upcoming": line.numbers.upcoming,
+                    "flake_rate": _rate(line.numbers.flake_rate),
+                    "recovered": line.numbers.recovered,
+                    "recovery_rate": _rate(line.numbers.recovery_rate),
                 }
-                for study_id, n in sorted(numbers.items())
+                for line in lines
             ],
         }
     )

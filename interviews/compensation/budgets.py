@@ -83,8 +83,23 @@ def _committed(workspace_id: int, study_id: int | None) -> Totals:
     return _totals(db.session.execute(query).all())
 
 
-def _settled(workspace_id: int, study_id: int | None) -> tuple[Totals, Totals]:
-    """(owed, paid) per currency."""
+def _started_in(query, start: datetime | None, end: datetime | None):
+    """``query`` (over Interview) kept to interviews that start in [start, end)."""
+    if start is not None:
+        query = query.where(Interview.start_at >= start)
+    if end is not None:
+        query = query.where(Interview.start_at < end)
+    return query
+
+
+def _settled(
+    workspace_id: int,
+    study_id: int | None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> tuple[Totals, Totals]:
+    """(owed, paid) per currency; with a start or end, only the rewards of interviews
+    that start in [start, end)."""
     query = (
         select(Reward.status, Reward.currency, func.sum(Reward.amount_minor))
         .where(Reward.workspace_id == workspace_id)
@@ -92,6 +107,8 @@ def _settled(workspace_id: int, study_id: int | None) -> tuple[Totals, Totals]:
     )
     if study_id is not None:
         query = query.where(Reward.study_id == study_id)
+    if start is not None or end is not None:
+        query = _started_in(query.join(Interview, Interview.id == Reward.interview_id), start, end)
     rows = db.session.execute(query).all()
     owed = _totals((c, m) for s, c, m in rows if s is RewardStatus.OWED)
     paid = _totals((c, m) for s, c, m in rows if s in rules.PAID)
@@ -266,19 +283,28 @@ class RewardFigures:
     show_rates: list[ShowRate]  # completed / (completed + no-show) by amount offered
 
 
-def figures(workspace_id: int, study_id: int | None = None) -> RewardFigures:
-    """Paid per month, cost per completed interview and show rate by reward amount."""
+def figures(
+    workspace_id: int,
+    study_id: int | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> RewardFigures:
+    """Paid per month, cost per completed interview and show rate by reward amount.
+
+    With ``start`` or ``end``, every figure is about the interviews that start in
+    [start, end): their rewards (whenever paid) over their completed calls, so the
+    cost per completed interview compares like with like."""
     where = [Reward.workspace_id == workspace_id, Reward.status.in_(rules.PAID)]
     if study_id is not None:
         where.append(Reward.study_id == study_id)
+    query = select(Reward.settled_at, Reward.amount_minor, Reward.currency).where(*where)
+    if start is not None or end is not None:
+        query = _started_in(query.join(Interview, Interview.id == Reward.interview_id), start, end)
     payments = [
-        (at, Money.from_minor(minor, currency))
-        for at, minor, currency in db.session.execute(
-            select(Reward.settled_at, Reward.amount_minor, Reward.currency).where(*where)
-        )
+        (at, Money.from_minor(minor, currency)) for at, minor, currency in db.session.execute(query)
     ]
-    owed, paid = _settled(workspace_id, study_id)
-    happened = _happened(workspace_id, study_id)
+    owed, paid = _settled(workspace_id, study_id, start, end)
+    happened = _happened(workspace_id, study_id, start, end)
     completed = sum(1 for _, showed in happened if showed)
     return RewardFigures(
         paid_per_month=rules.paid_per_month(payments),
@@ -290,7 +316,12 @@ def figures(workspace_id: int, study_id: int | None = None) -> RewardFigures:
     )
 
 
-def _happened(workspace_id: int, study_id: int | None) -> list[tuple[Money | None, bool]]:
+def _happened(
+    workspace_id: int,
+    study_id: int | None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> list[tuple[Money | None, bool]]:
     """(amount offered, showed up) of each completed or no-show interview. What was
     offered is the reward it owes where there is one, else the offer as it stands."""
     query = _interviews_with_offers(
@@ -306,6 +337,7 @@ def _happened(workspace_id: int, study_id: int | None) -> list[tuple[Money | Non
         study_id,
         (InterviewStatus.COMPLETED, InterviewStatus.NO_SHOW),
     ).outerjoin(Reward, Reward.interview_id == Interview.id)
+    query = _started_in(query, start, end)
     out: list[tuple[Money | None, bool]] = []
     for status, minor, currency, offer_minor, offer_currency, kind in db.session.execute(query):
         money = None

@@ -595,6 +595,32 @@ def open_messages(limit: int = 500) -> list[tuple[PlannedView, int]]:
     return list(zip(_views(list(rows)), (row.interview_id for row in rows), strict=True))
 
 
+def reminder_sent_times(
+    workspace_id: int,
+    sent_from: datetime | None,
+    sent_before: datetime | None,
+    study_id: int | None = None,
+) -> list[datetime]:
+    """When each reminder to an interviewee went out, for reminders sent in
+    [from, before) (of one study, if given): what the reports dashboard counts. Team
+    members' own reminders are not counted."""
+    query = select(OutboxMessage.sent_at).where(
+        OutboxMessage.workspace_id == workspace_id,
+        OutboxMessage.kind == MessageKind.REMINDER,
+        OutboxMessage.status == OutboxStatus.SENT,
+        OutboxMessage.sent_at.is_not(None),
+    )
+    if sent_from is not None:
+        query = query.where(OutboxMessage.sent_at >= sent_from)
+    if sent_before is not None:
+        query = query.where(OutboxMessage.sent_at < sent_before)
+    if study_id is not None:
+        query = query.join(Interview, Interview.id == OutboxMessage.interview_id).where(
+            Interview.study_id == study_id
+        )
+    return list(db.session.scalars(query))
+
+
 # --- privacy requests ------------------------------------------------------------------------
 
 

@@ -307,26 +307,34 @@ class RotationLine:
     hosted: int
 
 
-def rotation(workspace_id: int, start: datetime, end: datetime) -> list[RotationLine]:
-    """Who took notes and who hosted between ``start`` and ``end``, fewest notes first:
-    the next note-taker is near the top."""
-    interviews = team.list_interviews(workspace_id, start=start, end=end, limit=5000)
-    ids = [i.id for i in interviews if i.status.value != "cancelled"]
+def rotation(
+    workspace_id: int, start: datetime, end: datetime | None, study_id: int | None = None
+) -> list[RotationLine]:
+    """Who took notes and who hosted the interviews starting between ``start`` and
+    ``end`` (no end: from ``start`` on), in one study if given, fewest notes first: the
+    next note-taker is near the top. Cancelled interviews count for nobody."""
+    interviews = [
+        fact
+        for fact in team.interview_facts(workspace_id, start, end, study_id)
+        if fact.status.value != "cancelled"
+    ]
+    # Every note-taker of the workspace, filtered here: one light query however long the
+    # range is, where a list of ids would grow past what a database takes in one IN.
     takers = dict(
         db.session.execute(
             select(InterviewNotes.interview_id, InterviewNotes.note_taker_id).where(
-                InterviewNotes.interview_id.in_(ids)
+                InterviewNotes.workspace_id == workspace_id,
+                InterviewNotes.note_taker_id.is_not(None),
             )
         ).all()
     )
     noted: dict[int, int] = {}
     hosted: dict[int, int] = {}
     for item in interviews:
-        if item.id not in ids:
-            continue
         hosted[item.host_id] = hosted.get(item.host_id, 0) + 1
-        if takers.get(item.id):
-            noted[takers[item.id]] = noted.get(takers[item.id], 0) + 1
+        taker = takers.get(item.id)
+        if taker:
+            noted[taker] = noted.get(taker, 0) + 1
     lines = [
         RotationLine(m.user_id, m.name, noted.get(m.user_id, 0), hosted.get(m.user_id, 0))
         for m in accounts.members(workspace_id)

@@ -198,3 +198,37 @@ def withdraw_invite(actor: accounts.Member, invite_id: int) -> None:
     if invite.revoked_at is None:
         invite.revoked_at = utc_now()
         db.session.commit()
+
+
+# --- what the reports dashboard counts -----------------------------------------------------
+
+
+def invites_sent(
+    workspace_id: int,
+    sent_from: datetime | None,
+    sent_before: datetime | None,
+    study_id: int | None = None,
+) -> list[int | None]:
+    """The interview each personal invite sent in [from, before) booked (None: not
+    booked, or its interview is gone), one entry per invite, of one study if given."""
+    query = select(ParticipantInvite.interview_id).where(
+        ParticipantInvite.workspace_id == workspace_id
+    )
+    if sent_from is not None:
+        query = query.where(ParticipantInvite.created_at >= sent_from)
+    if sent_before is not None:
+        query = query.where(ParticipantInvite.created_at < sent_before)
+    if study_id is not None:
+        query = query.where(ParticipantInvite.study_id == study_id)
+    return list(db.session.scalars(query))
+
+
+def interviews_booked_by_invite(workspace_id: int, study_id: int | None = None) -> set[int]:
+    """Ids of the interviews that were booked through a personal invite, whenever sent."""
+    query = select(ParticipantInvite.interview_id).where(
+        ParticipantInvite.workspace_id == workspace_id,
+        ParticipantInvite.interview_id.is_not(None),
+    )
+    if study_id is not None:
+        query = query.where(ParticipantInvite.study_id == study_id)
+    return set(db.session.scalars(query))

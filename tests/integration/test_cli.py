@@ -23,7 +23,8 @@ def test_demo_seeds_a_workspace_the_demo_owner_can_log_in_to(app, runner, sent_m
     for name in ("Dana Reyes", "Sam Rivera", "Lee Chen", "alex@example.com"):
         assert name in team
     invites = {m.recipient for m in sent_mail() if m.kind == "invite"}
-    assert invites == {"sam@example.com", "lee@example.com", "alex@example.com"}
+    # Mina is the demo's second researcher: she takes notes in the reports' history.
+    assert invites == {"sam@example.com", "lee@example.com", "alex@example.com", "mina@example.com"}
 
 
 def test_demo_publishes_a_bookable_study_with_interviews_already_booked(app, runner, sent_mail):
@@ -74,12 +75,14 @@ def test_demo_study_shows_past_attendance_and_a_recovered_no_show(app, runner):
     runner.invoke(demo_command)
     client = app.test_client()
     log_in(client, DEMO_EMAIL, DEMO_PASSWORD)
-    study_link = re.search(r'href="(/studies/\d+)"', client.get("/studies").get_data(as_text=True))
+    studies_page = client.get("/studies").get_data(as_text=True)
+    study_link = re.search(r'href="(/studies/\d+)">Northwind product interview', studies_page)
 
     page = client.get(study_link.group(1)).get_data(as_text=True)
 
-    assert "No-show rate: <strong>29%</strong>" in page  # 2 of 7
-    assert "1 of 2 no-shows came back through the follow-up and completed." in page
+    # The engaged B2B study sits on the 10% line: 3 no-shows of 30 calls that were due.
+    assert "No-show rate: <strong>10%</strong> (3 of 30)" in " ".join(page.split())
+    assert "1 of 3 no-shows came back through the follow-up and completed." in page
     assert "24 hours, 1 hour, 10 minutes before" in page
     words = client.get(study_link.group(1) + "/messages").get_data(as_text=True)
     assert words.count(">your words<") == 1 and "most useful" in words  # Dana's own thank-you
