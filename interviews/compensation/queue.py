@@ -23,6 +23,7 @@ from interviews.db import db
 from interviews.errors import InvalidInput, NotFound
 from interviews.participants.models import Participant
 from interviews.scheduling.models import Interview
+from interviews.spreadsheet import csv_row
 from interviews.studies.models import Study
 
 QUEUE_PAGE = 200
@@ -237,24 +238,27 @@ def payout_csv(workspace_id: int, status: RewardStatus | None, now: datetime | N
     while True:
         page = rewards(workspace_id, status=status, limit=1000, offset=offset, now=now).items
         for r in page:
+            # Names and notes are typed by people, interviewees too: never a formula.
             out.writerow(
-                [
-                    r.id,
-                    r.status.value,
-                    r.owed_at.isoformat(),
-                    r.settled_at.isoformat() if r.settled_at else "",
-                    r.study_title,
-                    r.interview_id,
-                    f"{r.interview_start:%Y-%m-%d}",
-                    r.participant_name,
-                    r.participant_email,
-                    r.kind.value,
-                    str(r.money),
-                    r.money.currency,
-                    r.method_masked,
-                    r.note,
-                    "yes" if r.overdue else "",
-                ]
+                csv_row(
+                    [
+                        r.id,
+                        r.status.value,
+                        r.owed_at.isoformat(),
+                        r.settled_at.isoformat() if r.settled_at else "",
+                        r.study_title,
+                        r.interview_id,
+                        f"{r.interview_start:%Y-%m-%d}",
+                        r.participant_name,
+                        r.participant_email,
+                        r.kind.value,
+                        str(r.money),
+                        r.money.currency,
+                        r.method_masked,
+                        r.note,
+                        "yes" if r.overdue else "",
+                    ]
+                )
             )
         if len(page) < 1000:
             return buffer.getvalue()

@@ -22,6 +22,7 @@ from interviews.errors import Conflict, Forbidden, InvalidInput, NotFound
 from interviews.participants import csv_rows, import_runs
 from interviews.participants.csv_rows import CsvProblem, RowError
 from interviews.participants.models import ImportStatus, ParticipantImport
+from interviews.spreadsheet import csv_row
 
 RECENT_IMPORTS = 20
 
@@ -151,7 +152,8 @@ def error_report(workspace_id: int, import_id: int) -> str:
     writer = csv.writer(out)
     writer.writerow(["Row", "Problem"])
     for error in job.errors:
-        writer.writerow([error["row"], error["message"]])
+        # A problem quotes the uploaded cell: it must not come back as a formula.
+        writer.writerow(csv_row([error["row"], error["message"]]))
     return out.getvalue()
 
 

@@ -1,5 +1,5 @@
 """The research-operations dashboard's maths: day ranges, weekly buckets, the funnel,
-rates and CSV cells. Pure: plain data in and out, no Flask, no database.
+and rates. Pure: plain data in and out, no Flask, no database.
 
 Days are UTC days and a range ``first..last`` includes both ends, as in the API. A
 range that ends before it starts is not an error: it holds nothing.
@@ -15,8 +15,6 @@ DEFAULT_WEEKS = 12
 # Weekly buckets are built one per week: a longer range would make a page nobody reads.
 MAX_DAYS = 2 * 366
 COMPLETED, NO_SHOW, CANCELLED = "completed", "no_show", "cancelled"
-# Characters a spreadsheet reads as the start of a formula (OWASP "CSV injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class ReportInputError(ValueError):
@@ -248,16 +246,3 @@ def funnel(invites: Iterable[str | None], uninvited: Iterable[tuple[str, bool]])
         rebooked=len(rebookings),
         rebooked_completed=sum(1 for s in rebookings if s == COMPLETED),
     )
-
-
-# --- CSV ---------------------------------------------------------------------------------------
-
-
-def csv_cell(value: object) -> object:
-    """A value safe to put in a CSV cell: text a spreadsheet would run as a formula gets
-    a leading apostrophe; numbers pass as they are; None is an empty cell."""
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value

@@ -12,7 +12,8 @@ from datetime import date
 from typing import Any
 
 from interviews.reports import rules
-from interviews.reports.rules import DayRange, Funnel, WeekCounts, csv_cell, percent
+from interviews.reports.rules import DayRange, Funnel, WeekCounts, percent
+from interviews.spreadsheet import csv_cell
 
 TEXT, COUNT, RATE, MONEY, WEEK = "text", "count", "rate", "money", "week"
 

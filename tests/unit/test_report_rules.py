@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 
+from interviews import spreadsheet
 from interviews.compensation.money import Money, Totals
 from interviews.compensation.rules import cost_per_completed
 from interviews.reports import charts, rules, tables
@@ -145,15 +146,15 @@ def test_unreadable_study_ids_are_refused(raw):
 
 
 def test_csv_cells_cannot_start_a_formula():
-    assert rules.csv_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
-    assert [rules.csv_cell(v) for v in ("+1", "-x", "@a", "\tx", "plain")] == [
+    assert spreadsheet.csv_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert [spreadsheet.csv_cell(v) for v in ("+1", "-x", "@a", "\tx", "plain")] == [
         "'+1",
         "'-x",
         "'@a",
         "'\tx",
         "plain",
     ]
-    assert rules.csv_cell(None) == "" and rules.csv_cell(3) == 3
+    assert spreadsheet.csv_cell(None) == "" and spreadsheet.csv_cell(3) == 3
 
 
 def test_a_table_writes_exact_csv_and_readable_cells():
