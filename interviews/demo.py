@@ -154,6 +154,7 @@ def seed() -> SeedResult:
         accounts.accept_invite(sent.link.rsplit("/", 1)[1], name=name, password=DEMO_PASSWORD)
     accounts.invite_member(owner, email=PENDING_INVITE[0], role=PENDING_INVITE[1])
     _seed_study(owner)
+    demo_reports.date_the_findings(owner)
     # Dana asked for the weekly digest a while ago, so last week's is in her mailbox.
     digest.set_weekly_digest(owner, True, now=utc_now() - timedelta(days=7))
     digest.send_due(utc_now())

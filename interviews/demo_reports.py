@@ -15,6 +15,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
 
 from interviews.accounts import service as accounts
 from interviews.accounts.rules import Role
@@ -24,11 +27,14 @@ from interviews.compensation import service as compensation
 from interviews.compensation.money import Money, Offer, RewardKind
 from interviews.compensation.rules import RewardStatus
 from interviews.db import db
+from interviews.maps.models import MapNode
 from interviews.messaging.models import OutboxMessage, OutboxStatus
 from interviews.messaging.plan import Audience, MessageKind
 from interviews.notes import service as notes
+from interviews.notes.models import Takeaway
 from interviews.participants import service as participants
 from interviews.participants.models import ParticipantInvite
+from interviews.reports import weekly
 from interviews.scheduling import service as scheduling
 from interviews.scheduling import team
 from interviews.scheduling.models import Interview, InterviewStatus
@@ -240,3 +246,33 @@ def seed_reports(owner: accounts.Member, study_id: int) -> None:
             notes.assign_note_taker(owner, interview_id, (owner.user_id, mina.user_id)[index % 2])
         if outcome == DONE:
             _thanked(owner, interview_id, start, 100 + index)
+
+
+def date_the_findings(owner: accounts.Member) -> None:
+    """Give the demo's findings the dates they would have had: each takeaway noted when
+    its call ended (not when the demo was seeded), and the shipped output shipped in the
+    week before this one, before Mei was told. So the library reads in the order people
+    spoke and Dana's digest of last week has takeaways and a shipped output to tell."""
+    workspace_id = owner.workspace_id
+    ended = dict(
+        db.session.execute(
+            select(Interview.id, Interview.end_at).where(Interview.workspace_id == workspace_id)
+        ).all()
+    )
+    for takeaway in db.session.scalars(
+        select(Takeaway).where(
+            Takeaway.workspace_id == workspace_id, Takeaway.interview_id.is_not(None)
+        )
+    ):
+        at = ended.get(takeaway.interview_id)
+        if at is not None and at < takeaway.created_at:
+            takeaway.created_at = at
+    # The Thursday of the week Dana's digest reports on, at noon in her zone.
+    zone = team.viewer_timezone(owner.user_id)
+    thursday = weekly.due_week(utc_now(), zone) + timedelta(days=3)
+    shipped_at = datetime.combine(thursday, time(12), tzinfo=ZoneInfo(zone)).astimezone(UTC)
+    for output in db.session.scalars(
+        select(MapNode).where(MapNode.workspace_id == workspace_id, MapNode.shipped_at.is_not(None))
+    ):
+        output.shipped_at = min(output.shipped_at, shipped_at)
+    db.session.commit()
