@@ -283,28 +283,19 @@ class RewardFigures:
     show_rates: list[ShowRate]  # completed / (completed + no-show) by amount offered
 
 
-def figures(
-    workspace_id: int,
-    study_id: int | None = None,
-    start: datetime | None = None,
-    end: datetime | None = None,
-) -> RewardFigures:
-    """Paid per month, cost per completed interview and show rate by reward amount.
-
-    With ``start`` or ``end``, every figure is about the interviews that start in
-    [start, end): their rewards (whenever paid) over their completed calls, so the
-    cost per completed interview compares like with like."""
+def figures(workspace_id: int, study_id: int | None = None) -> RewardFigures:
+    """Paid per month, cost per completed interview and show rate by reward amount."""
     where = [Reward.workspace_id == workspace_id, Reward.status.in_(rules.PAID)]
     if study_id is not None:
         where.append(Reward.study_id == study_id)
-    query = select(Reward.settled_at, Reward.amount_minor, Reward.currency).where(*where)
-    if start is not None or end is not None:
-        query = _started_in(query.join(Interview, Interview.id == Reward.interview_id), start, end)
     payments = [
-        (at, Money.from_minor(minor, currency)) for at, minor, currency in db.session.execute(query)
+        (at, Money.from_minor(minor, currency))
+        for at, minor, currency in db.session.execute(
+            select(Reward.settled_at, Reward.amount_minor, Reward.currency).where(*where)
+        )
     ]
-    owed, paid = _settled(workspace_id, study_id, start, end)
-    happened = _happened(workspace_id, study_id, start, end)
+    owed, paid = _settled(workspace_id, study_id)
+    happened = _happened(workspace_id, study_id)
     completed = sum(1 for _, showed in happened if showed)
     return RewardFigures(
         paid_per_month=rules.paid_per_month(payments),
@@ -316,12 +307,45 @@ def figures(
     )
 
 
-def _happened(
+@dataclass(frozen=True)
+class RewardSpend:
+    """What the rewards of some interviews cost, for the reports dashboard."""
+
+    paid: Totals
+    owed: Totals
+    completed: int
+    cost_per_completed: dict[str, Money]  # (paid + owed) / completed, per currency
+
+
+def spend(
     workspace_id: int,
-    study_id: int | None,
+    study_id: int | None = None,
     start: datetime | None = None,
     end: datetime | None = None,
-) -> list[tuple[Money | None, bool]]:
+) -> RewardSpend:
+    """Paid, owed and the cost per completed interview of the interviews that start in
+    [start, end) (either end open), of one study if given: ``figures`` without the
+    per-reward breakdowns, summed and counted in the database."""
+    owed, paid = _settled(workspace_id, study_id, start, end)
+    query = (
+        select(func.count())
+        .select_from(Interview)
+        .where(
+            Interview.workspace_id == workspace_id, Interview.status == InterviewStatus.COMPLETED
+        )
+    )
+    if study_id is not None:
+        query = query.where(Interview.study_id == study_id)
+    completed = db.session.scalar(_started_in(query, start, end)) or 0
+    return RewardSpend(
+        paid=paid,
+        owed=owed,
+        completed=completed,
+        cost_per_completed=rules.cost_per_completed(paid + owed, completed),
+    )
+
+
+def _happened(workspace_id: int, study_id: int | None) -> list[tuple[Money | None, bool]]:
     """(amount offered, showed up) of each completed or no-show interview. What was
     offered is the reward it owes where there is one, else the offer as it stands."""
     query = _interviews_with_offers(
@@ -337,7 +361,6 @@ def _happened(
         study_id,
         (InterviewStatus.COMPLETED, InterviewStatus.NO_SHOW),
     ).outerjoin(Reward, Reward.interview_id == Interview.id)
-    query = _started_in(query, start, end)
     out: list[tuple[Money | None, bool]] = []
     for status, minor, currency, offer_minor, offer_currency, kind in db.session.execute(query):
         money = None

@@ -158,8 +158,8 @@ class _Numbers:
         return notes.rotation(self.workspace_id, self.start, self.end, self.f.study_id)
 
     @cached_property
-    def money(self) -> budgets.RewardFigures:
-        return budgets.figures(self.workspace_id, self.f.study_id, self.start, self.end)
+    def money(self) -> budgets.RewardSpend:
+        return budgets.spend(self.workspace_id, self.f.study_id, self.start, self.end)
 
 
 def _weekly_section(n: _Numbers) -> Section:
