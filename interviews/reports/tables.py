@@ -16,6 +16,8 @@ from interviews.reports.rules import DayRange, Funnel, WeekCounts, percent
 from interviews.spreadsheet import csv_cell
 
 TEXT, COUNT, RATE, MONEY, WEEK = "text", "count", "rate", "money", "week"
+# A cell with no number by its nature (not for want of data): empty on the page and in CSV.
+NOT_APPLICABLE = object()
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,8 @@ class Table:
 
 
 def _shown(kind: str, value: Any) -> str:
+    if value is NOT_APPLICABLE:
+        return ""
     if kind == RATE:
         return percent(value)
     if kind == MONEY:
@@ -63,6 +67,8 @@ def _shown(kind: str, value: Any) -> str:
 
 
 def _raw(kind: str, value: Any) -> Any:
+    if value is NOT_APPLICABLE:
+        return ""
     if kind == RATE:
         return "" if value is None else f"{value:.4f}"
     if kind == MONEY:
@@ -82,7 +88,8 @@ def funnel_table(funnel: Funnel) -> Table:
             Column("Conversion", RATE, "conversion"),
             Column("Conversion of", TEXT, "conversion_of"),
         ),
-        tuple((s.label, s.count, s.rate, s.of) for s in funnel.steps()),
+        # A first step converts from nothing: its cell is empty, not "no data".
+        tuple((s.label, s.count, s.rate if s.of else NOT_APPLICABLE, s.of) for s in funnel.steps()),
     )
 
 
