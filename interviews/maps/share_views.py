@@ -19,7 +19,7 @@ from interviews.accounts.forms import EmptyForm
 from interviews.clock import utc_now
 from interviews.errors import InvalidInput
 from interviews.extensions import limiter
-from interviews.maps import shares
+from interviews.maps import shared_report, shares
 from interviews.maps.rules import QUESTION, NodeKind
 from interviews.web import id_from, login_required, require_fresh_form
 
@@ -107,8 +107,8 @@ def revoke(map_id: int, share_id: int):
 def report(token: str):
     """The read-only report a link opens; any dead link gets the same 404 page."""
     try:
-        found = shares.open_report(token, utc_now())
-    except shares.ShareNotFound as error:
+        found = shared_report.open_report(token, utc_now())
+    except shared_report.ShareNotFound as error:
         return render_template("maps/shared_report.html", report=None, message=error.message), 404
     return render_template(
         "maps/shared_report.html", report=found, tree=found.tree, question=QUESTION, kinds=NodeKind

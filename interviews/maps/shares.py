@@ -1,37 +1,35 @@
-"""Shared map reports: a read-only link to one map's report, for people without an
-account (leadership, another team). Editors make and revoke links; anyone holding a
-live link reads the report. One transaction per use case.
+"""Shared map reports, the team's side: a read-only link to one map's report, for
+people without an account (leadership, another team). Editors make and revoke links;
+anyone holding a live link reads the report (shared_report.py, the visitor's side).
+One transaction per use case.
 
 Only the token's hash is stored: the token is shown once, when the link is made. A
 revoked, expired or unknown token and a deleted map all look the same to a visitor
 (``ShareNotFound``), so a link says nothing about what it once pointed at.
 
-Participant names and companies stay out of a report unless it opts in: quotes are
-then attributed neutrally and scrubbed of the names and companies of the people
-quoted, with the helper that erasure uses (notes.scrub).
+Participant names and companies stay out of a report unless it opts in (see
+shared_report.py for how they are withheld).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from interviews.accounts import service as accounts
 from interviews.db import MAX_ID, db
 from interviews.errors import InvalidInput, NotFound
 from interviews.maps import rules
-from interviews.maps.models import MapNode, MapShare
-from interviews.maps.rules import NodeKind, OutputStatus
+from interviews.maps.models import MapShare
+from interviews.maps.rules import NodeKind
 from interviews.maps.service import get_tree, map_in, require_editor
 from interviews.maps.tree import MapTree, Node
 from interviews.notes import links
-from interviews.notes import service as notes
 from interviews.notes.models import TakeawaySource
 from interviews.notes.takeaways import TakeawayView
-from interviews.participants import lookalikes, personal_data
 from interviews.tokens import hash_secret, new_secret
 
 MAX_LABEL = 200
@@ -125,7 +123,7 @@ class QuoteGroup:
     choices: list[QuoteChoice]
 
 
-def _quoted_evidence(workspace_id: int, tree: MapTree) -> list[tuple[Node, list[TakeawayView]]]:
+def quoted_evidence(workspace_id: int, tree: MapTree) -> list[tuple[Node, list[TakeawayView]]]:
     """Each node's quoted takeaways, in the order of the map. A takeaway backing several
     nodes sits under the most specific one (an outcome rather than its actor): that is
     what the quote says most about, and a report shows it once."""
@@ -211,7 +209,7 @@ def shares_page(workspace_id: int, map_id: int, now: datetime) -> SharesPage:
         )
         for r in rows
     ]
-    evidence = _quoted_evidence(workspace_id, tree)
+    evidence = quoted_evidence(workspace_id, tree)
     ticked = preticked((n.id, [t.id for t in ts]) for n, ts in evidence)
     groups = [QuoteGroup(n, [QuoteChoice(t, t.id in ticked) for t in ts]) for n, ts in evidence]
     return SharesPage(tree, lines, groups)
@@ -248,7 +246,7 @@ def create_share(actor: accounts.Member, map_id: int, draft: ShareDraft, now: da
         raise InvalidInput(f"Choose at most {MAX_QUOTES} quotes.", field="quote_ids")
     if wanted:
         tree = get_tree(actor.workspace_id, row.id)
-        allowed = {t.id for _, ts in _quoted_evidence(actor.workspace_id, tree) for t in ts}
+        allowed = {t.id for _, ts in quoted_evidence(actor.workspace_id, tree) for t in ts}
         if any(i not in allowed for i in wanted):
             raise InvalidInput(
                 "Choose quotes from the evidence on this map only.", field="quote_ids"
@@ -282,129 +280,3 @@ def revoke_share(actor: accounts.Member, map_id: int, share_id: int, now: dateti
         row.revoked_at = now
     db.session.commit()
     return row.label
-
-
-# --- the visitor's side ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ReportQuote:
-    text: str  # the takeaway, what the team learned
-    quote: str  # the person's words
-    attribution: str
-
-
-@dataclass(frozen=True)
-class SharedReport:
-    tree: MapTree
-    quotes: Mapping[int, tuple[ReportQuote, ...]]  # by the node they back
-    shipped: Mapping[int, datetime]  # shipped output id: when it shipped
-    show_names: bool
-    generated_at: datetime
-
-    @staticmethod
-    def number(value) -> str:
-        """The goal's figures as people write them ("1,200")."""
-        return rules.format_number(value)
-
-    def experiments(self) -> list[tuple[Node, Node]]:
-        """(experiment, its output) in the map's order: every result, the unwelcome ones too."""
-        return [(e, o) for o in self.tree.nodes() if o.kind is NodeKind.OUTPUT for e in o.children]
-
-    def count(self, kind: NodeKind) -> int:
-        return sum(1 for n in self.tree.nodes() if n.kind is kind)
-
-    def strengths(self, kind: NodeKind) -> dict[str, int]:
-        found = {s.value: 0 for s in rules.Strength}
-        for node in self.tree.nodes():
-            if node.kind is kind:
-                found[node.evidence.strength.value] += 1
-        return found
-
-    def results(self) -> dict[str, int]:
-        found = {r.value: 0 for r in rules.ExperimentResult}
-        for experiment, _ in self.experiments():
-            if experiment.result is not None:
-                found[experiment.result.value] += 1
-        return found
-
-
-def _report_quotes(
-    workspace_id: int, tree: MapTree, quote_ids: list[int], show_names: bool
-) -> dict[int, tuple[ReportQuote, ...]]:
-    """The chosen quotes that are still evidence on the map, under the node they back;
-    without names, scrubbed of the names and companies of everyone quoted."""
-    where: dict[int, tuple[int, TakeawayView]] = {
-        t.id: (node.id, t) for node, ts in _quoted_evidence(workspace_id, tree) for t in ts
-    }
-    chosen = [where[i] for i in quote_ids if i in where]
-    people = lookalikes.people_by_id(
-        workspace_id, {t.participant_id for _, t in chosen if t.participant_id}
-    )
-    people = {i: p for i, p in people.items() if not p.erased}
-    words: list[str] = []
-    if not show_names:
-        for p in people.values():
-            words += personal_data.erasure_words(
-                name=p.name, email=p.email, phone=p.phone, company=p.company
-            )
-
-    def clean(text: str) -> str:
-        # notes.scrub is erasure's helper; on a report the words are withheld, not erased.
-        return notes.scrub(text, words).replace("[erased]", WITHHELD) if words else text
-
-    by_node: dict[int, list[ReportQuote]] = {}
-    for node_id, t in chosen:
-        person = people.get(t.participant_id) if t.participant_id else None
-        by_node.setdefault(node_id, []).append(
-            ReportQuote(
-                text=clean(t.text),
-                quote=clean(t.quote.strip()),
-                attribution=attribution(
-                    show_names,
-                    person.name if person else None,
-                    person.company if person else None,
-                    t.source,
-                ),
-            )
-        )
-    return {k: tuple(v) for k, v in by_node.items()}
-
-
-def open_report(token: str, now: datetime) -> SharedReport:
-    """The report behind a live link, counted as one view. Raises ShareNotFound for an
-    unknown, revoked or expired token and for a map that is gone, all alike."""
-    if not token or len(token) > 100 or not token.isascii():
-        raise ShareNotFound()
-    row = db.session.scalar(select(MapShare).where(MapShare.token_hash == hash_secret(token)))
-    if row is None or not is_live(row.revoked_at, row.expires_at, now):
-        raise ShareNotFound()
-    try:
-        tree = get_tree(row.workspace_id, row.map_id)
-    except NotFound:
-        raise ShareNotFound() from None
-    shipped = dict(
-        db.session.execute(
-            select(MapNode.id, MapNode.shipped_at).where(
-                MapNode.map_id == tree.id,
-                MapNode.kind == NodeKind.OUTPUT,
-                MapNode.output_status == OutputStatus.SHIPPED,
-                MapNode.shipped_at.is_not(None),
-            )
-        ).all()
-    )
-    report = SharedReport(
-        tree=tree,
-        quotes=_report_quotes(row.workspace_id, tree, list(row.quote_ids or []), row.show_names),
-        shipped=shipped,
-        show_names=row.show_names,
-        generated_at=now,
-    )
-    # One UPDATE, not read-add-write: two visitors at once both count.
-    db.session.execute(
-        update(MapShare)
-        .where(MapShare.id == row.id)
-        .values(view_count=MapShare.view_count + 1, last_viewed_at=now)
-    )
-    db.session.commit()
-    return report

@@ -12,7 +12,7 @@ from interviews.accounts.rules import Role
 from interviews.clock import utc_now
 from interviews.db import db
 from interviews.maps import evidence as map_evidence
-from interviews.maps import nodes, shares
+from interviews.maps import nodes, shared_report, shares
 from interviews.maps import service as maps
 from interviews.maps.models import MapShare
 from interviews.notes import takeaways
@@ -140,6 +140,43 @@ def test_names_and_companies_are_hidden_by_default_even_inside_quotes(app, clien
     assert "At [withheld] I added forty people one by one, [withheld] doing it by hand" in html
 
 
+def test_names_the_team_wrote_on_the_map_are_withheld_too(app, client, owner, board):
+    # The team writes the way it talks: an actor and a result that name the people.
+    with app.app_context():
+        nodes.update_node(
+            owner,
+            board["actor"],
+            nodes.NodeDraft(
+                "Team admins", description="Tomas Berg at Initech asked for this twice"
+            ),
+        )
+        fake_door = next(
+            n.id
+            for n in maps.get_tree(owner.workspace_id, board["map"]).nodes()
+            if n.title == "Fake door on the members page"
+        )
+        nodes.update_node(
+            owner,
+            fake_door,
+            nodes.NodeDraft(
+                "Fake door on the members page",
+                experiment_kind="fake_door",
+                status="done",
+                result="invalidated",
+                result_note="Only Priya clicked it (priya@globex.example).",
+            ),
+        )
+    log_in(client, OWNER)
+    hidden = app.test_client().get(make_link(client, board["map"])).get_data(as_text=True)
+    shown = app.test_client().get(make_link(client, board["map"], show_names="yes"))
+
+    for word in ("Tomas", "Berg", "Initech", "Priya", "globex"):
+        assert word.casefold() not in hidden.casefold(), word
+    assert "[withheld] at [withheld] asked for this twice" in hidden
+    assert "Only [withheld] clicked it ([withheld])." in hidden
+    assert "Tomas Berg at Initech asked for this twice" in shown.get_data(as_text=True)
+
+
 def test_names_and_companies_show_when_the_report_opts_in(app, client, owner, board):
     log_in(client, OWNER)
     path = make_link(
@@ -213,9 +250,12 @@ def test_a_link_stops_at_the_end_of_its_expiry_day(app, owner, board):
             now=utc_now().replace(year=2030, month=1, day=10),
         )  # fmt: skip
         end = db.session.get(MapShare, made.id).expires_at
-        assert shares.open_report(made.token, end - timedelta(seconds=1)).tree.id == board["map"]
-        with pytest.raises(shares.ShareNotFound):
-            shares.open_report(made.token, end)
+        assert (
+            shared_report.open_report(made.token, end - timedelta(seconds=1)).tree.id
+            == board["map"]
+        )
+        with pytest.raises(shared_report.ShareNotFound):
+            shared_report.open_report(made.token, end)
 
 
 def test_reports_and_the_share_pages_are_not_cached_indexed_or_referred(app, client, owner, board):
