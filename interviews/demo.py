@@ -161,7 +161,8 @@ def seed() -> SeedResult:
     return SeedResult(
         True,
         f"Seeded the {DEMO_WORKSPACE} demo workspace. Log in as {DEMO_EMAIL} / {DEMO_PASSWORD} "
-        f"(teammates {', '.join(e for _, e, _ in TEAMMATES)} use the same password). "
+        f"(teammates {', '.join([*(e for _, e, _ in TEAMMATES), demo_reports.DESIGNER[1]])} "
+        "use the same password). "
         "Interviewees book at /book/demo.",
     )
 
