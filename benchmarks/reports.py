@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import insert, select, text, update
 from sqlalchemy.engine import make_url
-from stats import percentile  # beside this script (run as benchmarks/<name>.py)
+from stats import timing_line  # beside this script (run as benchmarks/<name>.py)
 from throwaway import throwaway_app
 
 from interviews.accounts import service as accounts
@@ -194,10 +194,7 @@ def timed(name: str, runs: int, call: Callable[[], object]) -> None:
         call()
         if run:
             samples.append((time.perf_counter() - start) * 1000)
-    print(
-        f"{name:<58} n={runs:<4} p50={percentile(samples, 50):8.2f} ms  "
-        f"p95={percentile(samples, 95):8.2f} ms  max={max(samples):8.2f} ms"
-    )
+    print(timing_line(name, samples))
 
 
 def main() -> None:

@@ -31,7 +31,7 @@ from datetime import UTC, datetime, timedelta
 from redis import Redis
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import make_url
-from stats import percentile  # beside this script (run as benchmarks/<name>.py)
+from stats import timing_line  # beside this script (run as benchmarks/<name>.py)
 from throwaway import throwaway_app
 
 from interviews.accounts import service as accounts
@@ -286,10 +286,7 @@ def timed(name: str, runs: int, call: Callable[[], object], after=None) -> None:
             after()
         if run:
             samples.append(elapsed)
-    print(
-        f"{name:<58} n={runs:<4} p50={percentile(samples, 50):8.2f} ms  "
-        f"p95={percentile(samples, 95):8.2f} ms  max={max(samples):8.2f} ms"
-    )
+    print(timing_line(name, samples))
 
 
 def main() -> None:
