@@ -36,6 +36,17 @@ db = SQLAlchemy(model_class=Base)
 MAX_ID = 2**31 - 1
 
 
+def within(column: Any, start: datetime | None, end: datetime | None) -> list[Any]:
+    """The conditions keeping ``column`` in [start, end); an open end adds none. Every
+    report's range is this half-open window, so a day is never counted twice."""
+    conditions = []
+    if start is not None:
+        conditions.append(column >= start)
+    if end is not None:
+        conditions.append(column < end)
+    return conditions
+
+
 def str_enum(cls: type[enum.Enum], name: str) -> Enum:
     """A column for a str Enum: stores the values ("owner"), as plain strings, so a new
     member is a code change, not a database type migration."""

@@ -22,7 +22,7 @@ from interviews.compensation import offers, rules
 from interviews.compensation.models import Budget, Reward, RewardOverride
 from interviews.compensation.money import Money, MoneyError, RewardKind, Totals
 from interviews.compensation.rules import BudgetLine, RewardStatus, ShowRate
-from interviews.db import db
+from interviews.db import db, within
 from interviews.errors import Conflict, Forbidden, InvalidInput, NotFound
 from interviews.mail import service as mail
 from interviews.scheduling import links
@@ -85,11 +85,7 @@ def _committed(workspace_id: int, study_id: int | None) -> Totals:
 
 def _started_in(query, start: datetime | None, end: datetime | None):
     """``query`` (over Interview) kept to interviews that start in [start, end)."""
-    if start is not None:
-        query = query.where(Interview.start_at >= start)
-    if end is not None:
-        query = query.where(Interview.start_at < end)
-    return query
+    return query.where(*within(Interview.start_at, start, end))
 
 
 def _settled(

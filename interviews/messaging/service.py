@@ -23,7 +23,7 @@ from sqlalchemy.orm import joinedload
 from interviews.clock import utc_now
 from interviews.compensation import offers
 from interviews.compensation.rules import PAID
-from interviews.db import db
+from interviews.db import db, within
 from interviews.errors import NotFound
 from interviews.mail import service as mail_service
 from interviews.mail.backends import DeliveryError
@@ -609,11 +609,8 @@ def reminder_sent_times(
         OutboxMessage.kind == MessageKind.REMINDER,
         OutboxMessage.status == OutboxStatus.SENT,
         OutboxMessage.sent_at.is_not(None),
+        *within(OutboxMessage.sent_at, sent_from, sent_before),
     )
-    if sent_from is not None:
-        query = query.where(OutboxMessage.sent_at >= sent_from)
-    if sent_before is not None:
-        query = query.where(OutboxMessage.sent_at < sent_before)
     if study_id is not None:
         query = query.join(Interview, Interview.id == OutboxMessage.interview_id).where(
             Interview.study_id == study_id

@@ -17,7 +17,7 @@ from interviews.accounts import service as accounts
 from interviews.clock import utc_now
 from interviews.compensation import budgets as reward_budgets
 from interviews.compensation import offers
-from interviews.db import db
+from interviews.db import db, within
 from interviews.errors import Conflict, Forbidden, InvalidInput, NotFound
 from interviews.mail import service as mail_service
 from interviews.participants import service as participants
@@ -212,12 +212,9 @@ def invites_sent(
     """The interview each personal invite sent in [from, before) booked (None: not
     booked, or its interview is gone), one entry per invite, of one study if given."""
     query = select(ParticipantInvite.interview_id).where(
-        ParticipantInvite.workspace_id == workspace_id
+        ParticipantInvite.workspace_id == workspace_id,
+        *within(ParticipantInvite.created_at, sent_from, sent_before),
     )
-    if sent_from is not None:
-        query = query.where(ParticipantInvite.created_at >= sent_from)
-    if sent_before is not None:
-        query = query.where(ParticipantInvite.created_at < sent_before)
     if study_id is not None:
         query = query.where(ParticipantInvite.study_id == study_id)
     return list(db.session.scalars(query))

@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased, joinedload
 from interviews.accounts import service as accounts
 from interviews.accounts.models import User
 from interviews.clock import utc_now
-from interviews.db import db
+from interviews.db import db, within
 from interviews.errors import Forbidden, NotFound
 from interviews.messaging import service as messaging
 from interviews.scheduling import hours, lifecycle
@@ -307,11 +307,10 @@ def attendance_by_study(
     """How each study's interviews went, counting those that start in [from, before):
     {study id: numbers}, every study of the workspace (an empty one has zeros). A no-show
     in the range counts as recovered when its rebooking completed, whenever that was."""
-    window = [Interview.workspace_id == workspace_id]
-    if starts_from is not None:
-        window.append(Interview.start_at >= starts_from)
-    if starts_before is not None:
-        window.append(Interview.start_at < starts_before)
+    window = [
+        Interview.workspace_id == workspace_id,
+        *within(Interview.start_at, starts_from, starts_before),
+    ]
     statuses: dict[int, list[InterviewStatus]] = {
         s.id: [] for s in studies.list_studies(workspace_id)
     }
@@ -367,11 +366,10 @@ def interview_facts(
         Interview.start_at,
         Interview.status,
         Interview.rebooked_from_id,
-    ).where(Interview.workspace_id == workspace_id)
-    if starts_from is not None:
-        query = query.where(Interview.start_at >= starts_from)
-    if starts_before is not None:
-        query = query.where(Interview.start_at < starts_before)
+    ).where(
+        Interview.workspace_id == workspace_id,
+        *within(Interview.start_at, starts_from, starts_before),
+    )
     if study_id is not None:
         query = query.where(Interview.study_id == study_id)
     return [
