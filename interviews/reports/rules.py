@@ -125,6 +125,32 @@ def parse_study_id(raw: str | None) -> int | None:
     return int(raw)
 
 
+# --- at a glance -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Glance:
+    """The headline numbers of a dashboard, summed from its tables: every study's
+    completed calls, no-shows and recoveries, and the reminders sent."""
+
+    completed: int
+    no_show: int
+    recovered: int
+    reminders: int
+
+    @property
+    def flake_rate(self) -> float | None:
+        return ratio(self.no_show, self.completed + self.no_show)
+
+    @property
+    def show_rate(self) -> float | None:
+        return show_rate(self.completed, self.no_show)
+
+    @property
+    def recovery_rate(self) -> float | None:
+        return ratio(self.recovered, self.no_show)
+
+
 # --- weekly buckets ----------------------------------------------------------------------------
 
 

@@ -68,6 +68,9 @@ class Dashboard:
     study_choices: list[tuple[int, str]]
     sections: dict[str, Section]
     reference_lines: dict[str, float]
+    glance: rules.Glance
+    paid: str  # rewards paid, per currency ("$120.00 + €40.00")
+    cost_per_completed: str  # per currency, or "no data"
 
 
 def attendance(
@@ -225,11 +228,20 @@ def dashboard(workspace_id: int, args: Mapping[str, str], now: datetime | None =
     """Every section of the dashboard for these filters. Raises InvalidInput, NotFound."""
     f = read_filters(workspace_id, args, now)
     numbers = _Numbers(workspace_id, f)
+    costs = numbers.money.cost_per_completed
     return Dashboard(
         filters=f,
         study_choices=study_choices(workspace_id),
         sections={name: build(numbers) for name, build in SECTIONS.items()},
         reference_lines=REFERENCE_LINES,
+        glance=rules.Glance(
+            completed=sum(s.numbers.completed for s in numbers.attendance),
+            no_show=sum(s.numbers.no_show for s in numbers.attendance),
+            recovered=sum(s.numbers.recovered for s in numbers.attendance),
+            reminders=sum(w.reminders for w in numbers.weeks),
+        ),
+        paid=numbers.money.paid.label(),
+        cost_per_completed=" + ".join(costs[c].label() for c in sorted(costs)) or "no data",
     )
 
 

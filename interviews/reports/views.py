@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, g, render_template, request
 
 from interviews.errors import InvalidInput
+from interviews.reports import rules
 from interviews.reports import service as reports
 from interviews.web import login_required
 
@@ -31,7 +32,12 @@ def dashboard():
 
 def _page(page, choices, error):
     return render_template(
-        "reports/dashboard.html", page=page, choices=choices, error=error, args=request.args
+        "reports/dashboard.html",
+        page=page,
+        choices=choices,
+        error=error,
+        args=request.args,
+        percent=rules.percent,
     )
 
 

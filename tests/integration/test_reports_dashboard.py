@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
@@ -129,6 +130,32 @@ def test_each_study_shows_its_no_show_and_recovery_rates_or_no_data(client, desk
         "5", "0", "3", "2", "0", "40.0%", "1", "50.0%",
     ]  # fmt: skip
     assert rows["Pricing interviews"] == ["0", "0", "0", "0", "0", "no data", "0", "no data"]
+
+
+def glance_of(client, **params) -> dict[str, str]:
+    html = client.get("/reports", query_string=params).get_data(as_text=True)
+    box = html[html.index('class="report-glance"') : html.index("</dl>")]
+    return dict(re.findall(r"<dt>([^<]+)</dt><dd>([^<]+)</dd>", box))
+
+
+def test_the_headline_numbers_add_up_the_tables_below_them(client, desk):
+    glance = glance_of(client, **RANGE)
+    # 3 completed and 2 no-shows: 60% showed; Ben came back from his no-show.
+    assert glance["Interviews completed"] == "3" and glance["No-shows"] == "2"
+    assert (glance["Show rate"], glance["No-show rate"]) == ("60.0%", "40.0%")
+    assert glance["No-shows recovered"] == "1 of 2 (50.0%)"
+    # Ana's $20 sent; Cy's and Ben's owed: ($20 + $40) / 3 completed.
+    assert (glance["Rewards paid"], glance["Cost per completed interview"]) == ("$20.00", "$20.00")
+    reminders = sum(int(row[1]) for row in tables_of(client, **RANGE)["reminders"])
+    assert glance["Reminders sent"] == str(reminders)
+
+
+def test_an_empty_study_says_no_data_at_a_glance_rather_than_zero_percent(client, desk):
+    glance = glance_of(client, **RANGE, study=str(desk["empty"]))
+    assert glance["Interviews completed"] == "0"
+    assert glance["Show rate"] == glance["No-show rate"] == "no data"
+    assert glance["No-shows recovered"] == "0"
+    assert glance["Cost per completed interview"] == "no data"
 
 
 def test_the_page_and_the_attendance_api_give_the_same_numbers(client, desk):
