@@ -107,7 +107,7 @@ def revoke(map_id: int, share_id: int):
 def report(token: str):
     """The read-only report a link opens; any dead link gets the same 404 page."""
     try:
-        found = shared_report.open_report(token, utc_now())
+        found = shared_report.open_report(token, utc_now(), count_view=request.method == "GET")
     except shared_report.ShareNotFound as error:
         return render_template("maps/shared_report.html", report=None, message=error.message), 404
     return render_template(

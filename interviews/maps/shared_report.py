@@ -147,8 +147,9 @@ def _report_quotes(
     return {k: tuple(v) for k, v in by_node.items()}
 
 
-def open_report(token: str, now: datetime) -> SharedReport:
-    """The report behind a live link, counted as one view. Raises ShareNotFound for an
+def open_report(token: str, now: datetime, count_view: bool = True) -> SharedReport:
+    """The report behind a live link, counted as one view unless ``count_view`` is off
+    (a HEAD request, a link checker: nobody read it). Raises ShareNotFound for an
     unknown, revoked or expired token and for a map that is gone, all alike."""
     if not token or len(token) > 100 or not token.isascii():
         raise ShareNotFound()
@@ -180,11 +181,12 @@ def open_report(token: str, now: datetime) -> SharedReport:
         show_names=row.show_names,
         generated_at=now,
     )
-    # One UPDATE, not read-add-write: two visitors at once both count.
-    db.session.execute(
-        update(MapShare)
-        .where(MapShare.id == row.id)
-        .values(view_count=MapShare.view_count + 1, last_viewed_at=now)
-    )
+    if count_view:
+        # One UPDATE, not read-add-write: two visitors at once both count.
+        db.session.execute(
+            update(MapShare)
+            .where(MapShare.id == row.id)
+            .values(view_count=MapShare.view_count + 1, last_viewed_at=now)
+        )
     db.session.commit()
     return report

@@ -101,6 +101,7 @@ def test_a_link_opens_the_whole_report_without_logging_in(app, client, owner, bo
     log_in(client, OWNER)
     path = make_link(client, board["map"], quote_ids=[str(i) for i in board["quotes"][:2]])
     visitor = app.test_client()
+    assert visitor.head(path).status_code == 200  # a link checker: nobody read it yet
     page = visitor.get(path)
     assert page.status_code == 200
     html = page.get_data(as_text=True)
