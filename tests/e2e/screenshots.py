@@ -115,7 +115,6 @@ def main() -> None:
         page.get_by_role("link", name="Close the loop").click()
         page.screenshot(path=OUT / "loop.png")
         page.goto(f"{base}/reports")
-        page.locator("#weekly-heading").scroll_into_view_if_needed()
         page.screenshot(path=OUT / "reports.png")
         flake = page.locator("section[aria-labelledby='studies-heading'] figure")
         flake.scroll_into_view_if_needed()
