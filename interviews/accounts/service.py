@@ -622,13 +622,8 @@ def create_api_token_for_email(
     email: str, name: str, workspace_id: int | None = None
 ) -> tuple[TokenView, str]:
     """For the CLI: raises NotFound when no such user, or they are in no (or not that) workspace."""
-    user = _user_by_email(email)
-    if user is None:
-        raise NotFound(f"No user with email {rules.normalise_email(email)}.")
-    member = current_member(user.id, workspace_id)
-    if member is None or (workspace_id is not None and member.workspace_id != workspace_id):
-        raise NotFound(f"{user.email} is not a member of that workspace.")
-    return create_api_token(user.id, member.workspace_id, name)
+    member = member_by_email(email, workspace_id)
+    return create_api_token(member.user_id, member.workspace_id, name)
 
 
 def api_tokens(user_id: int, workspace_id: int) -> list[TokenView]:
