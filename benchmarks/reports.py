@@ -22,10 +22,10 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import select, text, update
 from sqlalchemy.engine import make_url
 from stats import timing_line  # beside this script (run as benchmarks/<name>.py)
-from throwaway import throwaway_app
+from throwaway import chunked, throwaway_app
 
 from interviews.accounts import service as accounts
 from interviews.compensation.models import Reward
@@ -41,11 +41,6 @@ from interviews.studies import service as studies
 
 PASSWORD = "bench-password-1"
 PEOPLE = 3_000
-
-
-def chunked(table, rows: list[dict], size: int = 5000) -> None:
-    for start in range(0, len(rows), size):
-        db.session.execute(insert(table), rows[start : start + size])
 
 
 def seed(interviews: int) -> accounts.Member:

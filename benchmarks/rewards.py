@@ -29,10 +29,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from redis import Redis
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import make_url
 from stats import timing_line  # beside this script (run as benchmarks/<name>.py)
-from throwaway import throwaway_app
+from throwaway import chunked, throwaway_app
 
 from interviews.accounts import service as accounts
 from interviews.compensation import budgets
@@ -70,11 +70,6 @@ def status_of(rng: random.Random, mix, rest):
         if roll < floor:
             return status
     return rest
-
-
-def chunked(table, rows: list[dict], size: int = 5000) -> None:
-    for start in range(0, len(rows), size):
-        db.session.execute(insert(table), rows[start : start + size])
 
 
 def seed(args: argparse.Namespace) -> tuple[accounts.Member, studies.StudyView]:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import flask_migrate
 from flask import Flask
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, insert, text
 from sqlalchemy.engine import make_url
 
 from interviews.app import create_app
@@ -62,3 +62,9 @@ def throwaway_app(server_url: str | None, **overrides: object) -> Iterator[Flask
         finally:
             with app.app_context():
                 db.engine.dispose()
+
+
+def chunked(table, rows: list[dict], size: int = 5000) -> None:
+    """Bulk-insert seed rows in batches a driver takes in one statement."""
+    for start in range(0, len(rows), size):
+        db.session.execute(insert(table), rows[start : start + size])
