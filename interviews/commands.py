@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 from interviews import demo, dispatcher
 from interviews.accounts import service as accounts
 from interviews.errors import DomainError
+from interviews.mail import service as mail_service
 from interviews.messaging import service as messaging
 from interviews.reports import digest
 
@@ -43,43 +44,87 @@ def dispatch_command() -> None:
 
 @click.command("outbox")
 @click.option("--json", "as_json", is_flag=True, help="One JSON document, for scripts.")
+@click.option(
+    "--limit", default=100, show_default=True, type=click.IntRange(1, 10_000), help="Rows a page."
+)
+@click.option("--offset", default=0, type=click.IntRange(0), help="Rows to skip (the next page).")
 @with_appcontext
-def outbox_command(as_json: bool) -> None:
-    """Planned, pending and failed interview messages, soonest first, with due times."""
-    rows = messaging.open_messages()
+def outbox_command(as_json: bool, limit: int, offset: int) -> None:
+    """Every email still to send or failed for good, soonest first, with due times:
+    interview messages and all other mail (resets, invites, digests...), a page at a
+    time, and the totals that prove a drained outbox."""
+    # Both sources sorted by due time: the page is the merge of each one's first rows.
+    interview = [
+        {
+            "id": view.id,
+            "source": "interview",
+            "interview_id": interview_id,
+            "kind": view.kind,
+            "recipient": view.recipient,
+            "offset_minutes": view.offset_minutes,
+            "due_at": view.due_at,
+            "status": view.shown_status,
+            "attempts": view.attempts,
+            "error": view.error,
+        }
+        for view, interview_id in messaging.open_messages(limit + offset)
+    ]
+    other = [
+        {
+            "id": mail.id,
+            "source": "mail",
+            "interview_id": None,
+            "kind": mail.kind,
+            "recipient": mail.recipient,
+            "offset_minutes": None,
+            "due_at": mail.due_at,
+            "status": mail.status,
+            "attempts": mail.attempts,
+            "error": mail.error,
+        }
+        for mail in mail_service.waiting_mail(limit + offset)
+    ]
+    rows = sorted([*interview, *other], key=lambda row: (row["due_at"], row["source"], row["id"]))
+    rows = rows[offset : offset + limit]
+    counts = {"interview": messaging.status_counts(), "mail": mail_service.status_counts()}
+    totals = {
+        status: counts["interview"].get(status, 0) + counts["mail"].get(status, 0)
+        for status in ("pending", "failed", "sent")
+    }
+    listed = totals["pending"] + totals["failed"]
     if as_json:
-        click.echo(
-            json.dumps(
-                [
-                    {
-                        "id": view.id,
-                        "interview_id": interview_id,
-                        "kind": view.kind,
-                        "recipient": view.recipient,
-                        "offset_minutes": view.offset_minutes,
-                        "due_at": view.due_at.isoformat(),
-                        "status": view.shown_status,
-                        "attempts": view.attempts,
-                        "error": view.error,
-                    }
-                    for view, interview_id in rows
-                ],
-                indent=2,
-            )
-        )
+        document = {
+            "total": listed,
+            "offset": offset,
+            "limit": limit,
+            "totals": {**totals, "by_source": counts},
+            "items": [{**row, "due_at": row["due_at"].isoformat()} for row in rows],
+        }
+        click.echo(json.dumps(document, indent=2))
         return
-    if not rows:
-        click.echo("The outbox is empty: nothing planned, pending or failed.")
-        return
-    click.echo(f"{'due (UTC)':<17} {'status':<8} {'kind':<16} {'interview':>9}  recipient")
-    for view, interview_id in rows:
+    if rows:
+        click.echo(f"{'due (UTC)':<17} {'status':<8} {'kind':<16} {'interview':>9}  recipient")
+    for row in rows:
         line = (
-            f"{view.due_at:%Y-%m-%d %H:%M} {view.shown_status:<8} {view.kind:<16} "
-            f"{interview_id:>9}  {view.recipient}"
+            f"{row['due_at']:%Y-%m-%d %H:%M} {row['status']:<8} {row['kind']:<16} "
+            f"{row['interview_id'] or '-':>9}  {row['recipient']}"
         )
-        if view.error:
-            line += f"  ({view.error})"
+        if row["error"]:
+            line += f"  ({row['error']})"
         click.echo(line)
+    if not listed:
+        click.echo("The outbox is empty: nothing planned, pending or failed.")
+    elif rows:
+        click.echo(f"Showing {offset + 1}-{offset + len(rows)} of {listed}.")
+    else:
+        click.echo(f"Nothing from row {offset + 1} on; the outbox lists {listed}.")
+    click.echo(
+        f"Still to send: {totals['pending']} (interview messages "
+        f"{counts['interview'].get('pending', 0)}, other mail {counts['mail'].get('pending', 0)}); "
+        f"failed: {totals['failed']}; sent: {totals['sent']}."
+    )
+    if offset + len(rows) < listed:
+        click.echo(f"Next page: interviews outbox --offset {offset + len(rows)}")
 
 
 @click.group("token")

@@ -123,6 +123,17 @@ def settings_from_env(
             f"MAIL_TLS_CA_FILE must be a PEM file of CA certificates; {mail_tls_ca_file!r} is not a file"
         )
 
+    # Behind a reverse proxy that terminates TLS on an internal http hop, production may
+    # name an http BASE_URL; otherwise production must be served over https.
+    proxy_terminates_tls = parse_bool("PROXY_TERMINATES_TLS", get("PROXY_TERMINATES_TLS"), False)
+    if production and parts.scheme != "https" and not proxy_terminates_tls:
+        raise ConfigError(
+            f"BASE_URL must be https when INTERVIEWS_ENV=production, not {base_url!r}; "
+            "set PROXY_TERMINATES_TLS=true if a reverse proxy in front serves it over https"
+        )
+    # Session cookies only ever travel over TLS in production, whatever BASE_URL says.
+    secure_cookies = production or parts.scheme == "https"
+
     redis_url = get("REDIS_URL") or None
 
     settings: dict[str, Any] = {
@@ -174,14 +185,20 @@ def settings_from_env(
         "BUSY_FEED_TIMEOUT": parse_int(
             "BUSY_FEED_TIMEOUT", get("BUSY_FEED_TIMEOUT"), 10, minimum=1
         ),
-        # Interview messages (reminders, follow-ups): attempts before a message is marked
+        # Every email (interview messages and the app's own): attempts before one is marked
         # failed, the first retry's wait (doubling after), and how long a hand-off to a
         # worker and a worker's send may take before the row is due again.
+        # The defaults keep trying for about four hours (30 s doubling to 15 minutes, 20
+        # tries): a mail server down for an afternoon loses nothing. Every email follows
+        # these, whatever its kind.
         "MESSAGE_MAX_ATTEMPTS": parse_int(
-            "MESSAGE_MAX_ATTEMPTS", get("MESSAGE_MAX_ATTEMPTS"), 5, minimum=1
+            "MESSAGE_MAX_ATTEMPTS", get("MESSAGE_MAX_ATTEMPTS"), 20, minimum=1
         ),
         "MESSAGE_RETRY_SECONDS": parse_int(
             "MESSAGE_RETRY_SECONDS", get("MESSAGE_RETRY_SECONDS"), 30, minimum=1
+        ),
+        "MESSAGE_RETRY_MAX_SECONDS": parse_int(
+            "MESSAGE_RETRY_MAX_SECONDS", get("MESSAGE_RETRY_MAX_SECONDS"), 900, minimum=1
         ),
         "MESSAGE_QUEUE_LEASE_SECONDS": parse_int(
             "MESSAGE_QUEUE_LEASE_SECONDS", get("MESSAGE_QUEUE_LEASE_SECONDS"), 300, minimum=1
@@ -200,8 +217,26 @@ def settings_from_env(
         "SWEEP_SECONDS": parse_int("SWEEP_SECONDS", get("SWEEP_SECONDS"), 5),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": parts.scheme == "https",
-        "REMEMBER_COOKIE_SECURE": parts.scheme == "https",
+        "SESSION_COOKIE_SECURE": secure_cookies,
+        "REMEMBER_COOKIE_SECURE": secure_cookies,
+        "PROXY_TERMINATES_TLS": proxy_terminates_tls,
+        # Strict-Transport-Security max-age in production (0 sends none).
+        "HSTS_SECONDS": parse_int(
+            "HSTS_SECONDS", get("HSTS_SECONDS"), 365 * 24 * 3600 if production else 0
+        ),
+        # A signed-in session ends after this many hours without a request, and after this
+        # many days whatever happens (the person signs in again).
+        "SESSION_IDLE_HOURS": parse_int(
+            "SESSION_IDLE_HOURS", get("SESSION_IDLE_HOURS"), 7 * 24, minimum=1
+        ),
+        "SESSION_LIFETIME_DAYS": parse_int(
+            "SESSION_LIFETIME_DAYS", get("SESSION_LIFETIME_DAYS"), 30, minimum=1
+        ),
+        # Busy-calendar addresses on loopback, private or link-local networks are refused
+        # (the server would fetch them: SSRF) unless this is set (development, the demo).
+        "BUSY_FEED_ALLOW_PRIVATE": parse_bool(
+            "BUSY_FEED_ALLOW_PRIVATE", get("BUSY_FEED_ALLOW_PRIVATE"), False
+        ),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "WTF_CSRF_TIME_LIMIT": None,
         "SCHEMA_CHECK": True,

@@ -1,6 +1,7 @@
 """The dispatcher: one sweep over everything the database says is due.
 
-Interview messages (reminders, follow-ups, retries) from the outbox, hosts' busy
+Interview messages (reminders, follow-ups, retries) from the outbox, every other email
+whose hand-off was lost or whose retry is due (mail.delivery), hosts' busy
 calendars, participant imports whose worker went quiet, and members' weekly digests:
 each due row (or member's week) is claimed, then handed to an RQ worker when REDIS_URL
 is set, or handled here. Production runs a sweep a minute from `rq cron` (workers.cron);
@@ -19,6 +20,7 @@ from flask import Flask
 
 from interviews.clock import utc_now
 from interviews.db import db
+from interviews.mail import delivery
 from interviews.messaging import service as messaging
 from interviews.participants import import_runs
 from interviews.reports import digest
@@ -33,11 +35,13 @@ class SweepReport:
     calendars: int  # busy calendars refreshed (or handed to a worker)
     imports: int  # participant imports resumed after their lease ran out
     digests: int = 0  # weekly digest emails queued
+    mail: int = 0  # other emails sent (or handed to a worker): lost hand-offs and retries
 
     def __str__(self) -> str:
         return (
             f"messages dispatched: {self.messages}; busy calendars refreshed: {self.calendars}; "
-            f"participant imports resumed: {self.imports}; weekly digests sent: {self.digests}"
+            f"participant imports resumed: {self.imports}; weekly digests sent: {self.digests}; "
+            f"other emails dispatched: {self.mail}"
         )
 
 
@@ -49,6 +53,8 @@ def sweep(now: datetime | None = None) -> SweepReport:
         calendars=busy_calendars.refresh_due(now),
         imports=import_runs.sweep_imports(now),
         digests=digest.send_due(now),
+        # Last: the digests just written are dispatched by their own sender already.
+        mail=delivery.dispatch_due(now),
     )
 
 
@@ -74,7 +80,7 @@ class Sweeper:
             with self.app.app_context():
                 try:
                     report = sweep()
-                    if report.messages or report.calendars or report.imports or report.digests:
+                    if any(vars(report).values()):
                         log.info("sweep: %s", report)
                 except Exception:  # the next sweep tries again; the thread must live on
                     log.exception("sweep failed")

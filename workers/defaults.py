@@ -7,10 +7,6 @@ JOB_TIMEOUT_SECONDS = 60
 # How long RQ keeps a finished job's result and a failed job's traceback.
 RESULT_TTL_SECONDS = 3600
 FAILURE_TTL_SECONDS = 7 * 24 * 3600
-# Retries after a failed delivery, with the waits between them.
-MAIL_RETRY_INTERVALS_SECONDS = [30, 120, 600]
-# Delivery attempts a message gets: the first and one per retry. The last one marks it failed.
-MAIL_MAX_ATTEMPTS = 1 + len(MAIL_RETRY_INTERVALS_SECONDS)
 # Participant imports: rows per transaction (progress is visible after each), chunks a
 # job does before a follow-up job takes the rest (each job stays well inside
 # JOB_TIMEOUT_SECONDS), how long a running import's lease lasts without a chunk

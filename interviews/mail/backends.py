@@ -17,7 +17,16 @@ log = logging.getLogger(__name__)
 
 
 class DeliveryError(RuntimeError):
-    """The mail server refused or could not be reached; the message says which."""
+    """The mail server refused or could not be reached; the message says which.
+
+    ``permanent`` is set when the server refused this message for good (a 5xx answer to
+    its recipient or its content): trying again would get the same answer. Anything
+    else (a server that is down, a 4xx "try later", a refused login) is worth a retry.
+    """
+
+    def __init__(self, message: str, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
 
 
 def deliver_to_mailbox(message: Outgoing, settings: Mapping[str, Any]) -> None:
@@ -64,6 +73,16 @@ def _smtp_errors(settings: Mapping[str, Any]) -> Iterator[None]:
     host, port = settings["MAIL_SERVER"], settings["MAIL_PORT"]
     try:
         yield
+    except smtplib.SMTPRecipientsRefused as exc:
+        answers = exc.recipients.values()
+        said = "; ".join(
+            f"{code} {reply.decode(errors='replace') if isinstance(reply, bytes) else reply}"
+            for code, reply in answers
+        )
+        raise DeliveryError(
+            f"SMTP {host}:{port} refused the recipient: {said}",
+            permanent=bool(answers) and all(code >= 500 for code, _ in answers),
+        ) from exc
     except smtplib.SMTPResponseException as exc:
         # The server's own words ("535 5.7.8 Authentication credentials invalid"), not a tuple of bytes.
         reply = (
@@ -71,7 +90,12 @@ def _smtp_errors(settings: Mapping[str, Any]) -> Iterator[None]:
             if isinstance(exc.smtp_error, bytes)
             else exc.smtp_error
         )
-        raise DeliveryError(f"SMTP {host}:{port} refused: {exc.smtp_code} {reply}") from exc
+        # A 5xx to the message itself (too big, rejected as spam) will not change on a
+        # retry; a refused sender or login is the server's settings, which get mended.
+        permanent = isinstance(exc, smtplib.SMTPDataError) and exc.smtp_code >= 500
+        raise DeliveryError(
+            f"SMTP {host}:{port} refused: {exc.smtp_code} {reply}", permanent=permanent
+        ) from exc
     except (OSError, smtplib.SMTPException) as exc:
         raise DeliveryError(f"SMTP {host}:{port}: {exc}") from exc
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from interviews.db import UTCDateTime, db, str_enum
@@ -19,7 +19,18 @@ class MailStatus(enum.StrEnum):
 
 
 class MailMessage(db.Model):
+    """One email, and the outbox row for it: the sweep finds what is due and not held.
+
+    ``due_at`` is when it may next be tried; None means an interview message owns the
+    row and schedules its tries itself (messaging.service). ``lease_expires_at`` is how
+    long a hand-off to a worker, or a worker's send, holds the row. ``attempted_at`` is
+    written and committed before each attempt speaks to the mail server, so a row found
+    *sending* after its lease ran out is known to have had an attempt whose outcome is
+    unknown.
+    """
+
     __tablename__ = "mail_message"
+    __table_args__ = (Index("ix_mail_message_status_due_at", "status", "due_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Which workspace the message belongs to (None for account mail such as resets).
@@ -46,6 +57,9 @@ class MailMessage(db.Model):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attempted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     attachments: Mapped[list[MailAttachment]] = relationship(
         back_populates="message", cascade="all, delete-orphan", order_by="MailAttachment.id"

@@ -1,37 +1,34 @@
 """Use cases for outgoing email.
 
-``queue_email`` writes the message in the caller's transaction; after the
-caller commits, ``dispatch`` hands it to a worker (Redis configured) or
-delivers it at once (embedded mode). ``deliver`` claims the row first, so a
-message is never sent twice by two workers.
+``queue_email`` writes the message in the caller's transaction, due at once; after the
+caller commits, ``dispatch`` claims it and hands it to a worker (Redis configured) or
+delivers it at once (embedded mode). If that hand-off is lost, the dispatcher's sweep
+finds the row (mail.delivery), so a message written is a message sent.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, render_template
 from icalendar.parser import Contentline, Contentlines
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select
 
 from interviews.clock import utc_now
 from interviews.db import db
-from interviews.mail.backends import BACKENDS, DeliveryError, kept_connection
-from interviews.mail.compose import Attachment, Envelope, Outgoing, build_email
+from interviews.mail import delivery
+from interviews.mail.backends import DeliveryError
+from interviews.mail.compose import Attachment
+from interviews.mail.delivery import MailNotFound
 from interviews.mail.models import MailAttachment, MailMessage, MailStatus
-from workers import defaults
-from workers.queue import QueueUnavailable, enqueue
 
 log = logging.getLogger(__name__)
 
-
-class MailNotFound(LookupError):
-    pass
+__all__ = ["MailNotFound", "MailStatus", "queue_email", "dispatch"]
 
 
 @dataclass(frozen=True)
@@ -74,16 +71,19 @@ def queue_email(
     key: str | None = None,
     bodies: tuple[str, str] | None = None,
     from_person: bool = False,
+    owned: bool = False,
 ) -> MailMessage:
     """Render ``emails/<template>.txt`` and ``.html`` and add the message to the session.
 
-    The caller commits; then it calls ``dispatch`` (or ``deliver``). ``key`` becomes the
-    Message-ID: the outbox passes its own, the same on every attempt. ``bodies``
-    (text, HTML) are used as given instead of rendering a template. With ``from_person``
-    the message comes from ``reply_to`` itself when that address is at one of
-    MAIL_SENDER_DOMAINS (the mail server may send as it), else as usual.
+    The caller commits; then it calls ``dispatch``. ``key`` becomes the Message-ID: the
+    outbox passes its own, the same on every attempt. ``bodies`` (text, HTML) are used
+    as given instead of rendering a template. With ``from_person`` the message comes
+    from ``reply_to`` itself when that address is at one of MAIL_SENDER_DOMAINS (the
+    mail server may send as it), else as usual. ``owned``: an interview message owns the
+    row and schedules its tries (the sweep leaves it alone); otherwise it is due now.
     """
     context = {"product_name": current_app.config["PRODUCT_NAME"], **context}
+    now = utc_now()
     message = MailMessage(
         workspace_id=workspace_id,
         key=key or uuid.uuid4().hex,
@@ -97,10 +97,11 @@ def queue_email(
         html_body=bodies[1]
         if bodies
         else render_template(f"emails/{template}.html", subject=subject, **context),
-        backend=current_app.config["MAIL_BACKEND"],
+        backend=delivery.backend_for_new_mail(),
         status=MailStatus.QUEUED,
         attempts=0,
-        created_at=utc_now(),
+        created_at=now,
+        due_at=None if owned else now,
         # Given even when empty: the collection is then known, not lazily loaded at send.
         attachments=[
             MailAttachment(
@@ -119,7 +120,7 @@ def queue_email(
 class Dispatched:
     """What became of a message handed to ``dispatch``, to tell the person who sent it."""
 
-    status: MailStatus  # SENT, QUEUED (a worker will send it) or, after a refusal, QUEUED/FAILED
+    status: MailStatus  # SENT, QUEUED (a worker, or the sweep's retry, will send it) or FAILED
     error: str | None = None
 
     @property
@@ -128,40 +129,89 @@ class Dispatched:
 
 
 def dispatch(message_id: int) -> Dispatched:
-    """Deliver now (embedded mode) or enqueue for an RQ worker (REDIS_URL set).
+    """After the caller committed ``queue_email``: hand the message to an RQ worker
+    (REDIS_URL set) or deliver it now (embedded mode, or Redis down).
 
-    When Redis is down the message is delivered now instead: it is already stored,
-    and the claim in ``deliver`` keeps a later retry from sending it again.
+    A delivery that fails here is kept and retried by the sweep; the error is returned
+    so the person who sent it hears of it.
     """
-    redis_url = current_app.config.get("REDIS_URL")
-    if redis_url:
-        try:
-            enqueue(
-                "workers.mail.deliver_email",
-                message_id,
-                retry_intervals=defaults.MAIL_RETRY_INTERVALS_SECONDS,
-            )
-            return Dispatched(MailStatus.QUEUED)
-        except QueueUnavailable:
-            log.warning("queue unavailable, delivering mail %s now", message_id, exc_info=True)
+    now = utc_now()
+    claimed = delivery.claim([message_id], now)
+    if not claimed:
+        message = db.session.get(MailMessage, message_id)
+        return Dispatched(message.status if message else MailStatus.FAILED)
+    if delivery.to_workers(claimed):
+        return Dispatched(MailStatus.QUEUED)
     try:
-        return Dispatched(deliver(message_id))
+        return Dispatched(delivery.deliver(message_id, now))
     except DeliveryError as error:
         # Recorded on the row and told to whoever sent it; the request goes on.
-        log.exception("delivery of mail %s failed", message_id)
+        log.warning("delivery of mail %s failed: %s", message_id, error)
         message = db.session.get(MailMessage, message_id)
         return Dispatched(message.status if message else MailStatus.FAILED, str(error))
 
 
-@contextmanager
-def one_connection() -> Iterator[None]:
-    """Deliveries in this block share one SMTP connection (a worker's batch of messages)."""
-    config = current_app.config
-    if config["MAIL_BACKEND"] == "smtp":
-        with kept_connection(config):
-            yield
-    else:
-        yield
+@dataclass(frozen=True)
+class QueuedMail:
+    """An email the sweep looks after (not an interview message), as the CLI lists it."""
+
+    id: int
+    kind: str
+    recipient: str
+    due_at: Any
+    status: str  # pending (queued, or being sent) or failed
+    attempts: int
+    error: str | None
+
+
+_LISTED = (MailStatus.QUEUED, MailStatus.SENDING, MailStatus.FAILED)
+
+
+def waiting_mail(limit: int = 500, offset: int = 0) -> list[QueuedMail]:
+    """Emails still to send, or failed for good, soonest due first: a page of them."""
+    rows = db.session.execute(
+        select(
+            MailMessage.id,
+            MailMessage.kind,
+            MailMessage.recipient,
+            MailMessage.due_at,
+            MailMessage.status,
+            MailMessage.attempts,
+            MailMessage.error,
+        )
+        .where(MailMessage.due_at.is_not(None), MailMessage.status.in_(_LISTED))
+        .order_by(MailMessage.due_at, MailMessage.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return [
+        QueuedMail(
+            id=row.id,
+            kind=row.kind,
+            recipient=row.recipient,
+            due_at=row.due_at,
+            status="failed" if row.status is MailStatus.FAILED else "pending",
+            attempts=row.attempts,
+            error=row.error,
+        )
+        for row in rows
+    ]
+
+
+def status_counts() -> dict[str, int]:
+    """How many emails the sweep looks after are in each status (queued and sending
+    count as pending), server-wide."""
+    counts: dict[str, int] = {}
+    for status, count in db.session.execute(
+        select(MailMessage.status, func.count())
+        .where(MailMessage.due_at.is_not(None))
+        .group_by(MailMessage.status)
+    ):
+        shown = "failed" if status is MailStatus.FAILED else status.value
+        if status in (MailStatus.QUEUED, MailStatus.SENDING):
+            shown = "pending"
+        counts[shown] = counts.get(shown, 0) + count
+    return counts
 
 
 def message_row(message_id: int) -> MailMessage:
@@ -170,86 +220,6 @@ def message_row(message_id: int) -> MailMessage:
     if message is None:
         raise MailNotFound(message_id)
     return message
-
-
-def deliver(message_id: int, final: bool | None = None) -> MailStatus:
-    """Claim a queued message, send it through the configured backend, record the result.
-
-    Returns the final status. Raises DeliveryError when the backend fails (the
-    row is put back to queued so a retry can claim it, or failed on the last try;
-    ``final`` says whether this is the last try, else the mail retry count decides).
-    """
-    claimed = db.session.execute(
-        update(MailMessage)
-        .where(MailMessage.id == message_id, MailMessage.status == MailStatus.QUEUED)
-        .values(status=MailStatus.SENDING, attempts=MailMessage.attempts + 1)
-    ).rowcount
-    db.session.commit()
-    message = db.session.get(MailMessage, message_id)
-    if message is None:
-        raise MailNotFound(message_id)
-    if not claimed:
-        return message.status  # someone else has it, or it is done already
-
-    try:
-        _send(message, final)
-    finally:
-        db.session.commit()
-    return MailStatus.SENT
-
-
-def mark_sending(message: MailMessage) -> None:
-    """Record an attempt about to be made (the caller commits it before sending)."""
-    message.status = MailStatus.SENDING
-    message.attempts = (message.attempts or 0) + 1
-
-
-def send_claimed(message: MailMessage, final: bool) -> None:
-    """Send a message its caller has claimed and marked sending (the outbox claims its own
-    rows), then record the outcome on the row. Writes nothing before the mail server has
-    answered. The caller commits. Raises DeliveryError."""
-    _send(message, final)
-
-
-def _send(message: MailMessage, final: bool | None) -> None:
-    config = current_app.config
-    now = utc_now()
-    envelope = Envelope(
-        key=message.key,
-        recipient=message.recipient,
-        sender_name=message.sender_name,
-        reply_to=message.reply_to,
-        from_address=message.from_address,
-        subject=message.subject,
-        text_body=message.text_body,
-        html_body=message.html_body,
-        attachments=tuple(
-            Attachment(a.filename, a.content_type, a.content) for a in message.attachments
-        ),
-    )
-    data = build_email(
-        envelope,
-        product_name=config["PRODUCT_NAME"],
-        sender_address=config["MAIL_DEFAULT_SENDER"],
-        now=now,
-    )
-    outgoing = Outgoing(
-        sender=config["MAIL_DEFAULT_SENDER"],
-        recipient=message.recipient,
-        subject=message.subject,
-        text_body=message.text_body,
-        data=data,
-    )
-    try:
-        BACKENDS[message.backend](outgoing, config)
-    except DeliveryError as exc:
-        last_try = message.attempts >= defaults.MAIL_MAX_ATTEMPTS if final is None else final
-        message.status = MailStatus.FAILED if last_try else MailStatus.QUEUED
-        message.error = str(exc)
-        raise
-    message.status = MailStatus.SENT
-    message.error = None
-    message.sent_at = now
 
 
 def mailbox(workspace_id: int | None, own_email: str) -> list[MailboxEntry]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app, render_template
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from interviews.clock import utc_now
@@ -25,9 +25,12 @@ from interviews.compensation import offers
 from interviews.compensation.rules import PAID
 from interviews.db import db, within
 from interviews.errors import NotFound
+from interviews.mail import delivery
 from interviews.mail import service as mail_service
 from interviews.mail.backends import DeliveryError
 from interviews.mail.compose import Attachment
+from interviews.mail.models import MailStatus
+from interviews.mail.rules import gives_up, retry_wait
 from interviews.messaging import texts
 from interviews.messaging.models import OPEN_STATUSES, OutboxMessage, OutboxStatus
 from interviews.messaging.plan import (
@@ -123,7 +126,7 @@ def send_soon(ids: list[int]) -> None:
 def _hand_off(ids: list[int], now: datetime) -> None:
     if not ids:
         return
-    if current_app.config.get("REDIS_URL"):
+    if delivery.workers_take_mail():
         try:
             for start in range(0, len(ids), BATCH):
                 enqueue("workers.messaging.send_messages", ids[start : start + BATCH])
@@ -190,10 +193,10 @@ def send_batch(ids: list[int], now: datetime | None = None) -> int:
         # the way in and give the rest back (one send may still take MAIL_TIMEOUT).
         stop_at = time.monotonic() + lease.total_seconds() / 3
         to_send = [(row, mail) for row, mail in prepared if mail is not None]
-        with mail_service.one_connection():
+        with delivery.one_connection():
             for index, (row, mail) in enumerate(to_send):
                 if time.monotonic() > stop_at:
-                    _give_back([row.id for row, _ in to_send[index:]], now)
+                    _give_back(to_send[index:], now)
                     break
                 _deliver(row, mail, now)
     finally:
@@ -201,9 +204,13 @@ def send_batch(ids: list[int], now: datetime | None = None) -> int:
     return len(claimed)
 
 
-def _give_back(ids: list[int], now: datetime) -> None:
+def _give_back(prepared: list, now: datetime) -> None:
     """Claimed messages this worker will not get to: due again at once, for the next
-    sweep, with the attempt they did not have taken back."""
+    sweep, with the attempt they did not have taken back (on their mail rows too, which
+    would otherwise look like an attempt whose outcome is unknown)."""
+    ids = [row.id for row, _ in prepared]
+    for _, mail in prepared:
+        mail.status, mail.attempts = MailStatus.QUEUED, max(mail.attempts - 1, 0)
     db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id.in_(ids), OutboxMessage.status == OutboxStatus.SENDING)
@@ -232,11 +239,11 @@ def _prepare(
     study = cache[interview.study_id]
     if row.mail_message_id is not None:
         mail = mail_service.message_row(row.mail_message_id)
-        if mail.status is mail_service.MailStatus.SENT:
+        if mail.status is MailStatus.SENT:
             # The email went out but a worker died before saying so here: done, not resent.
             _finish(row, OutboxStatus.SENT, now, commit=False)
             return None
-        mail_service.mark_sending(mail)
+        delivery.mark_sending(mail, now)
         return mail
     reason = _pointless(row, interview, now)
     if reason:
@@ -258,8 +265,9 @@ def _prepare(
         key=row.idempotency_key,
         bodies=rendered.bodies,
         from_person=row.audience is Audience.PARTICIPANT,
+        owned=True,
     )
-    mail_service.mark_sending(mail)
+    delivery.mark_sending(mail, now)
     row.recipient = rendered.recipient  # its mail row's id once the batch is flushed
     return mail
 
@@ -268,14 +276,17 @@ def _deliver(row: OutboxMessage, mail, now: datetime) -> OutboxStatus:
     """Speak to the mail server for one prepared message, then record the outcome: one
     commit per message, so a worker that dies can have sent at most this one unrecorded."""
     config = current_app.config
-    last_try = row.attempts >= config["MESSAGE_MAX_ATTEMPTS"]
     try:
-        mail_service.send_claimed(mail, final=last_try)
+        # Its own clock: sent when it went out, not when the batch began.
+        delivery.send(mail, utc_now())
     except DeliveryError as error:
-        if last_try:
+        if gives_up(row.attempts, config["MESSAGE_MAX_ATTEMPTS"], error.permanent):
+            mail.status = MailStatus.FAILED
             return _finish(row, OutboxStatus.FAILED, now, error=str(error))
-        wait = config["MESSAGE_RETRY_SECONDS"] * 2 ** (row.attempts - 1)
-        row.due_at = now + timedelta(seconds=wait)
+        mail.status = MailStatus.QUEUED
+        row.due_at = now + retry_wait(
+            row.attempts, config["MESSAGE_RETRY_SECONDS"], config["MESSAGE_RETRY_MAX_SECONDS"]
+        )
         return _finish(row, OutboxStatus.PENDING, now, error=str(error))
     # Sent when it went out, not when the batch began: lateness is measured from this.
     return _finish(row, OutboxStatus.SENT, mail.sent_at or now)
@@ -575,24 +586,32 @@ def plan_of(interview_id: int) -> list[PlannedView]:
     return _views(list(rows))
 
 
-def open_messages(limit: int = 500) -> list[tuple[PlannedView, int]]:
-    """Planned, pending and failed messages across the server, soonest first (the CLI)."""
+_LISTED = (OutboxStatus.PENDING, OutboxStatus.QUEUED, OutboxStatus.SENDING, OutboxStatus.FAILED)
+
+
+def open_messages(limit: int = 500, offset: int = 0) -> list[tuple[PlannedView, int]]:
+    """Planned, pending and failed messages across the server, soonest first, a page of
+    them (the CLI), each with its interview's id."""
     rows = db.session.scalars(
         select(OutboxMessage)
-        .where(
-            OutboxMessage.status.in_(
-                (
-                    OutboxStatus.PENDING,
-                    OutboxStatus.QUEUED,
-                    OutboxStatus.SENDING,
-                    OutboxStatus.FAILED,
-                )
-            )
-        )
+        .where(OutboxMessage.status.in_(_LISTED))
         .order_by(OutboxMessage.due_at, OutboxMessage.id)
         .limit(limit)
+        .offset(offset)
     ).all()
     return list(zip(_views(list(rows)), (row.interview_id for row in rows), strict=True))
+
+
+def status_counts() -> dict[str, int]:
+    """How many interview messages are in each status, server-wide (as people read it:
+    queued and sending count as pending)."""
+    counts: dict[str, int] = {}
+    for status, count in db.session.execute(
+        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+    ):
+        shown = "pending" if status in OPEN_STATUSES else status.value
+        counts[shown] = counts.get(shown, 0) + count
+    return counts
 
 
 def reminder_sent_times(

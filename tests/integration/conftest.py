@@ -51,6 +51,8 @@ class MailServer:
     rcpt_delay: float = 0
     # RCPT commands seen, delivered or not (a killed sender never gets to DATA).
     rcpts: int = 0
+    # Recipients answered "550 no such user" (a refusal for good).
+    refuse: set[str] = field(default_factory=set)
 
     def settings(self) -> dict[str, object]:
         """The app settings that point MAIL_BACKEND=smtp at this server (no TLS, no login)."""
@@ -65,6 +67,8 @@ class _Keep:
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
         self.server.rcpts += 1
+        if address in self.server.refuse:
+            return "550 5.1.1 No such user here"
         if self.server.rcpt_delay:
             await asyncio.sleep(self.server.rcpt_delay)
         envelope.rcpt_tos.append(address)

@@ -67,7 +67,9 @@ def test_demo_hosts_calendar_keeps_her_meetings_and_special_days_clear(app, runn
 
 def test_demo_calendar_is_served_in_development_only(app, make_app):
     assert app.test_client().get("/dev/demo-calendar.ics").mimetype == "text/calendar"
-    production = make_app(INTERVIEWS_ENV="production", SECRET_KEY="s" * 40)
+    production = make_app(
+        INTERVIEWS_ENV="production", SECRET_KEY="s" * 40, BASE_URL="https://desk.test"
+    )
     assert production.test_client().get("/dev/demo-calendar.ics").status_code == 404
 
 
@@ -100,7 +102,7 @@ def test_demo_twice_says_it_is_already_seeded_and_adds_nothing(app, runner, sent
 
 
 def test_demo_is_refused_in_production(make_app):
-    app = make_app(INTERVIEWS_ENV="production")
+    app = make_app(INTERVIEWS_ENV="production", BASE_URL="https://desk.test")
     result = app.test_cli_runner().invoke(demo_command)
     assert result.exit_code != 0
     assert "Refusing to seed demo data when INTERVIEWS_ENV=production" in result.output

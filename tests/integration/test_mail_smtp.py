@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from email.utils import getaddresses, parseaddr
 
 import pytest
@@ -9,14 +10,14 @@ import pytest
 from interviews.accounts import service as accounts
 from interviews.accounts.rules import Role
 from interviews.config import ConfigError
-from interviews.mail import service as mail_service
+from interviews.mail import delivery
 from interviews.mail.backends import DeliveryError
 from interviews.mail.models import MailStatus
 from tests.conftest import log_in
 from tests.integration.conftest import free_port
-from workers import defaults
 
 SMTP_USER, SMTP_PASSWORD = "desk-mailer", "s3cret-relay-password"
+SECOND, HOUR = timedelta(seconds=1), timedelta(hours=1)
 
 
 def invite_by_service(app, owner, email="sam@example.com"):
@@ -172,24 +173,31 @@ def test_a_message_fails_for_good_after_its_last_retry(
         MAIL_USERNAME=SMTP_USER,
         MAIL_PASSWORD="not-the-password",
         MAIL_TLS_CA_FILE=tls_ca_file,
+        MESSAGE_MAX_ATTEMPTS=4,
     )
     invite_by_service(app, make_workspace())  # the first attempt, made at once
     [row] = sent_mail()
 
-    # Each retry the worker makes is one more attempt; the first plus one per retry interval.
+    # Each retry is due after a longer wait (30 s, doubling); trying early sends nothing.
     with app.app_context():
-        for _ in defaults.MAIL_RETRY_INTERVALS_SECONDS[:-1]:
+        waits = []
+        for _ in range(2):
+            [row] = sent_mail()
+            waits.append(row.due_at - row.attempted_at)
+            assert delivery.deliver(row.id, row.due_at - SECOND) is MailStatus.QUEUED
             with pytest.raises(DeliveryError):
-                mail_service.deliver(row.id)
-        assert sent_mail()[0].status is MailStatus.QUEUED
+                delivery.deliver(row.id, row.due_at)
+        [row] = sent_mail()
+        assert row.status is MailStatus.QUEUED and row.attempts == 3
         with pytest.raises(DeliveryError):
-            mail_service.deliver(row.id)
+            delivery.deliver(row.id, row.due_at)
         # Nothing is tried after the last attempt.
-        assert mail_service.deliver(row.id) is MailStatus.FAILED
+        assert delivery.deliver(row.id, row.due_at + HOUR) is MailStatus.FAILED
 
+    assert waits == [timedelta(seconds=30), timedelta(seconds=60)]
     [row] = sent_mail()
     assert row.status is MailStatus.FAILED
-    assert row.attempts == 1 + len(defaults.MAIL_RETRY_INTERVALS_SECONDS)
+    assert row.attempts == 4
     assert "535" in row.error
     assert server.received == []
 

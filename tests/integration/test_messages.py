@@ -402,7 +402,7 @@ def test_the_outbox_command_lists_what_is_planned(app, runner, client, study):
     assert result.exit_code == 0, result.output
     import json
 
-    listed = json.loads(result.output)
+    listed = json.loads(result.output)["items"]
     assert {row["kind"] for row in listed} == {
         "reminder",
         "host_reminder",

@@ -89,3 +89,60 @@ def test_ssl_defaults_to_port_465(tmp_path):
 def test_proxies_are_not_trusted_unless_said(tmp_path):
     assert settings_from_env({}, tmp_path)["TRUSTED_PROXIES"] == 0
     assert settings_from_env({"TRUSTED_PROXIES": "1"}, tmp_path)["TRUSTED_PROXIES"] == 1
+
+
+PRODUCTION = {"INTERVIEWS_ENV": "production", "SECRET_KEY": "s" * 50}
+
+
+def test_production_refuses_an_http_base_url(tmp_path):
+    with pytest.raises(ConfigError, match="BASE_URL must be https when INTERVIEWS_ENV=production"):
+        settings_from_env({**PRODUCTION, "BASE_URL": "http://desk.example.com"}, tmp_path)
+    with pytest.raises(ConfigError, match="PROXY_TERMINATES_TLS"):
+        settings_from_env(PRODUCTION, tmp_path)  # the default BASE_URL is http too
+
+
+def test_production_behind_a_tls_proxy_may_name_an_http_base_url_and_keeps_cookies_secure(
+    tmp_path,
+):
+    settings = settings_from_env(
+        {**PRODUCTION, "BASE_URL": "http://desk.internal:8000", "PROXY_TERMINATES_TLS": "true"},
+        tmp_path,
+    )
+    assert settings["PROXY_TERMINATES_TLS"] is True
+    assert settings["SESSION_COOKIE_SECURE"] is True
+    assert settings["REMEMBER_COOKIE_SECURE"] is True
+
+
+def test_production_sends_hsts_for_a_year_unless_told_otherwise(tmp_path):
+    https = {**PRODUCTION, "BASE_URL": "https://desk.example.com"}
+    assert settings_from_env(https, tmp_path)["HSTS_SECONDS"] == 365 * 24 * 3600
+    assert settings_from_env({**https, "HSTS_SECONDS": "0"}, tmp_path)["HSTS_SECONDS"] == 0
+
+
+def test_development_over_http_sends_no_hsts_and_no_secure_cookie(tmp_path):
+    settings = settings_from_env({}, tmp_path)
+    assert settings["HSTS_SECONDS"] == 0
+    assert settings["SESSION_COOKIE_SECURE"] is False
+    assert settings["PROXY_TERMINATES_TLS"] is False
+
+
+def test_sessions_idle_out_after_a_week_and_end_after_thirty_days_by_default(tmp_path):
+    settings = settings_from_env({}, tmp_path)
+    assert settings["SESSION_IDLE_HOURS"] == 168
+    assert settings["SESSION_LIFETIME_DAYS"] == 30
+    changed = settings_from_env({"SESSION_IDLE_HOURS": "8", "SESSION_LIFETIME_DAYS": "1"}, tmp_path)
+    assert (changed["SESSION_IDLE_HOURS"], changed["SESSION_LIFETIME_DAYS"]) == (8, 1)
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"SESSION_IDLE_HOURS": "0"}, "SESSION_IDLE_HOURS must be at least 1"),
+        ({"SESSION_LIFETIME_DAYS": "a month"}, "SESSION_LIFETIME_DAYS must be a whole number"),
+        ({"HSTS_SECONDS": "-1"}, "HSTS_SECONDS must be at least 0"),
+        ({"PROXY_TERMINATES_TLS": "perhaps"}, "PROXY_TERMINATES_TLS must be true or false"),
+    ],
+)
+def test_malformed_session_and_tls_settings_are_refused(tmp_path, env, message):
+    with pytest.raises(ConfigError, match=message):
+        settings_from_env(env, tmp_path)
