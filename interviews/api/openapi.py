@@ -13,6 +13,7 @@ from interviews.api.openapi_privacy import PRIVACY_PATHS, PRIVACY_SCHEMAS
 from interviews.api.openapi_public import PUBLIC_PATHS, PUBLIC_SCHEMAS
 from interviews.api.openapi_reports import REPORT_PATHS, REPORT_SCHEMAS
 from interviews.api.openapi_rewards import REWARD_PATHS, REWARD_SCHEMAS
+from interviews.dates import YEAR_PATTERN
 from interviews.db import MAX_ID
 
 ERROR = {"$ref": "#/components/schemas/Error"}
@@ -300,14 +301,14 @@ PATHS: dict[str, Any] = {
                 {
                     "name": "from",
                     "in": "query",
-                    "description": "Interviews ending after this instant (ISO 8601; a bare date is UTC midnight)",
-                    "schema": {"type": "string", "format": "date-time"},
+                    "description": "Interviews ending after this instant (ISO 8601, 2000 to 2100; a bare date is UTC midnight)",
+                    "schema": {"type": "string", "format": "date-time", "pattern": YEAR_PATTERN},
                 },
                 {
                     "name": "to",
                     "in": "query",
-                    "description": "Interviews starting before this instant",
-                    "schema": {"type": "string", "format": "date-time"},
+                    "description": "Interviews starting before this instant (2000 to 2100)",
+                    "schema": {"type": "string", "format": "date-time", "pattern": YEAR_PATTERN},
                 },
             ],
             "responses": {
@@ -396,6 +397,41 @@ def _with_body_limit(paths: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+UNSTORABLE_TEXT = (
+    "or text that cannot be stored: a NUL (U+0000) or a lone surrogate (U+D800 to U+DFFF) "
+    "in the address, the query or the body (code `invalid_text`; the message names the field)"
+)
+
+
+def _takes_text(op: dict[str, Any]) -> bool:
+    return "requestBody" in op or any(
+        p.get("schema", {}).get("type") == "string" for p in op.get("parameters", [])
+    )
+
+
+def _with_text_rule(paths: dict[str, Any]) -> dict[str, Any]:
+    """Every operation that takes text may answer 422 `invalid_text`: the rule is the
+    whole server's (interviews/storable_text.py), checked before any view runs."""
+
+    def ruled(op: dict[str, Any]) -> dict[str, Any]:
+        given = op["responses"].get("422")
+        description = (
+            f"{given['description']}; {UNSTORABLE_TEXT}"
+            if given
+            else f"The input is not valid: {UNSTORABLE_TEXT[3:]}"
+        )
+        refusal = {"description": description, "content": {"application/json": {"schema": ERROR}}}
+        return {**op, "responses": {**op["responses"], "422": refusal}}
+
+    return {
+        path: {
+            method: ruled(op) if isinstance(op, dict) and _takes_text(op) else op
+            for method, op in spec.items()
+        }
+        for path, spec in paths.items()
+    }
+
+
 def openapi_document(base_url: str, url_map: Map | None = None) -> dict[str, Any]:
     """The document for this server. Only paths that exist in ``url_map`` are listed."""
     paths = {
@@ -425,7 +461,7 @@ def openapi_document(base_url: str, url_map: Map | None = None) -> dict[str, Any
         },
         "servers": [{"url": base_url}],
         "security": [{"bearerAuth": []}],
-        "paths": _with_body_limit(paths),
+        "paths": _with_text_rule(_with_body_limit(paths)),
         "components": {
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
             "schemas": {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from interviews.dates import YEAR_PATTERN
 from interviews.db import MAX_ID
 
 ERROR = {"$ref": "#/components/schemas/Error"}
@@ -22,6 +23,7 @@ UNAUTHORIZED = _json("Missing, unknown or revoked token", ERROR)
 NOT_FOUND = _json("No such thing in this workspace", ERROR)
 INVALID = _json("The input is not valid; the message says which field and why", ERROR)
 FORBIDDEN = _json("Viewers can read but not write", ERROR)
+DAY = {"type": "string", "format": "date", "pattern": YEAR_PATTERN}
 INTERVIEW_ID = {
     "name": "interview_id",
     "in": "path",
@@ -160,6 +162,13 @@ NOTES_SCHEMAS: dict[str, Any] = {
                 "description": "The sections as you read them, for the merge",
             },
             "sections": {"type": "array", "items": _ref("NoteSection")},
+            "template_id": {
+                "type": "integer",
+                "description": (
+                    "The template the notes are taken on, as GET gives it; optional. Saving "
+                    "cannot move notes to another template: any other id answers 422"
+                ),
+            },
         },
     },
     "Takeaway": {
@@ -250,6 +259,8 @@ NOTES_PATHS: dict[str, Any] = {
         },
         "put": {
             "operationId": "putInterviewNotes",
+            # A rule no schema can say: template_id must be the notes' own template's.
+            "x-semantic-validation": True,
             "summary": "Save section bodies (by heading); takeaways are managed at /takeaways",
             "parameters": [INTERVIEW_ID],
             "requestBody": {
@@ -283,12 +294,8 @@ NOTES_PATHS: dict[str, Any] = {
                 _query("interview_id", ID, "One interview's"),
                 _query("participant_id", ID, "One person's"),
                 _query("segment", {"type": "string"}, "The participant's segment on the panel"),
-                _query(
-                    "from", {"type": "string", "format": "date"}, "Added on or after this day (UTC)"
-                ),
-                _query(
-                    "to", {"type": "string", "format": "date"}, "Added on or before this day (UTC)"
-                ),
+                _query("from", DAY, "Added on or after this day (UTC), 2000 to 2100"),
+                _query("to", DAY, "Added on or before this day (UTC), 2000 to 2100"),
                 _query("actor_id", ID, "Evidence for this actor of an impact map"),
                 _query("outcome_id", ID, "Evidence for this outcome of an impact map"),
                 _query(

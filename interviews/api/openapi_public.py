@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from interviews.dates import YEAR_PATTERN
+
 ERROR = {"$ref": "#/components/schemas/Error"}
 
 
@@ -43,19 +45,20 @@ DAYS = [
     {
         "name": "from",
         "in": "query",
-        "schema": {"type": "string", "format": "date"},
-        "description": "First local day (default: today in `timezone`)",
+        "schema": {"type": "string", "format": "date", "pattern": YEAR_PATTERN},
+        "description": "First local day, 2000 to 2100 (default: today in `timezone`)",
     },
     {
         "name": "to",
         "in": "query",
-        "schema": {"type": "string", "format": "date"},
-        "description": "Last local day, at most 62 days after `from` (default: `from` + 13 days)",
+        "schema": {"type": "string", "format": "date", "pattern": YEAR_PATTERN},
+        "description": "Last local day, 2000 to 2100, at most 62 days after `from` (default: "
+        "`from` + 13 days)",
     },
     {
         "name": "timezone",
         "in": "query",
-        "schema": {"type": "string", "default": "UTC"},
+        "schema": {"type": "string", "default": "UTC", "maxLength": 64},
         "description": "IANA zone the days are read in, e.g. Europe/Berlin",
     },
 ]
@@ -111,7 +114,8 @@ PUBLIC_SCHEMAS: dict[str, Any] = {
             },
             "rebook": {
                 "type": "string",
-                "description": "From a 'sorry we missed you' link: links this booking to the missed interview",
+                "description": "From a 'sorry we missed you' link: links this booking to the "
+                "missed interview; 404 when it is not a link of this study, as for `invite`",
             },
             "invite": {
                 "type": "string",

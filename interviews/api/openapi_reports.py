@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from interviews.api.openapi_notes import INVALID, UNAUTHORIZED, _json, _query, _ref
+from interviews.dates import YEAR_PATTERN
 
 RATE = {"type": ["number", "null"], "minimum": 0, "maximum": 1}
 COUNT = {"type": "integer", "minimum": 0}
@@ -57,7 +58,7 @@ REPORT_SCHEMAS: dict[str, Any] = {
     },
 }
 
-_DAY = {"type": "string", "format": "date"}
+_DAY = {"type": "string", "format": "date", "pattern": YEAR_PATTERN}
 
 REPORT_PATHS: dict[str, Any] = {
     "/api/v1/reports/attendance": {
@@ -65,8 +66,12 @@ REPORT_PATHS: dict[str, Any] = {
             "operationId": "attendanceReport",
             "summary": "Attendance per study for interviews starting on the days from..to (UTC)",
             "parameters": [
-                _query("from", _DAY, "First day, included (YYYY-MM-DD); none: since the start"),
-                _query("to", _DAY, "Last day, included (YYYY-MM-DD); none: no end"),
+                _query(
+                    "from",
+                    _DAY,
+                    "First day, included (YYYY-MM-DD, 2000 to 2100); none: since the start",
+                ),
+                _query("to", _DAY, "Last day, included (YYYY-MM-DD, 2000 to 2100); none: no end"),
             ],
             "responses": {
                 "200": _json("Every study of the workspace", _ref("AttendanceReport")),

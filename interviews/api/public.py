@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from interviews import dates
 from interviews.clock import utc_now
 from interviews.errors import InvalidInput
 from interviews.extensions import limiter
-from interviews.scheduling import hours
 from interviews.scheduling import service as scheduling
 from interviews.scheduling.slots import Interval
 
@@ -45,18 +44,24 @@ def _booking_json(booking: scheduling.Booking) -> dict[str, Any]:
 
 def _days() -> tuple[date, date, str]:
     """?from=YYYY-MM-DD&to=YYYY-MM-DD&timezone=Area/City (defaults: the next 14 days, UTC)."""
-    timezone = hours.parse_timezone(request.args.get("timezone", "UTC"))
-    today = utc_now().astimezone(ZoneInfo(timezone)).date()  # the viewer's today
-    try:
-        first = date.fromisoformat(request.args["from"]) if "from" in request.args else today
-        last = (
-            date.fromisoformat(request.args["to"])
-            if "to" in request.args
-            else first + timedelta(days=13)
-        )
-    except ValueError:
-        raise InvalidInput("`from` and `to` are dates like 2026-11-24.", field="from") from None
+    timezone = request.args.get("timezone", "UTC")
+    today = utc_now().astimezone(dates.zone_of(timezone)).date()  # the viewer's today
+    first = (
+        dates.parse_day(request.args["from"], "`from`", "from") if "from" in request.args else today
+    )
+    last = (
+        dates.parse_day(request.args["to"], "`to`", "to")
+        if "to" in request.args
+        else min(first + timedelta(days=13), dates.LATEST_DAY)
+    )
     return first, last, timezone
+
+
+def _week_from(start: str) -> tuple[date, date]:
+    """The week of days from a refused start's day (UTC), for the fresh slots of a 409."""
+    # Written in the window, a time can still fall a day past it in UTC.
+    day = min(dates.parse_instant(start, "`start`", "start").date(), dates.LATEST_DAY)
+    return day, min(day + timedelta(days=6), dates.LATEST_DAY)
 
 
 def _body() -> dict[str, Any]:
@@ -113,10 +118,8 @@ def book(slug: str):
     try:
         booking = scheduling.book(slug, booking_request)
     except scheduling.SlotTaken as error:
-        day = date.fromisoformat(booking_request.start[:10])
-        fresh = scheduling.public_slots(
-            slug, day, day + timedelta(days=6), booking_request.timezone
-        )
+        first, last = _week_from(booking_request.start)
+        fresh = scheduling.public_slots(slug, first, last, booking_request.timezone)
         return _taken(error, fresh)
     return jsonify(_booking_json(booking)), 201
 
@@ -136,8 +139,8 @@ def reschedule(token: str):
     try:
         booking = scheduling.reschedule(token, start)
     except scheduling.SlotTaken as error:
-        day = date.fromisoformat(start[:10])
-        fresh = scheduling.reschedule_slots(token, day, day + timedelta(days=6), "UTC")
+        first, last = _week_from(start)
+        fresh = scheduling.reschedule_slots(token, first, last, "UTC")
         return _taken(error, fresh)
     return jsonify(_booking_json(booking))
 

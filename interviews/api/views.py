@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from flask import Blueprint, current_app, g, jsonify, request
 
+from interviews import dates
 from interviews.accounts import service as accounts
 from interviews.api.openapi import openapi_document
 from interviews.clock import utc_now
@@ -20,6 +21,7 @@ from interviews.participants import privacy
 from interviews.participants import service as participants
 from interviews.scheduling import team
 from interviews.scheduling.models import InterviewStatus
+from interviews.storable_text import refuse_unstorable_text
 from interviews.studies import service as studies
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -38,6 +40,8 @@ def authenticate() -> None:
     if scheme.lower() != "bearer" or not secret.strip():
         raise Unauthorized("Send an API token: Authorization: Bearer <token>.")
     g.api_member = accounts.member_for_api_token(secret.strip())
+    # app.py's guard leaves this blueprint to here: the token answers first (401).
+    refuse_unstorable_text()
 
 
 def _member_json(member: accounts.Member) -> dict:
@@ -148,26 +152,18 @@ def _interview_json(item: team.InterviewSummary) -> dict:
 
 
 def _instant(name: str) -> datetime | None:
+    """An ISO 8601 query parameter (a bare date is UTC midnight), None when absent.
+    Raises InvalidInput."""
     if name not in request.args:
         return None
-    raw = request.args[name]
-    try:
-        value = datetime.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInput(
-            f"`{name}` is a date or an ISO 8601 time, like 2026-11-24T09:00:00+00:00.", field=name
-        ) from None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return dates.parse_instant(request.args[name], f"`{name}`", name, naive_is_utc=True)
 
 
 def _day(name: str) -> date | None:
     """A YYYY-MM-DD query parameter, None when absent. Raises InvalidInput."""
     if name not in request.args:
         return None
-    try:
-        return date.fromisoformat(request.args[name])
-    except ValueError:
-        raise InvalidInput(f"`{name}` is a day like 2026-11-24.", field=name) from None
+    return dates.parse_day(request.args[name], f"`{name}`", name)
 
 
 @bp.get("/interviews")
@@ -293,12 +289,25 @@ def put_interview_notes(interview_id: int):
     if revision is not None and (not isinstance(revision, int) or isinstance(revision, bool)):
         raise InvalidInput("revision must be a whole number.", field="revision")
     base = _sections_from(body["base"], "base") if body.get("base") is not None else None
+    # GET's template_id may come back with the notes; a given one is checked, never ignored.
+    template_id = body.get("template_id")
+    if template_id is not None and (
+        not isinstance(template_id, int)
+        or isinstance(template_id, bool)
+        or not 0 < template_id <= MAX_ID
+    ):
+        raise InvalidInput(
+            "`template_id` is the id of the template these notes are taken on (a whole "
+            "number), or left out.",
+            field="template_id",
+        )
     view, _ = notes.save_notes(
         g.api_member,
         interview_id,
         _sections_from(body.get("sections"), "sections"),
         revision=revision,
         base=base,
+        template_id=template_id,
     )
     return jsonify(_notes_json(view))
 
@@ -344,7 +353,7 @@ def takeaway_list():
         until=_day("to"),
         actor_id=_optional_id("actor_id"),
         outcome_id=_optional_id("outcome_id"),
-        sort=request.args.get("sort") or "relevance",
+        sort=request.args.get("sort", "relevance"),  # given empty is a mistake: 422
         limit=limit,
         offset=offset,
     )

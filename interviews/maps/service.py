@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from interviews import dates
 from interviews.accounts import service as accounts
 from interviews.clock import utc_now
 from interviews.db import MAX_ID, db
@@ -89,10 +90,7 @@ def _clean_goal(draft: GoalDraft) -> Goal:
         raise InvalidInput("Keep the metric under 200 characters.", field="metric")
     deadline = None
     if draft.deadline.strip():
-        try:
-            deadline = date.fromisoformat(draft.deadline.strip())
-        except ValueError:
-            raise InvalidInput("The deadline is a day: YYYY-MM-DD.", field="deadline") from None
+        deadline = dates.parse_day(draft.deadline, "The deadline", "deadline")
     return Goal(
         statement=statement,
         metric=metric,

@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
+from interviews import dates
 from interviews.accounts import service as accounts
 from interviews.db import MAX_ID, db
 from interviews.errors import InvalidInput, NotFound
@@ -68,10 +69,7 @@ def expiry_from(text: str, today: date) -> datetime | None:
     text = text.strip()
     if not text:
         return None
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput("The expiry is a day: YYYY-MM-DD.", field="expires_on") from None
+    day = dates.parse_day(text, "The expiry", "expires_on")
     if day < today:
         raise InvalidInput(
             "The expiry day has passed: choose today or a later day.", field="expires_on"

@@ -8,15 +8,15 @@ import io
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from interviews import addresses
 from interviews.accounts import service as accounts
 from interviews.clock import utc_now
 from interviews.db import db
-from interviews.errors import Conflict, InvalidInput
+from interviews.errors import Conflict, InvalidInput, NotFound
 from interviews.notes import browse, takeaways
 from interviews.notes import sections as rules
 from interviews.notes import template_library as library
@@ -178,12 +178,15 @@ def save_notes(
     *,
     revision: int | None,
     base: dict[str, str] | None = None,
+    template_id: int | None = None,
 ) -> tuple[NotesView, bool]:
     """Save section bodies (by heading). ``revision`` is the one the writer loaded; when
     others saved since, edits to different sections are merged and the same section
     changed on both sides raises NotesConflict (nothing is written). ``base`` is the text
     the writer started from, for that merge; without it every differing section clashes.
     ``revision`` None overwrites (an integration that does not track revisions).
+    ``template_id``, when given, must be the template the notes are taken on: saving
+    cannot move notes to another template, so any other id is refused, not ignored.
     Returns the saved notes and whether a merge happened. Raises Forbidden, NotFound,
     InvalidInput, NotesConflict."""
     for heading, body in bodies.items():
@@ -193,6 +196,8 @@ def save_notes(
             raise InvalidInput(f"“{heading}” is too long: keep a section under 100,000 characters.")
     now = utc_now()
     summary, row = _row_for_writing(actor, interview_id, now)
+    if template_id is not None:
+        _same_template(actor.workspace_id, row.template_version.template_id, template_id)
     theirs = {s["heading"]: s.get("body", "") for s in row.sections}
     merged = False
     if revision is None or revision == row.revision:
@@ -218,6 +223,26 @@ def save_notes(
     return _view(summary, row), merged
 
 
+def _same_template(workspace_id: int, taken_on: int, template_id: int) -> None:
+    """Refuse (InvalidInput, nothing written) a template id other than ``taken_on``."""
+    if template_id == taken_on:
+        return
+    db.session.rollback()  # a first save had added the notes row: it must not stay
+    try:
+        named = library.get_template(workspace_id, template_id).name
+    except NotFound:
+        raise InvalidInput(
+            f"`template_id` {template_id} is not one of this workspace's templates. These "
+            f"notes are taken on template {taken_on}: send that, or leave template_id out.",
+            field="template_id",
+        ) from None
+    raise InvalidInput(
+        f"These notes are taken on template {taken_on}; saving cannot move them to "
+        f"“{named}” ({template_id}). Send {taken_on}, or leave template_id out.",
+        field="template_id",
+    )
+
+
 def set_recording(
     actor: accounts.Member, interview_id: int, *, consent: bool, url: str
 ) -> NotesView:
@@ -231,11 +256,9 @@ def set_recording(
                 "Tick that they agreed to be recorded before adding the recording's link.",
                 field="recording_url",
             )
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 500:
-            raise InvalidInput(
-                "The recording link must be a web address (https://...).", field="recording_url"
-            )
+        problem = addresses.problem_with(url, addresses.LinkUse.WEB)
+        if problem:
+            raise InvalidInput(problem, field="recording_url")
     now = utc_now()
     summary, row = _row_for_writing(actor, interview_id, now)
     if consent and not row.recording_consent:

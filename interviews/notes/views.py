@@ -20,6 +20,7 @@ from flask import (
     url_for,
 )
 
+from interviews import dates
 from interviews.accounts import service as accounts
 from interviews.accounts.forms import EmptyForm
 from interviews.clock import utc_now
@@ -65,7 +66,14 @@ def live_notes(interview_id: int):
     return _render_notes(interview_id)
 
 
-def _render_notes(interview_id: int, conflict: notes.NotesConflict | None = None, status=200):
+def _render_notes(
+    interview_id: int,
+    conflict: notes.NotesConflict | None = None,
+    status=200,
+    recording: dict | None = None,
+):
+    """The notes page; ``recording`` is a refused recording form, shown as it was typed
+    with its error ({"consent", "url", "error"})."""
     workspace_id = g.member.workspace_id
     view = notes.notes_of(workspace_id, interview_id)
     timezone = team.viewer_timezone(g.member.user_id)
@@ -83,6 +91,7 @@ def _render_notes(interview_id: int, conflict: notes.NotesConflict | None = None
         members=accounts.members(workspace_id),
         sources=[s.value for s in TakeawaySource],
         conflict=conflict,
+        recording=recording,
         form=EmptyForm(),
         study=studies.get_study(workspace_id, summary.study_id),
     ), status
@@ -153,13 +162,14 @@ def recording(interview_id: int):
     """Their permission to record, and the recording's link."""
     if EmptyForm().validate_on_submit():
         consent = request.form.get("consent") == "1"
+        typed = request.form.get("url", "")
         try:
-            notes.set_recording(
-                g.member, interview_id, consent=consent, url=request.form.get("url", "")
-            )
-            flash("Recording details saved.", "success")
+            notes.set_recording(g.member, interview_id, consent=consent, url=typed)
         except InvalidInput as error:
-            flash(error.message, "error")
+            # Shown next to the link, with what was typed kept, not lost in a redirect.
+            refused = {"consent": consent, "url": typed, "error": error.message}
+            return _render_notes(interview_id, status=422, recording=refused)
+        flash("Recording details saved.", "success")
     return redirect(url_for("notes.live_notes", interview_id=interview_id) + "#recording")
 
 
@@ -397,10 +407,10 @@ def _id_arg(name: str) -> int | None:
 
 
 def _day(name: str) -> date | None:
-    """A YYYY-MM-DD filter of the library; an empty or unreadable one is none."""
+    """A YYYY-MM-DD filter of the library; an empty, unreadable or out-of-window one is none."""
     try:
-        return date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
+        return dates.parse_day(request.args.get(name, ""), name, name)
+    except InvalidInput:
         return None
 
 

@@ -11,6 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from interviews import dates
+from interviews.errors import InvalidInput
+
 DEFAULT_WEEKS = 12
 # Weekly buckets are built one per week: a longer range would make a page nobody reads.
 MAX_DAYS = 2 * 366
@@ -93,13 +96,9 @@ def default_range(today: date, weeks: int = DEFAULT_WEEKS) -> DayRange:
 
 def _day(raw: str, field: str) -> date:
     try:
-        return date.fromisoformat(raw.strip())
-    except ValueError:
-        raise ReportInputError(
-            f"Write the {'first' if field == 'from' else 'last'} day as YYYY-MM-DD, "
-            f"e.g. 2026-11-24 (got “{raw[:40]}”).",
-            field,
-        ) from None
+        return dates.parse_day(raw, f"The {'first' if field == 'from' else 'last'} day", field)
+    except InvalidInput as error:
+        raise ReportInputError(f"{error.message[:-1]} (got “{raw[:40]}”).", field) from None
 
 
 def parse_range(raw_from: str | None, raw_to: str | None, today: date) -> DayRange:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, time
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 
+from interviews import dates
 from interviews.db import db
 from interviews.errors import InvalidInput, NotFound
 from interviews.scheduling.models import AvailabilityOverride, AvailabilityWindow, HostSchedule
@@ -22,13 +22,8 @@ Span = tuple[time, time]
 
 
 def parse_timezone(name: str, field: str = "timezone") -> str:
-    """The IANA zone name, checked. Raises InvalidInput for anything else."""
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput(
-            f"{name!r} is not a time zone; use a name like Europe/Berlin.", field=field
-        ) from None
+    """The IANA zone name, checked (dates.zone_of). Raises InvalidInput for anything else."""
+    dates.zone_of(name, field)
     return name
 
 

@@ -6,11 +6,13 @@ from datetime import date, time
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 
+from interviews import dates
 from interviews.accounts.forms import EmptyForm
 from interviews.errors import DomainError, InvalidInput
 from interviews.scheduling import busy_calendars, hours, pages, team
+from interviews.scheduling.forms import BusyCalendarForm
 from interviews.scheduling.slots import WEEKDAYS
-from interviews.web import login_required
+from interviews.web import apply_error, login_required
 
 bp = Blueprint("availability", __name__, url_prefix="/availability")
 
@@ -19,16 +21,17 @@ DEFAULT_START, DEFAULT_END = time(9), time(17)
 
 def _parse_time(value: str, label: str) -> time:
     try:
-        return time.fromisoformat(value)
+        parsed = time.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(f"{label}: enter a time like 09:00.") from None
+        parsed = None
+    # Hours are on the host's own clock: "09:00+05:00" would not compare with "17:00".
+    if parsed is None or parsed.tzinfo is not None:
+        raise InvalidInput(f"{label}: enter a time like 09:00.")
+    return parsed
 
 
 def _parse_day(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput("Choose the day with the date picker (YYYY-MM-DD).") from None
+    return dates.parse_day(value, "The special day", "day")
 
 
 def _back(anchor: str = ""):
@@ -40,7 +43,6 @@ def _back(anchor: str = ""):
 def edit():
     """Set the hours interviewees can book you, per weekday, in your zone."""
     form = EmptyForm()
-    current = hours.hours_of(g.member.user_id)
     status = 200
     if form.validate_on_submit():
         try:
@@ -63,6 +65,12 @@ def edit():
             return _back()
     elif request.method == "POST":
         abort(400)
+    return _page(form, status)
+
+
+def _page(form: EmptyForm, status: int = 200, calendar_form: BusyCalendarForm | None = None):
+    """The hours page; ``calendar_form`` is a refused calendar address, kept as typed."""
+    current = hours.hours_of(g.member.user_id)
     by_day = {day: (start, end) for day, start, end in (current.weekly if current else [])}
     rows = [
         {
@@ -84,6 +92,7 @@ def edit():
         special_days=sorted(current.special_days.items()) if current else [],
         has_hours=current is not None,
         calendars=busy_calendars.busy_calendars_of(g.member.user_id),
+        calendar_form=calendar_form or BusyCalendarForm(formdata=None),
         has_feed=team.has_feed_link(g.member.user_id),
         new_feed_link=session.pop("new_feed_link", None),
     ), status
@@ -148,14 +157,16 @@ def remove_day(day: str):
 @login_required
 def add_calendar():
     """Connect a calendar by its secret iCal address: its events block interviews."""
-    EmptyForm().validate_on_submit() or abort(400)
+    calendar_form = BusyCalendarForm()
+    if not calendar_form.validate_on_submit():
+        if calendar_form.errors.get("csrf_token"):
+            abort(400)
+        return _page(EmptyForm(), 422, calendar_form)
     try:
-        calendar_id = busy_calendars.add_busy_calendar(
-            g.member.user_id, request.form.get("url", "")
-        )
+        calendar_id = busy_calendars.add_busy_calendar(g.member.user_id, calendar_form.url.data)
     except DomainError as error:
-        flash(error.message, "error")
-        return _back("#busy-heading")
+        apply_error(calendar_form, error)
+        return _page(EmptyForm(), 422, calendar_form)
     view = busy_calendars.refresh_soon(calendar_id)
     if view is None:
         flash("Calendar added. It is being read now; reload in a moment.", "success")

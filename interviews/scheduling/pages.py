@@ -7,6 +7,8 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
+from interviews import dates
+from interviews.errors import InvalidInput
 from interviews.scheduling.slots import Interval, group_by_day
 
 DAYS_SHOWN = 7
@@ -42,12 +44,13 @@ def day_choices(slots: list[Interval], timezone: str) -> list[DayChoices]:
 
 def week_window(requested: str | None, today: date) -> dict[str, date | None]:
     """The days shown (from the requested day, never before today, for a week) and where
-    the earlier / later links lead; no earlier link at today."""
+    the earlier / later links lead; no earlier link at today. A day that cannot be read,
+    or one outside the dates window, shows this week: it is a link's ?from=, not a field."""
     try:
-        first = date.fromisoformat(requested) if requested else today
-    except ValueError:
+        first = dates.parse_day(requested, "`from`", "from") if requested else today
+    except InvalidInput:
         first = today
-    first = max(first, today)
+    first = min(max(first, today), dates.LATEST_DAY - timedelta(days=DAYS_SHOWN - 1))
     last = first + timedelta(days=DAYS_SHOWN - 1)
     return {
         "first": first,

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 
+from interviews import dates
 from interviews.clock import utc_now
 from interviews.compensation import budgets as reward_budgets
 from interviews.compensation import service as compensation
@@ -40,7 +40,7 @@ from interviews.tokens import hash_secret, new_secret
 
 MAX_RANGE_DAYS = 62
 # Days outside these cannot hold a slot, and far ones overflow datetime arithmetic.
-EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2100, 12, 31)
+EARLIEST_DAY, LATEST_DAY = dates.EARLIEST_DAY, dates.LATEST_DAY
 
 
 class SlotTaken(Conflict):
@@ -131,12 +131,12 @@ def _slots(
 def day_range(first: date, last: date, timezone: str) -> tuple[datetime, datetime]:
     """Local days first..last in ``timezone`` as a UTC [start, end) range."""
     if not (first >= EARLIEST_DAY and last <= LATEST_DAY):
-        raise InvalidInput("Ask for days between 2000 and 2100.", field="from")
+        raise InvalidInput(f"Ask for days {dates.WINDOW}.", field="from")
     if last < first:
         raise InvalidInput("`to` is before `from`.", field="to")
     if (last - first).days >= MAX_RANGE_DAYS:
         raise InvalidInput(f"Ask for at most {MAX_RANGE_DAYS} days at a time.", field="to")
-    zone = ZoneInfo(timezone)
+    zone = dates.zone_of(timezone)
     start = datetime.combine(first, time(0), tzinfo=zone).astimezone(UTC)
     end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
     return start, end
@@ -167,18 +167,7 @@ class BookingRequest:
 
 
 def _parse_start(value: str) -> datetime:
-    try:
-        start = datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise InvalidInput(
-            "`start` must be an ISO 8601 time with an offset, as listed in the slots.",
-            field="start",
-        ) from None
-    if start.tzinfo is None:
-        raise InvalidInput(
-            "`start` needs an offset (e.g. +00:00), as listed in the slots.", field="start"
-        )
-    return start.astimezone(UTC)
+    return dates.parse_instant(value, "`start`", "start")
 
 
 def _clean_request(
@@ -229,6 +218,7 @@ def book(slug: str, request: BookingRequest) -> Booking:
         # A personal link books its own person, whatever address the form says.
         invited = participants.invited_person(request.invite, study.id)
         request = replace(request, email=invited.email)
+    rebooked_from_id = missed_interview(study.id, request.rebook) if request.rebook else None
     name, email, phone, timezone, start, answers = _clean_request(study, request)
     participants.ensure_contactable(study.workspace_id, email)
     end = start + study.duration
@@ -255,7 +245,7 @@ def book(slug: str, request: BookingRequest) -> Booking:
         timezone,
         now,
         answers=answers,
-        rebooked_from_id=_missed_interview(study, request.rebook),
+        rebooked_from_id=rebooked_from_id,
     )
     if request.invite:
         participants.use_invite(request.invite, study.id, interview.id, now)
@@ -301,14 +291,14 @@ def _new_interview(
     return interview
 
 
-def _missed_interview(study: studies.StudyView, rebook_token: str | None) -> int | None:
-    """The no-show a "sorry we missed you" link rebooks, if it is one of this study's."""
+def missed_interview(study_id: int, rebook_token: str) -> int:
+    """The no-show a "sorry we missed you" link of this study rebooks. Raises NotFound for
+    a forged token or another study's, as a bad personal link does: a link that does not
+    say what it claims is refused rather than quietly booked as a fresh interview."""
     missed_id = links.rebooked_interview_id(rebook_token)
-    if missed_id is None:
-        return None
-    missed = db.session.get(Interview, missed_id)
-    if missed is None or missed.study_id != study.id:
-        return None
+    missed = db.session.get(Interview, missed_id) if missed_id is not None else None
+    if missed is None or missed.study_id != study_id:
+        raise NotFound("This rebooking link is not valid. Pick a time on the study's page.")
     return missed.id
 
 

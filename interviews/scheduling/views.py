@@ -6,8 +6,6 @@ browser's time zone on the first visit.
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from flask import (
     Blueprint,
     Response,
@@ -20,7 +18,7 @@ from flask import (
     url_for,
 )
 
-from interviews import demo
+from interviews import dates, demo
 from interviews.clock import utc_now
 from interviews.compensation import service as compensation
 from interviews.errors import InvalidInput
@@ -50,7 +48,7 @@ def _viewer_timezone() -> str:
 
 def _week(timezone: str) -> dict:
     """The week of days shown, counted from the viewer's today."""
-    today = utc_now().astimezone(ZoneInfo(timezone)).date()
+    today = utc_now().astimezone(dates.zone_of(timezone)).date()
     return pages.week_window(request.args.get("from"), today)
 
 
@@ -69,6 +67,10 @@ def book(slug: str):
     # A personal link (?invite=): the page greets its person and books them, once.
     invite = request.values.get("invite") or None
     invited = participants.invited_person(invite, study.id) if invite else None
+    # A "sorry we missed you" link (?rebook=): a forged or stray one is a 404, like ?invite=.
+    rebook = request.values.get("rebook") or None
+    if rebook:
+        scheduling.missed_interview(study.id, rebook)
     if invited is not None:
         form.email.data = invited.email
         if not form.name.data:
@@ -91,7 +93,7 @@ def book(slug: str):
                     timezone=timezone,
                     start=form.start.data,
                     answers=answers,
-                    rebook=request.values.get("rebook") or None,
+                    rebook=rebook,
                     invite=invite,
                 ),
             )
@@ -116,7 +118,7 @@ def book(slug: str):
         "scheduling/book.html",
         study=study,
         form=form,
-        rebook=request.values.get("rebook") or None,
+        rebook=rebook,
         invite=invite,
         invited=invited,
         reward=compensation.offer_for(

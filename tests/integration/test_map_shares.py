@@ -292,8 +292,9 @@ def count_links(app) -> int:
         ({"quote_ids": "STRAY"}, "Choose quotes from the evidence on this map only."),
         ({"quote_ids": "abc"}, "Choose quotes from the evidence on this map only."),
         ({"expires_on": "2001-01-01"}, "The expiry day has passed"),
-        ({"expires_on": "9999-12-31"}, "Choose an expiry within two years"),
-        ({"expires_on": "31/12/2030"}, "The expiry is a day: YYYY-MM-DD."),
+        ({"expires_on": "2099-12-31"}, "Choose an expiry within two years"),
+        ({"expires_on": "9999-12-31"}, "The expiry is a day between 2000 and 2100"),
+        ({"expires_on": "31/12/2030"}, "The expiry is a day between 2000 and 2100"),
         ({"label": "  "}, "Say who the report is for"),
     ],
 )

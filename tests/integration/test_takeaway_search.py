@@ -322,10 +322,13 @@ def test_segment_and_dates_narrow_the_library_and_are_counted(app, client, auth,
     older = found(client, auth, "", to=(today - timedelta(days=30)).isoformat())
     assert [i["text"] for i in older["items"]] == ["Exports matter to smb"]
     assert found(client, auth, "", **{"from": "2026-12-02", "to": "2026-12-01"})["total"] == 0
-    assert found(client, auth, "", **{"from": "0001-01-01", "to": "9999-12-31"})["total"] == 2
-    refused = client.get("/api/v1/takeaways", query_string={"from": "yesterday"}, headers=auth)
-    assert refused.status_code == 422
-    assert refused.json["error"]["message"] == "`from` is a day like 2026-11-24."
+    assert found(client, auth, "", **{"from": "2000-01-01", "to": "2100-12-31"})["total"] == 2
+    for day in ("yesterday", "0001-01-01", "9999-12-31"):
+        refused = client.get("/api/v1/takeaways", query_string={"from": day}, headers=auth)
+        assert refused.status_code == 422
+        assert refused.json["error"]["message"] == (
+            "`from` is a day between 2000 and 2100, written YYYY-MM-DD, like 2026-11-24."
+        )
 
     page = client.get("/takeaways?segment=smb").get_data(as_text=True)
     assert "Exports matter to smb" in page and "Exports matter to enterprise" not in page
