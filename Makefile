@@ -17,10 +17,11 @@ $(BIN)/interviews: pyproject.toml
 setup: $(BIN)/interviews
 
 ## Migrate the embedded SQLite database under instance/, seed the demo, serve on 127.0.0.1:$(PORT).
+## BUSY_FEED_ALLOW_PRIVATE: the demo host's busy calendar is this app's own feed, on loopback.
 run: setup
 	$(BIN)/interviews db upgrade
 	$(BIN)/interviews demo
-	$(BIN)/interviews run --host 127.0.0.1 --port $(PORT)
+	BUSY_FEED_ALLOW_PRIVATE=true $(BIN)/interviews run --host 127.0.0.1 --port $(PORT)
 
 # axe-core for the browser accessibility checks, from the npm registry (never committed).
 $(AXE): tests/e2e/package.json tests/e2e/package-lock.json

@@ -191,8 +191,11 @@ def _seed_hours(owner: accounts.Member) -> None:
     next_monday = today + timedelta(days=7 - today.weekday())
     hours.set_day(owner.user_id, next_monday + timedelta(days=4), [])  # Friday next week off
     hours.set_day(owner.user_id, next_monday + timedelta(days=5), [(time(10), time(13))])
+    # The app's own address (127.0.0.1 in development): seeded, not typed, so saving it
+    # skips the private-network check; reading it again later needs
+    # BUSY_FEED_ALLOW_PRIVATE=true, which `make run` sets.
     calendar_id = busy_calendars.add_busy_calendar(
-        owner.user_id, current_app.config["BASE_URL"] + DEMO_CALENDAR_PATH
+        owner.user_id, current_app.config["BASE_URL"] + DEMO_CALENDAR_PATH, seeded=True
     )
     # Read now: the server that serves it is not running while the demo is seeded.
     busy_calendars.store_copy(calendar_id, DEMO_CALENDAR)

@@ -10,7 +10,9 @@ from urllib.parse import urlsplit
 from flask import abort, flash, g, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from wtforms import Field, ValidationError
 
+from interviews.addresses import LinkUse, problem_with
 from interviews.errors import DomainError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -82,3 +84,16 @@ def require_fresh_form() -> None:
     """Answer 400 when a posted form's CSRF token is missing or expired."""
     if not FlaskForm().validate_on_submit():
         abort(400, "The form expired: reload the page and try again.")
+
+
+class TypedAddress:
+    """WTForms validator: an address someone typed must pass interviews.addresses for
+    its use (a web link, a calendar feed); the reason shows next to the field."""
+
+    def __init__(self, use: LinkUse = LinkUse.WEB) -> None:
+        self.use = use
+
+    def __call__(self, form: FlaskForm, field: Field) -> None:
+        problem = problem_with(field.data or "", self.use)
+        if problem:
+            raise ValidationError(problem)

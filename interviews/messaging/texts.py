@@ -16,6 +16,7 @@ from jinja2 import StrictUndefined, TemplateError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
+from interviews.addresses import tel_link, web_link
 from interviews.messaging.plan import MessageKind
 
 # The messages a study can rewrite, in the order of an interview's life.
@@ -65,6 +66,10 @@ MAX_SUBJECT, MAX_BODY = 200, 5000
 _sandbox = SandboxedEnvironment(
     autoescape=False, undefined=StrictUndefined, keep_trailing_newline=True
 )
+# The default texts a study starts from print the join link through these, as the app's
+# own templates do: an address that is not http(s) is not printed as a link.
+_sandbox.filters["web_link"] = web_link
+_sandbox.filters["tel_link"] = tel_link
 _URL = re.compile(r"(https?://[^\s<>\"']+)")
 
 

@@ -2,7 +2,10 @@
 
 Two layers on purpose: markdown-it with HTML off never emits tags a person typed, and
 nh3 (ammonia) then keeps only an allowlist of tags, attributes and URL schemes, so a
-``javascript:`` link or an event handler cannot survive either way.
+``javascript:`` link or an event handler cannot survive either way. A link must also
+pass the app's one set of address rules (interviews.addresses, for notes: http, https,
+mailto, with a server name): a relative or scheme-relative (//host) link loses its href
+and stays as text.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ from __future__ import annotations
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
+
+from interviews.addresses import LinkUse, problem_with
 
 _parser = MarkdownIt("commonmark", {"html": False, "linkify": False, "breaks": True}).enable(
     "table"
@@ -22,6 +27,12 @@ _TAGS = {
 }  # fmt: skip
 
 
+def _only_typed_links(tag: str, attribute: str, value: str) -> str | None:
+    if tag == "a" and attribute == "href" and problem_with(value, LinkUse.NOTE):
+        return None
+    return value
+
+
 def render(text: str) -> Markup:
     """HTML safe to put in a page, from a person's Markdown."""
     html = _parser.render(text or "")
@@ -30,6 +41,8 @@ def render(text: str) -> Markup:
         tags=_TAGS,
         attributes={"a": {"href", "title"}},
         url_schemes={"http", "https", "mailto"},
+        url_relative="deny",
+        attribute_filter=_only_typed_links,
         link_rel="noopener noreferrer nofollow",
     )
     return Markup(clean)  # noqa: S704  (sanitised just above)

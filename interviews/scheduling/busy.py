@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import recurring_ical_events
 from icalendar import Calendar
 
+from interviews.addresses import feed_fetch_address
 from interviews.scheduling.slots import Interval, merge_spans
 
 # A calendar bigger than this is not a person's calendar; refuse rather than hold it.
@@ -36,31 +37,23 @@ class BusyRead:
 
 
 def feed_address(url: str) -> str:
-    """The http(s) address to fetch for what a host pasted (webcal:// is http(s) underneath).
+    """The http(s) address to fetch for what a host pasted (webcal:// is https underneath).
 
-    Raises BusyFeedError for anything that is not an http(s) or webcal address.
+    Raises BusyFeedError for anything that is not an http(s) or webcal address, with the
+    reason from the one set of address rules (interviews.addresses).
     """
-    url = (url or "").strip()
-    if not url:
-        raise BusyFeedError("Paste your calendar's iCal address (it ends in .ics).")
-    if len(url) > 2000:
-        raise BusyFeedError("That address is too long to be a calendar address.")
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    if scheme in ("webcal", "webcals"):
-        parts = parts._replace(scheme="https")
-    elif scheme not in ("http", "https"):
-        raise BusyFeedError(
-            "Use the calendar's iCal address: it starts with https:// or webcal:// and often ends in .ics."
-        )
-    if not parts.hostname:
-        raise BusyFeedError("That address has no server name in it.")
-    return urlunsplit(parts)
+    try:
+        return feed_fetch_address(url)
+    except ValueError as error:
+        raise BusyFeedError(str(error)) from None
 
 
 def display_address(url: str) -> str:
     """The address with its secret part hidden: private iCal links carry a key in the path."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # an older row the address rules would refuse now
+        return url[:8] + "…"
     path = parts.path
     if len(path) > 16:
         path = path[:8] + "…" + path[-6:]

@@ -8,13 +8,9 @@ transaction; storing what it gave is one transaction.
 
 from __future__ import annotations
 
-import http.client
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.error import HTTPError, URLError
-from urllib.parse import urlsplit
-from urllib.request import Request, urlopen
 
 from flask import current_app
 from sqlalchemy import delete, insert, or_, select, update
@@ -22,15 +18,15 @@ from sqlalchemy import delete, insert, or_, select, update
 from interviews.clock import utc_now
 from interviews.db import db
 from interviews.errors import Conflict, InvalidInput, NotFound
-from interviews.scheduling import hours
+from interviews.scheduling import feed_reader, hours
 from interviews.scheduling.busy import (
-    MAX_FEED_BYTES,
     BusyFeedError,
     BusyRead,
     display_address,
     feed_address,
     read_busy,
 )
+from interviews.scheduling.feed_reader import Fetched
 from interviews.scheduling.models import BusyCalendar, BusyTime
 from interviews.scheduling.slots import Interval
 from workers.queue import QueueUnavailable, enqueue
@@ -63,17 +59,19 @@ class BusyCalendarView:
         return self.name or self.address
 
 
-@dataclass(frozen=True)
-class Fetched:
-    body: bytes | None  # None: not modified since the copy we hold
-    etag: str | None
-    last_modified: str | None
+def _fetched_from(url: str) -> str:
+    """Where a stored calendar is read from; a row kept before today's address rules may
+    hold an address they refuse, shown as it is (reading it fails with the reason)."""
+    try:
+        return feed_address(url)
+    except BusyFeedError:
+        return url
 
 
 def _view(calendar: BusyCalendar) -> BusyCalendarView:
     return BusyCalendarView(
         id=calendar.id,
-        address=display_address(feed_address(calendar.url)),
+        address=display_address(_fetched_from(calendar.url)),
         name=calendar.name,
         checked_at=calendar.checked_at,
         fetched_at=calendar.fetched_at,
@@ -90,19 +88,23 @@ def busy_calendars_of(user_id: int) -> list[BusyCalendarView]:
     return [_view(c) for c in calendars]
 
 
-def add_busy_calendar(user_id: int, url: str) -> int:
+def add_busy_calendar(user_id: int, url: str, *, seeded: bool = False) -> int:
     """Keep a host clear of the events of a calendar given by its iCal address.
 
-    Raises InvalidInput for an address that is not http(s)/webcal, Conflict when the
-    host already has it or has the most calendars allowed.
+    Raises InvalidInput for an address that is not http(s)/webcal or that leads to a
+    loopback, private or link-local address (unless BUSY_FEED_ALLOW_PRIVATE), Conflict
+    when the host already has it or has the most calendars allowed. ``seeded``: the demo
+    connects the app's own feed, which no one typed: its network is not checked (reading
+    it later is, as for every calendar).
     """
-    try:
-        feed_address(url)
-    except BusyFeedError as error:
-        raise InvalidInput(str(error), field="url") from None
+    problem = feed_reader.address_problem(
+        url, allow_private=seeded or current_app.config["BUSY_FEED_ALLOW_PRIVATE"]
+    )
+    if problem:
+        raise InvalidInput(problem, field="url")
     url = url.strip()
     existing = list(db.session.scalars(select(BusyCalendar).where(BusyCalendar.user_id == user_id)))
-    if any(feed_address(c.url) == feed_address(url) for c in existing):
+    if any(_fetched_from(c.url) == feed_address(url) for c in existing):
         raise Conflict("That calendar is already on your list.", field="url")
     if len(existing) >= MAX_CALENDARS_PER_HOST:
         raise Conflict(
@@ -147,39 +149,16 @@ def busy_between(user_id: int, start: datetime, end: datetime) -> list[Interval]
 def fetch_feed(
     url: str, *, etag: str | None = None, last_modified: str | None = None, timeout: float = 10
 ) -> Fetched:
-    """GET the calendar, conditionally when we hold a copy. Raises BusyFeedError."""
-    address = feed_address(url)
-    host = urlsplit(address).hostname
-    headers = {
-        "User-Agent": f"{current_app.config['PRODUCT_NAME']} (busy-time reader)",
-        "Accept": "text/calendar, */*;q=0.5",
-    }
-    if etag:
-        headers["If-None-Match"] = etag
-    if last_modified:
-        headers["If-Modified-Since"] = last_modified
-    try:
-        with urlopen(Request(address, headers=headers), timeout=timeout) as response:
-            body = response.read(MAX_FEED_BYTES + 1)
-            return Fetched(
-                body, response.headers.get("ETag"), response.headers.get("Last-Modified")
-            )
-    except HTTPError as error:
-        if error.code == 304:
-            return Fetched(None, etag, last_modified)
-        hint = {
-            401: " Use the calendar's secret address, which needs no password.",
-            403: " Use the calendar's secret address, which needs no password.",
-            404: " The address may have been reset: copy it from your calendar again.",
-            410: " The address may have been reset: copy it from your calendar again.",
-        }.get(error.code, "")
-        raise BusyFeedError(f"{host} answered {error.code} {error.reason}.{hint}") from None
-    except TimeoutError:
-        raise BusyFeedError(f"{host} did not answer within {timeout:g} seconds.") from None
-    except URLError as error:
-        raise BusyFeedError(f"Could not reach {host}: {error.reason}.") from None
-    except (http.client.HTTPException, OSError) as error:
-        raise BusyFeedError(f"Reading the calendar from {host} failed: {error}.") from None
+    """GET the calendar, conditionally when we hold a copy, from public addresses only
+    unless BUSY_FEED_ALLOW_PRIVATE. Raises BusyFeedError."""
+    return feed_reader.fetch(
+        url,
+        user_agent=f"{current_app.config['PRODUCT_NAME']} (busy-time reader)",
+        timeout=timeout,
+        allow_private=current_app.config["BUSY_FEED_ALLOW_PRIVATE"],
+        etag=etag,
+        last_modified=last_modified,
+    )
 
 
 def refresh(calendar_id: int, *, now: datetime | None = None) -> BusyCalendarView | None:

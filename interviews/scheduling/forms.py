@@ -1,10 +1,13 @@
-"""Form input for the public booking and manage pages (CSRF included)."""
+"""Form input for the public booking and manage pages, and a host's calendars (CSRF included)."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, RadioField, StringField, TelField, TextAreaField
+from wtforms import EmailField, RadioField, StringField, TelField, TextAreaField, URLField
 from wtforms.validators import InputRequired, Length, Optional
+
+from interviews.addresses import LinkUse
+from interviews.web import TypedAddress
 
 
 class SlotForm(FlaskForm):
@@ -34,4 +37,20 @@ class CancelForm(FlaskForm):
         "Reason (optional)",
         [Optional(), Length(max=2000)],
         description="It helps the host plan; they will see it.",
+    )
+
+
+class BusyCalendarForm(FlaskForm):
+    """A busy calendar's iCal address: https://, http:// or webcal://. Where it leads (no
+    private network) is checked by the service, after the name is resolved."""
+
+    url = URLField(
+        "Calendar address (.ics)",
+        [TypedAddress(LinkUse.FEED)],
+        id="calendar-url",
+        render_kw={
+            "placeholder": "https://calendar.example.com/private/….ics",
+            "autocomplete": "off",
+            "required": True,
+        },
     )

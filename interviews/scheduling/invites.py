@@ -7,6 +7,8 @@ from datetime import datetime
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from interviews.addresses import web_link
+
 PRODID = "-//Interview Desk//Interviews//EN"
 
 
@@ -18,7 +20,11 @@ class Person:
 
 @dataclass(frozen=True)
 class InviteDetails:
-    """One interview as a calendar event. ``sequence`` goes up with every change."""
+    """One interview as a calendar event. ``sequence`` goes up with every change.
+
+    Whoever fills one in puts a join link in ``location``, ``description`` and ``url``
+    only when ``interviews.addresses.web_link`` accepts it; ``url`` is checked again here.
+    """
 
     uid: str
     sequence: int
@@ -44,8 +50,10 @@ def build_invite(details: InviteDetails, *, method: str) -> str:
     calendar.add("method", method)
 
     event = _event(details)
-    if details.url:
-        event.add("url", details.url)
+    # A calendar app opens URL on a click: never anything but an http(s) link.
+    url = web_link(details.url)
+    if url:
+        event.add("url", url)
     event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
     event.add("organizer", _address(details.organizer))
     for person in details.attendees:

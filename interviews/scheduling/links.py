@@ -15,6 +15,7 @@ from datetime import datetime
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from interviews.addresses import web_link
 from interviews.compensation import offers
 from interviews.scheduling.invites import InviteDetails, Person
 from interviews.scheduling.models import Interview
@@ -85,9 +86,11 @@ def invite_details(
     study: studies.StudyView, interview: Interview, token: str | None, now: datetime
 ) -> InviteDetails:
     """The calendar event everyone on the call gets: purpose, join details, reward, link."""
+    # Only an http(s) join link goes into the event: a calendar app makes links of it.
+    join = web_link(study.meeting_url) or ""
     lines = [study.description]
-    if study.meeting_url:
-        lines.append(f"Join: {study.meeting_url}")
+    if join:
+        lines.append(f"Join: {join}")
     if study.phone_fallback:
         lines.append(f"If video fails, call {study.phone_fallback}.")
     reward = offers.offer_for(study, interview.participant_id).describe()
@@ -95,9 +98,7 @@ def invite_details(
         lines.append(f"Thank you: {reward}")
     if token:
         lines.append(f"Reschedule or cancel: {manage_url(token)}")
-    location = study.meeting_url or (
-        f"Phone: {study.phone_fallback}" if study.phone_fallback else ""
-    )
+    location = join or (f"Phone: {study.phone_fallback}" if study.phone_fallback else "")
     return InviteDetails(
         uid=interview.ics_uid,
         sequence=interview.ics_sequence,
@@ -112,5 +113,5 @@ def invite_details(
             *(Person(c.name, c.email) for c in study.colleagues),
         ),
         stamp=now,
-        url=study.meeting_url,
+        url=join,
     )

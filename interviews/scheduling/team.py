@@ -12,6 +12,7 @@ from sqlalchemy.orm import aliased, joinedload
 
 from interviews.accounts import service as accounts
 from interviews.accounts.models import User
+from interviews.addresses import web_link
 from interviews.clock import utc_now
 from interviews.db import db, within
 from interviews.errors import Forbidden, NotFound
@@ -468,7 +469,7 @@ def feed(token: str) -> str:
                 end=interview.end_at,
                 summary=f"Interview: {interview.participant.name} ({interview.study.title}){role}",
                 description=f"{base}/interviews/{interview.id}",
-                location=interview.study.meeting_url,
+                location=web_link(interview.study.meeting_url) or "",
                 organizer=InvitePerson(host.name, host.email),
                 attendees=(),
                 stamp=now,

@@ -15,8 +15,10 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from interviews.addresses import LinkUse
 from interviews.compensation.money import KIND_LABELS, RewardKind
 from interviews.messaging.plan import parse_offsets
+from interviews.web import TypedAddress
 
 
 class StudyForm(FlaskForm):
@@ -41,7 +43,11 @@ class StudyForm(FlaskForm):
         coerce=int,
         description="A note-taker gets the calendar invite too.",
     )
-    meeting_url = URLField("Video link", [Optional(), Length(max=500)])
+    meeting_url = URLField(
+        "Video link",
+        [Optional(), TypedAddress(LinkUse.WEB)],
+        description="The call's https:// link from Zoom, Meet or Teams.",
+    )
     phone_fallback = StringField(
         "Phone fallback",
         [Optional(), Length(max=40)],

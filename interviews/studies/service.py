@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from interviews import addresses
 from interviews.accounts import service as accounts
 from interviews.clock import utc_now
 from interviews.compensation.money import Money, MoneyError, Offer, RewardKind
@@ -199,6 +200,10 @@ def _check(actor: accounts.Member, draft: StudyDraft, study_id: int | None) -> t
         raise InvalidInput(
             "Colleagues on the call must be members of this workspace.", field="colleagues"
         )
+    if draft.meeting_url.strip():
+        problem = addresses.problem_with(draft.meeting_url, addresses.LinkUse.WEB)
+        if problem:
+            raise InvalidInput(problem, field="meeting_url")
     try:
         MessageSettings(reminder_offsets=draft.reminder_offsets)
     except ValueError as error:

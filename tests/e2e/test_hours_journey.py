@@ -32,7 +32,7 @@ def times_on(page, base_url: str, day: datetime) -> list[str]:
 
 
 def test_a_host_connects_their_calendar_and_its_meetings_leave_the_booking_page(
-    live_server, page, new_context, study, calendar_server
+    live_app, live_server, page, new_context, study, calendar_server
 ):
     day = next_weekday_slot(10)
     calendar_server.body = team_calendar(day)
@@ -46,8 +46,17 @@ def test_a_host_connects_their_calendar_and_its_meetings_leave_the_booking_page(
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Hours").click()
     assert_accessible(page)
 
-    # Paste the calendar's address: it is read at once and its events named.
+    # The test's calendar server is on loopback: refused next to the field, as typed,
+    # until private addresses are allowed (as in development).
     page.get_by_label("Calendar address (.ics)").fill(calendar_server.url)
+    page.get_by_role("button", name="Add calendar").click()
+    expect(page.locator("#calendar-url-error")).to_contain_text("127.0.0.1 is this server itself")
+    expect(page.get_by_label("Calendar address (.ics)")).to_have_value(calendar_server.url)
+    assert_accessible(page)
+    assert calendar_server.requests == []
+    live_app.config["BUSY_FEED_ALLOW_PRIVATE"] = True
+
+    # Paste the calendar's address: it is read at once and its events named.
     page.get_by_role("button", name="Add calendar").click()
     expect(page.get_by_text("Calendar added: 4 busy events from Dana (work)")).to_be_visible()
     expect(page.get_by_text("4 busy events in the coming year")).to_be_visible()

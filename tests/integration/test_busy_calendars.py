@@ -1,6 +1,8 @@
 """Busy calendars: a host pastes their calendar's address and its events keep interviews away.
 
 The calendar is served by a real HTTP server on loopback; the feed is real iCalendar.
+Loopback is refused by default (tests/integration/test_feed_addresses.py), so these
+apps set BUSY_FEED_ALLOW_PRIVATE, as development does.
 """
 
 from __future__ import annotations
@@ -57,6 +59,11 @@ def connect(app, client, calendar_server: CalendarServer) -> tuple[datetime, int
     add_calendar(client, calendar_server.url)
     with app.app_context():
         return day, db.session.scalar(select(BusyCalendar.id))
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app(BUSY_FEED_ALLOW_PRIVATE=True)
 
 
 @pytest.fixture
@@ -158,7 +165,7 @@ def test_a_feed_that_is_not_a_calendar_is_reported_and_blocks_nothing(
 
 
 def test_a_slow_calendar_server_times_out_with_a_message(make_app, study, calendar_server):
-    app = make_app(BUSY_FEED_TIMEOUT=1)
+    app = make_app(BUSY_FEED_TIMEOUT=1, BUSY_FEED_ALLOW_PRIVATE=True)
     client = app.test_client()
     log_in(client, study["dana"].email)
     calendar_server.body = busy_feed(next_weekday_slot(10))
@@ -254,7 +261,7 @@ def test_the_dispatcher_rereads_calendars_that_are_due_and_leaves_fresh_ones(
 def test_without_redis_the_web_process_sweeps_on_its_own(
     make_app, dana_client, study, calendar_server
 ):
-    app = make_app(SWEEP_SECONDS=1, BUSY_REFRESH_MINUTES=1)
+    app = make_app(SWEEP_SECONDS=1, BUSY_REFRESH_MINUTES=1, BUSY_FEED_ALLOW_PRIVATE=True)
     calendar_server.body = busy_feed(next_weekday_slot(10))
     add_calendar(dana_client, calendar_server.url)
     with app.app_context():
@@ -291,7 +298,7 @@ def test_a_failing_calendar_is_tried_less_often(app, dana_client, study, calenda
 def test_with_redis_a_worker_reads_the_calendar_and_rq_cron_schedules_the_sweep(
     redis_app, redis, namespace, run_worker, worker_env, study, calendar_server, redis_url
 ):
-    app = redis_app()
+    app = redis_app(BUSY_FEED_ALLOW_PRIVATE=True)
     client = app.test_client()
     log_in(client, study["dana"].email)
     day = next_weekday_slot(10)
@@ -301,7 +308,7 @@ def test_with_redis_a_worker_reads_the_calendar_and_rq_cron_schedules_the_sweep(
 
     assert "It is being read now" in page
     assert calendar_server.requests == []
-    run_worker()
+    run_worker(BUSY_FEED_ALLOW_PRIVATE="true")
     assert len(calendar_server.requests) == 1
     assert "10:00" not in berlin_times(client, day.date())
 
@@ -333,7 +340,7 @@ def test_with_redis_a_worker_reads_the_calendar_and_rq_cron_schedules_the_sweep(
         )
         redis.zrem("rq:cron_jobs", "workers.sweep.sweep")
     assert queue.count >= 1, errors
-    run_worker()
+    run_worker(BUSY_FEED_ALLOW_PRIVATE="true")
     assert len(calendar_server.requests) == 2
     with app.app_context():
         assert db.session.scalar(select(BusyCalendar.events)) == 1
