@@ -17,8 +17,9 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
-from interviews import commands, dispatcher
+from interviews import addresses, commands, dispatcher
 from interviews.accounts import service as accounts_service
+from interviews.accounts import views as accounts_views
 from interviews.accounts.views import bp as accounts_bp
 from interviews.api.public import bp as public_api_bp
 from interviews.api.views import bp as api_bp
@@ -42,6 +43,7 @@ from interviews.reports.views import bp as reports_bp
 from interviews.scheduling.hours_views import bp as availability_bp
 from interviews.scheduling.team_views import bp as agenda_bp
 from interviews.scheduling.views import bp as booking_bp
+from interviews.storable_text import guard as refuse_unstorable_text
 from interviews.studies.views import bp as studies_bp
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -133,6 +135,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.exempt(public_api_bp)
 
     _register_request_hooks(app)
+    # After load_member, so a refusal page still shows who is logged in.
+    app.before_request(refuse_unstorable_text)
     _register_error_handlers(app)
     _register_template_helpers(app)
     commands.register(app)
@@ -166,8 +170,8 @@ def _serving() -> bool:
 
 
 @login_manager.user_loader
-def _load_user(session_token: str):
-    return accounts_service.user_for_session(session_token)
+def _load_user(session_secret: str):
+    return accounts_views.browser_user(session_secret)
 
 
 def _register_request_hooks(app: Flask) -> None:
@@ -184,6 +188,12 @@ def _register_request_hooks(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        if app.config["HSTS_SECONDS"]:
+            # Browsers keep to https for this long, so a cookie never goes out in clear.
+            response.headers.setdefault(
+                "Strict-Transport-Security",
+                f"max-age={app.config['HSTS_SECONDS']}; includeSubDomains",
+            )
         if response.mimetype == "text/html":
             # Everything the pages load comes from this server: no external requests.
             response.headers.setdefault(
@@ -195,7 +205,8 @@ def _register_request_hooks(app: Flask) -> None:
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/")
+    # A JSON body (the notes autosave posts one to a page's address) gets a JSON answer.
+    return request.path.startswith("/api/") or request.is_json
 
 
 def _error_response(status: int, code: str, message: str, headers: Any = None):
@@ -305,3 +316,8 @@ def _register_template_helpers(app: Flask) -> None:
     @app.template_filter("datetime")
     def format_datetime(value) -> str:
         return value.strftime("%-d %b %Y, %H:%M UTC") if value else ""
+
+    # Every typed address goes into an href through these: an older row holding
+    # javascript: (or anything but http(s)) gives None, and is not rendered as a link.
+    app.add_template_filter(addresses.web_link, "web_link")
+    app.add_template_filter(addresses.tel_link, "tel_link")

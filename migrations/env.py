@@ -39,9 +39,25 @@ def run_offline() -> None:
         context.run_migrations()
 
 
+def _sqlite_foreign_keys(connection, on: bool) -> None:
+    """Switch SQLite's foreign keys (the app turns them on for every connection).
+
+    Batch mode rebuilds a table by dropping it, and on SQLite dropping a table with
+    foreign keys on deletes every row that references it with ON DELETE CASCADE: a
+    rebuilt user_account would take every membership with it. The pragma only takes
+    effect outside a transaction, so it is set on the driver's connection before the
+    migrations begin and after they commit.
+    """
+    if connection.dialect.name == "sqlite":
+        connection.connection.dbapi_connection.execute(
+            f"PRAGMA foreign_keys={'ON' if on else 'OFF'}"
+        )
+
+
 def run_online() -> None:
     engine = current_app.extensions["migrate"].db.engine
     with engine.connect() as connection:
+        _sqlite_foreign_keys(connection, on=False)
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
@@ -51,8 +67,11 @@ def run_online() -> None:
             render_item=render_item,
             include_object=include_object,
         )
-        with context.begin_transaction():
-            context.run_migrations()
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            _sqlite_foreign_keys(connection, on=True)
 
 
 if context.is_offline_mode():

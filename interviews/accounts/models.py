@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -24,23 +23,38 @@ class Workspace(db.Model):
     memberships: Mapped[list[Membership]] = relationship(back_populates="workspace")
 
 
-class User(UserMixin, db.Model):
+class User(db.Model):
     __tablename__ = "user_account"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(255))
-    # Rotated on password change: Flask-Login stores this, not the id, so a reset
-    # signs the account out everywhere.
-    session_token: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user")
 
-    def get_id(self) -> str:
-        return self.session_token
+
+class UserSession(db.Model):
+    """One signed-in browser. Its cookie carries a random secret and only the secret's
+    SHA-256 is stored, so a copy of this table signs nobody in. Ending a session deletes
+    its row: the cookie then names nothing."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # "Chrome on macOS": enough for a person to tell their sessions apart.
+    device: Mapped[str] = mapped_column(String(120))
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+    user: Mapped[User] = relationship()
 
 
 class Membership(db.Model):

@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from interviews.accounts import passwords, rules
+from interviews.accounts import passwords, rules, sessions
 from interviews.accounts.models import (
     ApiToken,
     Invite,
@@ -134,7 +134,6 @@ def _new_user(email: str, name: str, password: str, now: datetime) -> User:
         email=rules.normalise_email(email),
         name=name,
         password_hash=passwords.hash_password(password),
-        session_token=new_secret(),
         created_at=now,
     )
 
@@ -185,17 +184,6 @@ def authenticate(email: str, password: str) -> User:
     return user
 
 
-def user_by_id(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound("No such user.")
-    return user
-
-
-def user_for_session(session_token: str) -> User | None:
-    return db.session.scalar(select(User).where(User.session_token == session_token))
-
-
 def current_member(user_id: int, preferred_workspace_id: int | None) -> Member | None:
     """The user's membership in the preferred workspace, else their first one."""
     memberships = db.session.scalars(
@@ -240,8 +228,13 @@ def update_profile(user_id: int, *, name: str) -> None:
     db.session.commit()
 
 
-def change_password(user_id: int, *, current_password: str, new_password: str) -> User:
-    """Raises InvalidCredentials for a wrong current password, InvalidInput for a weak new one."""
+def change_password(
+    user_id: int, *, current_session_id: int | None, current_password: str, new_password: str
+) -> User:
+    """Set a new password; every other session of the user ends, this browser's stays.
+
+    Raises InvalidCredentials for a wrong current password, InvalidInput for a weak new one.
+    """
     user = db.session.get(User, user_id)
     if user is None:
         raise NotFound("No such user.")
@@ -249,7 +242,7 @@ def change_password(user_id: int, *, current_password: str, new_password: str) -
         raise InvalidCredentials("Your current password is not right.", field="current_password")
     _check_password(new_password, email=user.email, name=user.name)
     user.password_hash = passwords.hash_password(new_password)
-    user.session_token = new_secret()  # other browsers are signed out
+    sessions.end_sessions_of(user.id, keep_session_id=current_session_id)
     db.session.commit()
     return user
 
@@ -299,13 +292,14 @@ def check_reset_token(token: str) -> None:
 
 
 def reset_password(token: str, new_password: str) -> User:
-    """Set a new password from an emailed link; signs the account out everywhere."""
+    """Set a new password from an emailed link; every session of the account ends (the
+    caller signs this browser in afresh)."""
     now = utc_now()
     reset = _usable_reset(token, now)
     user = reset.user
     _check_password(new_password, email=user.email, name=user.name)
     user.password_hash = passwords.hash_password(new_password)
-    user.session_token = new_secret()
+    sessions.end_sessions_of(user.id)
     for other in db.session.scalars(
         select(PasswordReset).where(
             PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None)

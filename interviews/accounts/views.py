@@ -15,8 +15,9 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_user, logout_user
+from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE
 
-from interviews.accounts import service
+from interviews.accounts import rules, service, sessions
 from interviews.accounts.forms import (
     AcceptInviteForm,
     ChangePasswordForm,
@@ -51,10 +52,38 @@ def _public_limit() -> str:
     return current_app.config["RATELIMIT_PUBLIC"]
 
 
-def _start_session(user: service.User, workspace_id: int | None = None) -> None:
-    login_user(user)
-    member = service.current_member(user.id, workspace_id)
+def _start_session(user_id: int, workspace_id: int | None = None) -> None:
+    """Sign this browser in with a new session of its own, ending the one it had."""
+    if current_user.is_authenticated:
+        sessions.sign_out(current_user.session_id)
+    signed_in = sessions.start_session(
+        user_id, user_agent=request.user_agent.string, ip_address=request.remote_addr
+    )
+    login_user(signed_in)
+    member = service.current_member(user_id, workspace_id)
     session["workspace_id"] = member.workspace_id if member else None
+
+
+def browser_user(secret: str) -> sessions.SignedIn | None:
+    """Flask-Login's user loader: who this browser's session signs in, or None when the
+    session was ended or has expired. Then the browser forgets it, and the page it lands
+    on (the log-in form) says why, once."""
+    try:
+        return sessions.signed_in_user(secret)
+    except sessions.SessionEnded as ended:
+        session.clear()
+        if current_app.config.get("REMEMBER_COOKIE_NAME", REMEMBER_COOKIE) in request.cookies:
+            session["_remember"] = "clear"  # Flask-Login deletes the cookie and skips it
+        flash(ended.message, "info")
+        return None
+
+
+def _end_browser_session() -> None:
+    """Sign this browser out, and forget what its cookie held (one-time secrets too)."""
+    if current_user.is_authenticated:
+        sessions.sign_out(current_user.session_id)
+    session.clear()
+    logout_user()  # after the clear: it marks a remember-me cookie, if any, to be deleted
 
 
 @bp.get("/")
@@ -87,7 +116,7 @@ def signup():
         except FORM_ERRORS as error:
             apply_error(form, error)
         else:
-            _start_session(user)
+            _start_session(user.id)
             flash(
                 f"Welcome, {user.name}. Your workspace is ready: invite your team next.", "success"
             )
@@ -109,7 +138,7 @@ def login():
         except DomainError as error:
             flash(error.message, "error")
         else:
-            _start_session(user)
+            _start_session(user.id)
             return redirect(safe_next(form.next.data, url_for("accounts.home")))
     status = 422 if request.method == "POST" else 200
     return render_template("accounts/login.html", form=form), status
@@ -117,11 +146,10 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    """End the session (a POST, so a link in an email cannot log anyone out)."""
+    """End the session on the server (a POST, so a link in an email cannot log anyone out)."""
     form = EmptyForm()
     if form.validate_on_submit():
-        logout_user()
-        session.pop("workspace_id", None)
+        _end_browser_session()
         flash("You are logged out.", "success")
     return redirect(url_for("accounts.login"))
 
@@ -171,7 +199,7 @@ def reset_password(token: str):
         except FORM_ERRORS as error:
             apply_error(form, error)
         else:
-            _start_session(user)
+            _start_session(user.id)
             flash("Your password is changed, and other sessions are signed out.", "success")
             return redirect(url_for("accounts.home"))
     status = 422 if request.method == "POST" else 200
@@ -295,7 +323,7 @@ def accept_invite(token: str):
             apply_error(form, error)
         else:
             if not signed_in:
-                login_user(service.user_by_id(joined.user_id))
+                _start_session(joined.user_id)
             session["workspace_id"] = joined.workspace_id
             flash(f"You joined {joined.workspace_name} as {joined.role.value}.", "success")
             return redirect(url_for("accounts.home"))
@@ -331,6 +359,9 @@ def _render_profile(status: int = 200, **forms):
     return render_template(
         "accounts/profile.html",
         tokens=tokens,
+        sessions=sessions.live_sessions(g.member.user_id, current_user.session_id),
+        idle_limit=rules.describe_hours(current_app.config["SESSION_IDLE_HOURS"]),
+        lifetime_limit=rules.describe_hours(24 * current_app.config["SESSION_LIFETIME_DAYS"]),
         new_token=new_token,
         digest=digest.setting(g.member),
         action_form=EmptyForm(),
@@ -345,18 +376,47 @@ def change_password():
     form = ChangePasswordForm(prefix="password")
     if form.validate_on_submit():
         try:
-            user = service.change_password(
+            service.change_password(
                 g.member.user_id,
+                current_session_id=current_user.session_id,
                 current_password=form.current_password.data,
                 new_password=form.new_password.data,
             )
         except FORM_ERRORS as error:
             apply_error(form, error)
         else:
-            login_user(user)  # this browser keeps its session under the new token
             flash("Password changed. Other sessions are signed out.", "success")
             return redirect(url_for("accounts.profile"))
     return _render_profile(password_form=form, status=422)
+
+
+@bp.post("/profile/sessions/<int:session_id>/end")
+@login_required
+def end_session(session_id: int):
+    """End one of your sessions: that browser is signed out on its next request."""
+    EmptyForm().validate_on_submit() or abort(400)
+    sessions.end_session(g.member.user_id, session_id)
+    if session_id == current_user.session_id:
+        _end_browser_session()
+        flash("You are logged out.", "success")
+        return redirect(url_for("accounts.login"))
+    flash("That session is ended: the browser is signed out.", "success")
+    return redirect(url_for("accounts.profile") + "#sessions")
+
+
+@bp.post("/profile/sessions/end-others")
+@login_required
+def end_other_sessions():
+    """Sign out everywhere but this browser."""
+    EmptyForm().validate_on_submit() or abort(400)
+    ended = sessions.end_other_sessions(g.member.user_id, current_user.session_id)
+    flash(
+        "No other session was signed in."
+        if not ended
+        else f"Signed out everywhere else: {ended} other session{'s' if ended != 1 else ''} ended.",
+        "success",
+    )
+    return redirect(url_for("accounts.profile") + "#sessions")
 
 
 @bp.post("/profile/digest")
