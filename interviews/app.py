@@ -17,7 +17,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
-from interviews import addresses, commands, dispatcher
+from interviews import addresses, commands, dispatcher, web
 from interviews.accounts import service as accounts_service
 from interviews.accounts import views as accounts_views
 from interviews.accounts.views import bp as accounts_bp
@@ -300,6 +300,9 @@ def _register_template_helpers(app: Flask) -> None:
             "show_mailbox": not app.config["PRODUCTION"]
             and app.config["MAIL_BACKEND"] == "mailbox",
         }
+
+    # The error summary at the top of every form that failed (templates/_macros.html).
+    app.add_template_global(web.form_errors, "form_errors")
 
     @app.template_global("zone")
     def zone(name: str) -> ZoneInfo:

@@ -57,6 +57,36 @@ def apply_error(form: FlaskForm, error: DomainError) -> None:
         flash(error.message, "error")
 
 
+def form_errors(form: FlaskForm | None, *extra: tuple[str, str]) -> list[tuple[str, str]]:
+    """Every error of a form as (field id, message) pairs for the error summary, in the
+    order the fields appear, each message naming its field ("Title: ..."), then
+    ``extra`` pairs a view adds (an error that is not one field's, or a non-WTForms
+    field). Nested forms (FormField, FieldList) are walked."""
+    found: list[tuple[str, str]] = []
+
+    def walk(fields) -> None:
+        for field in fields:
+            if hasattr(field, "form") and hasattr(field.form, "_fields") and field.form is not form:
+                walk(field.form)
+                continue
+            if hasattr(field, "entries"):
+                walk(field.entries)
+                continue
+            for message in field.errors if isinstance(field.errors, list) else []:
+                label = field.label.text if field.label else field.name
+                named = str(message)
+                if not named.lower().startswith(label.lower()):
+                    named = f"{label}: {named}"
+                found.append((field.id, named))
+
+    if form is not None:
+        walk(form)
+        for message in getattr(form, "form_errors", []) or []:
+            found.append(("main", str(message)))
+    found.extend(extra)
+    return found
+
+
 def safe_next(target: str | None, default: str) -> str:
     """Only follow ``next`` to a path on this site, never to another host."""
     if not target:
