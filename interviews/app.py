@@ -24,10 +24,11 @@ from interviews.accounts.views import bp as accounts_bp
 from interviews.api.public import bp as public_api_bp
 from interviews.api.views import bp as api_bp
 from interviews.compensation.views import bp as rewards_bp
-from interviews.config import settings_from_env
+from interviews.config import serving_address, settings_from_env
 from interviews.db import MAX_ID, check_schema_current, db
 from interviews.errors import DomainError
 from interviews.extensions import csrf, limiter, login_manager, migrate
+from interviews.home import views as home_views
 from interviews.mail.views import bp as mail_bp
 from interviews.maps.outreach_views import bp as outreach_bp
 from interviews.maps.roadmap_views import bp as roadmaps_bp
@@ -92,7 +93,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         instance_path=config.pop("INSTANCE_PATH", None),
         instance_relative_config=True,
     )
-    app.config.update(settings_from_env(os.environ, Path(app.instance_path), config))
+    app.config.update(
+        settings_from_env(os.environ, Path(app.instance_path), config, serving_address())
+    )
     app.jinja_env.add_extension("jinja2.ext.do")
     app.url_map.converters["int"] = DatabaseIdConverter  # before any route is added
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
@@ -111,6 +114,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login_manager.login_message = "Log in to continue."
     login_manager.login_message_category = "info"
 
+    # The home reads every area, so it lives above them; it keeps the endpoint name
+    # that every url_for("accounts.home") uses.
+    app.add_url_rule("/", endpoint="accounts.home", view_func=home_views.home)
+    app.register_blueprint(home_views.bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(mail_bp)
     app.register_blueprint(booking_bp)
@@ -303,6 +310,8 @@ def _register_template_helpers(app: Flask) -> None:
 
     # The error summary at the top of every form that failed (templates/_macros.html).
     app.add_template_global(web.form_errors, "form_errors")
+    app.add_template_global(web.field_messages, "field_messages")
+    app.add_template_global(web.page_failed, "page_failed")
 
     @app.template_global("zone")
     def zone(name: str) -> ZoneInfo:

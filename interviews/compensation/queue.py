@@ -158,6 +158,21 @@ def reward_of_interview(workspace_id: int, interview_id: int) -> RewardView | No
     return reward(workspace_id, row.id)
 
 
+def owed_counts(workspace_id: int, now: datetime | None = None) -> tuple[int, int]:
+    """(owed, overdue): rewards still to deliver, and those owed for longer than the
+    team's promise (REWARD_OVERDUE_DAYS), in two counts rather than a page of rows."""
+    now = now or utc_now()
+    owed_since = list(
+        db.session.scalars(
+            select(Reward.owed_at).where(
+                Reward.workspace_id == workspace_id, Reward.status == RewardStatus.OWED
+            )
+        )
+    )
+    overdue = sum(1 for at in owed_since if rules.is_overdue(at, now, _overdue_days()))
+    return len(owed_since), overdue
+
+
 def parse_status(value: str | None) -> RewardStatus | None:
     """A status filter: None for all. Raises InvalidInput."""
     if not value:

@@ -33,6 +33,7 @@ RewardView, RewardEventView, RewardPage = queue.RewardView, queue.RewardEventVie
 reward, reward_of_interview, rewards = queue.reward, queue.reward_of_interview, queue.rewards
 parse_status, payout_csv = queue.parse_status, queue.payout_csv
 rewards_of_participant = queue.rewards_of_participant
+owed_counts = queue.owed_counts
 offer_for = offers.offer_for
 set_override, clear_override, overrides_of = (
     offers.set_override,

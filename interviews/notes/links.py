@@ -121,3 +121,23 @@ def participants_of(workspace_id: int, node_id: int) -> dict[int, list[int]]:
     for person, takeaway in rows:
         people[person].append(takeaway)
     return dict(people)
+
+
+def unlinked(workspace_id: int, limit: int = 5) -> tuple[int, list[TakeawayView]]:
+    """Takeaways linked to no node of any map: how many, and the newest ``limit`` of
+    them. Evidence that no map uses cannot change a decision yet."""
+    loose = [
+        Takeaway.workspace_id == workspace_id,
+        ~select(takeaway_link.c.takeaway_id)
+        .where(takeaway_link.c.takeaway_id == Takeaway.id)
+        .exists(),
+    ]
+    total = db.session.scalar(select(func.count()).select_from(Takeaway).where(*loose)) or 0
+    rows = db.session.scalars(
+        select(Takeaway)
+        .options(selectinload(Takeaway.tags))
+        .where(*loose)
+        .order_by(Takeaway.created_at.desc(), Takeaway.id.desc())
+        .limit(limit)
+    ).all()
+    return total, _views(list(rows), workspace_id)

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from tests.conftest import BERLIN, PASSWORD, next_weekday_slot
 from tests.e2e.conftest import assert_accessible
+from tests.e2e.navigation import nav_link
 
 pytestmark = pytest.mark.e2e
 
@@ -43,7 +44,7 @@ def test_a_host_connects_their_calendar_and_its_meetings_leave_the_booking_page(
     page.get_by_label("Email").fill(study["dana"].email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Hours").click()
+    nav_link(page, "Hours").click()
     assert_accessible(page)
 
     # The test's calendar server is on loopback: refused next to the field, as typed,

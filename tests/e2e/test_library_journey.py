@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from interviews import demo
 from tests.e2e.conftest import assert_accessible
+from tests.e2e.navigation import nav_link
 
 pytestmark = pytest.mark.e2e
 
@@ -28,7 +29,7 @@ def test_a_viewer_goes_from_the_library_to_an_outcome_and_back_to_the_interview(
     page.get_by_role("button", name="Log in").click()
 
     # The library: words first, then a tag from the counts.
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Takeaways").click()
+    nav_link(page, "Takeaways").click()
     search = page.get_by_role("search")
     search.get_by_label("Words").fill("export")
     search.get_by_role("button", name="Filter").click()
@@ -47,7 +48,7 @@ def test_a_viewer_goes_from_the_library_to_an_outcome_and_back_to_the_interview(
     expect(results.filter(has_text=MEI_SAID)).to_have_count(1)  # the quote is shown
 
     # The map: the outcome is a node of the drawing; choosing it opens its evidence.
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Maps").click()
+    nav_link(page, "Maps").click()
     page.get_by_role("link", name="Grow the finance teams who run their weekly review").click()
     drawing = page.locator(".map-drawing svg")
     expect(drawing).to_be_visible()
@@ -110,3 +111,26 @@ def test_a_researcher_tags_a_search_and_links_it_to_an_outcome_in_two_actions(
     expect(
         results.first.get_by_role("link", name="Open the dashboard from an alert")
     ).to_be_visible()
+
+
+def test_the_library_marks_the_searched_words(live_app, live_server, page):
+    with live_app.app_context():
+        assert demo.seed().seeded
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Email").fill("lee@example.com")
+    page.get_by_label("Password").fill(demo.DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+    page.goto(f"{live_server}/takeaways?q=export")
+
+    marks = page.locator(".takeaway mark")
+    expect(marks.first).to_be_visible()
+    assert {m.lower() for m in marks.all_inner_texts()} <= {
+        "export",
+        "exports",
+        "exporting",
+        "exported",
+        "exporter",
+    }
+    assert_accessible(page)
+    page.screenshot(path="/tmp/t/library-1280.png")

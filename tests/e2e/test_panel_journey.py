@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import assert_accessible
+from tests.e2e.navigation import nav_link
 
 pytestmark = pytest.mark.e2e
 
@@ -21,7 +22,7 @@ def test_pm_adds_a_participant_and_recruits_them_with_a_personal_link(
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
 
-    page.get_by_role("link", name="Participants").click()
+    nav_link(page, "Participants").click()
     expect(page.get_by_text("Nobody yet")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name="Add a participant").click()

@@ -20,6 +20,7 @@ from tests.conftest import (
     started_minutes_ago,
 )
 from tests.e2e.conftest import assert_accessible
+from tests.e2e.navigation import nav_link
 
 pytestmark = pytest.mark.e2e
 
@@ -75,7 +76,7 @@ def test_pm_bulk_marks_two_rewards_sent_and_the_interviewees_are_told(
     reward_ids = three_completed_interviews(live_app, study)
 
     log_in(page, live_server, study["dana"].email)
-    page.get_by_role("link", name="Rewards").click()
+    nav_link(page, "Rewards").click()
     expect(page.get_by_role("heading", name="Rewards", exact=True)).to_be_visible()
     queue = page.locator("table.rewards")
     expect(queue.locator("caption")).to_have_text("3 owed rewards, oldest first")
@@ -165,7 +166,7 @@ def test_a_viewer_sees_the_queue_without_a_way_to_settle_it(
     viewer = add_member(study["dana"], role=Role.VIEWER, name="Vic Viewer")
 
     log_in(page, live_server, viewer.email)
-    page.get_by_role("link", name="Rewards").click()
+    nav_link(page, "Rewards").click()
     expect(page.locator("table.rewards tbody tr")).to_have_count(3)
     expect(page.get_by_text("overdue", exact=True)).to_have_count(1)
     expect(page.get_by_role("checkbox")).to_have_count(0)

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from interviews import demo
 from tests.e2e.conftest import assert_accessible
+from tests.e2e.navigation import nav_link
 
 pytestmark = pytest.mark.e2e
 
@@ -34,7 +35,7 @@ def test_a_viewer_reads_the_dashboard_narrows_it_to_a_study_and_downloads_a_tabl
     page.get_by_label("Email").fill("lee@example.com")  # Lee Chen, a viewer
     page.get_by_label("Password").fill(demo.DEMO_PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Reports").click()
+    nav_link(page, "Reports").click()
 
     expect(page.get_by_role("heading", name="Research operations", level=1)).to_be_visible()
     charts = page.locator("figure.report-chart img")
@@ -69,3 +70,30 @@ def test_a_viewer_reads_the_dashboard_narrows_it_to_a_study_and_downloads_a_tabl
     assert record["study"] == CONSUMER
     assert [record[k] for k in ("booked", "completed", "no_show")] == [row[1], row[3], row[4]]
     assert float(record["flake_rate"]) == pytest.approx(0.4)
+
+
+def test_a_backwards_range_is_refused_with_the_form_kept_and_old_days_are_said_to_have_no_data(
+    live_app, live_server, page
+):
+    with live_app.app_context():
+        assert demo.seed().seeded
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Email").fill("lee@example.com")
+    page.get_by_label("Password").fill(demo.DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+    page.goto(f"{live_server}/reports?from=2026-12-31&to=2026-01-01")
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("link", name="From must be on or before To")).to_be_visible()
+    expect(page.get_by_label("From (UTC day)")).to_have_value("2026-12-31")
+    expect(page.get_by_label("To (UTC day, included)")).to_have_value("2026-01-01")
+    expect(page.get_by_role("heading", name="At a glance")).to_have_count(0)
+    assert_accessible(page)
+
+    page.get_by_label("From (UTC day)").fill("2020-03-02")
+    page.get_by_label("To (UTC day, included)").fill("2020-03-29")
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_text("There is no data before")).to_contain_text("first activity")
+    assert_accessible(page)

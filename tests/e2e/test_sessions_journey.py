@@ -8,6 +8,7 @@ from playwright.sync_api import Page, expect
 
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import assert_accessible
+from tests.e2e.navigation import log_out, nav_link
 from tests.e2e.test_team_journey import OWNER_EMAIL, sign_up
 
 pytestmark = pytest.mark.e2e
@@ -27,7 +28,8 @@ def log_in(page: Page, base_url: str) -> None:
     page.get_by_label("Email").fill(OWNER_EMAIL)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Northwind", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="What needs you now", level=1)).to_be_visible()
+    expect(page.locator(".nav-workspace summary")).to_have_text("Northwind")
 
 
 def test_sessions_are_listed_and_ended_from_the_profile(live_server, new_context):
@@ -62,7 +64,7 @@ def test_sessions_are_listed_and_ended_from_the_profile(live_server, new_context
     expect(laptop.get_by_text("1 other session ended")).to_be_visible()
     phone.reload()
     expect(phone).to_have_url(re.compile(r"/login\?next="))
-    laptop.get_by_role("navigation", name="Main").get_by_role("link", name="Team").click()
+    nav_link(laptop, "Team").click()
     expect(laptop).to_have_url(f"{live_server}/team")
 
 
@@ -75,9 +77,9 @@ def test_a_session_cookie_copied_before_log_out_gets_nobody_in_after_it(live_ser
     thief = new_context().new_page()
     thief.context.add_cookies(copied)
     thief.goto(f"{live_server}/")
-    expect(thief.get_by_role("heading", name="Northwind", level=1)).to_be_visible()
+    expect(thief.get_by_role("heading", name="What needs you now", level=1)).to_be_visible()
 
-    page.get_by_role("banner").get_by_role("button", name="Log out Dana Reyes").click()
+    log_out(page, "Dana Reyes")
     expect(page.get_by_text("You are logged out.")).to_be_visible()
 
     for path in ("/", "/profile", "/participants"):

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from interviews import demo
 from tests.e2e.conftest import assert_accessible
+from tests.e2e.navigation import nav_link
 
 pytestmark = pytest.mark.e2e
 
@@ -26,7 +27,7 @@ def test_an_owner_shares_a_report_that_opens_without_an_account_until_revoked(
     page.get_by_label("Password").fill(demo.DEMO_PASSWORD)
     page.get_by_role("button", name="Log in").click()
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Maps").click()
+    nav_link(page, "Maps").click()
     page.get_by_role("link", name=GOAL).click()
     page.get_by_role("link", name="Share a report").click()
     expect(page.get_by_role("heading", name="Share a report of this map", level=1)).to_be_visible()

@@ -7,6 +7,7 @@ from playwright.sync_api import Page, expect
 
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import assert_accessible
+from tests.e2e.navigation import log_out, nav_link, open_menu
 
 pytestmark = pytest.mark.e2e
 
@@ -14,7 +15,7 @@ OWNER_EMAIL = "dana@northwind.example"
 
 
 def nav(page: Page, name: str):
-    return page.get_by_role("navigation", name="Main").get_by_role("link", name=name)
+    return nav_link(page, name)
 
 
 def sign_up(page: Page, base_url: str) -> None:
@@ -35,14 +36,15 @@ def test_owner_invites_a_teammate_who_joins_from_the_emailed_link(live_server, p
     assert_accessible(page)
 
     # Log out from the header, then back in.
-    page.get_by_role("banner").get_by_role("button", name="Log out Dana Reyes").click()
+    log_out(page, "Dana Reyes")
     expect(page).to_have_url(re.compile(r"/login$"))
     expect(page.get_by_text("You are logged out.")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Email").fill(OWNER_EMAIL)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Northwind", level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="What needs you now", level=1)).to_be_visible()
+    expect(page.locator(".nav-workspace summary")).to_have_text("Northwind")
     assert_accessible(page)
 
     # Invite a researcher.
@@ -56,7 +58,7 @@ def test_owner_invites_a_teammate_who_joins_from_the_emailed_link(live_server, p
     assert_accessible(page)
 
     # The invite is in the development mailbox, from Dana.
-    nav(page, "Mailbox dev").click()
+    nav(page, "Mailbox (dev)").click()
     assert_accessible(page)
     page.get_by_role("link", name="Dana Reyes invited you to Northwind on Interview Desk").click()
     expect(page.get_by_text("sam@example.com").first).to_be_visible()
@@ -70,11 +72,11 @@ def test_owner_invites_a_teammate_who_joins_from_the_emailed_link(live_server, p
     expect(sam.get_by_role("heading", name="Join Northwind")).to_be_visible()
     assert_accessible(sam)
     sam.get_by_label("Your name").fill("Sam Rivera")
-    sam.get_by_label("Choose a password").fill(PASSWORD)
+    sam.get_by_label("Password").fill(PASSWORD)
     sam.get_by_role("button", name="Create account and join").click()
     expect(sam.get_by_text("You joined Northwind as researcher.")).to_be_visible()
-    expect(sam.get_by_role("heading", name="Northwind", level=1)).to_be_visible()
-    expect(sam.get_by_text("You are a researcher here.")).to_be_visible()
+    expect(sam.get_by_role("heading", name="What needs you now", level=1)).to_be_visible()
+    expect(open_menu(sam)).to_contain_text("Sam Rivera, researcher")
     assert_accessible(sam)
 
     # Dana sees Sam among the members, and no invite left waiting.
@@ -86,15 +88,20 @@ def test_owner_invites_a_teammate_who_joins_from_the_emailed_link(live_server, p
 
 def test_a_wrong_password_shows_an_error_the_person_can_read(live_server, page):
     sign_up(page, live_server)
-    page.get_by_role("button", name="Log out Dana Reyes").click()
+    log_out(page, "Dana Reyes")
 
     page.get_by_label("Email").fill(OWNER_EMAIL)
     page.get_by_label("Password").fill("not my password")
     page.get_by_role("button", name="Log in").click()
 
-    expect(page.get_by_role("alert")).to_have_text(
+    summary = page.get_by_role("alert")
+    expect(summary.get_by_role("link")).to_have_text(
         "That email and password do not match an account."
     )
+    expect(page.locator("#email-error")).to_have_text(
+        "That email and password do not match an account."
+    )
+    expect(page.get_by_label("Email")).to_have_value(OWNER_EMAIL)
     assert_accessible(page)
 
 
@@ -111,18 +118,20 @@ def test_signup_errors_are_announced_next_to_their_fields(live_server, page):
     expect(page.locator("#email-error")).to_contain_text(
         "Enter an email address like name@company.com."
     )
-    expect(page.locator("#password-error")).to_contain_text("Use at least 10 characters.")
+    expect(page.locator("#password-error")).to_contain_text(
+        "Password must be at least 10 characters"
+    )
     assert_accessible(page)
 
 
 PHONE_NAV = [
-    ("Overview", "/"),
+    ("Home", "/"),
     ("Studies", "/studies"),
     ("Agenda", "/agenda"),
     ("Hours", "/availability"),
     ("Team", "/team"),
     ("Profile & API", "/profile"),
-    ("Mailbox dev", "/dev/mailbox"),
+    ("Mailbox (dev)", "/dev/mailbox"),
 ]
 
 

@@ -161,7 +161,8 @@ def test_owner_changes_a_role_and_the_member_sees_it(app, client, make_workspace
     assert response.status_code == 302
     browser = app.test_client()
     log_in(browser, sam.email)
-    assert "<strong>researcher</strong>" in browser.get("/").get_data(as_text=True)
+    # The workspace menu of every page says who you are here.
+    assert f"{sam.name}, researcher" in browser.get("/").get_data(as_text=True)
 
 
 def test_the_last_owner_cannot_be_demoted_or_removed(app, client, make_workspace):

@@ -1,0 +1,219 @@
+"""The home page's one use case: gather what needs a member now from every area.
+
+It sits above the areas (no area imports it) and only reads, through each area's
+service or query functions; what it decides is in rules.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from interviews.accounts import service as accounts
+from interviews.addresses import web_link
+from interviews.compensation import budgets as reward_budgets
+from interviews.compensation import service as compensation
+from interviews.errors import NotFound
+from interviews.home import rules
+from interviews.notes import links as takeaway_links
+from interviews.notes import service as notes
+from interviews.notes.takeaways import TakeawayView
+from interviews.scheduling import busy_calendars, hours, team
+from interviews.scheduling.attendance import (
+    CONSUMER_FLAKE_RATE,
+    ENGAGED_B2B_FLAKE_RATE,
+    count_attendance,
+)
+from interviews.scheduling.models import InterviewStatus
+from interviews.studies import service as studies
+
+NEXT_CALLS = 5
+# Calls older than this no longer wait on the home page (the agenda's window too).
+WAITING_DAYS = 30
+UNLINKED_SHOWN = 5
+HELD = (InterviewStatus.COMPLETED, InterviewStatus.JOINED)
+
+
+@dataclass(frozen=True)
+class Call:
+    """One interview as the home page lists it."""
+
+    id: int
+    participant_name: str
+    study_title: str
+    host_name: str
+    mine: bool  # the member hosts it
+    start: datetime
+    end: datetime
+    status: InterviewStatus
+    join_url: str | None  # the study's video link, when it is a web link
+
+
+@dataclass(frozen=True)
+class WaitingCall:
+    """A call that happened (or should have) and still asks for something."""
+
+    call: Call
+    unmarked: bool  # its time is past and nobody said how it went
+    notes_written: bool
+    checklist_open: int  # after-call items not done
+
+
+@dataclass(frozen=True)
+class Home:
+    timezone: str  # the member's own: every time on the page is in it
+    today: list[Call]
+    upcoming: list[Call]  # after today, soonest first
+    waiting: list[WaitingCall]
+    unlinked_total: int
+    unlinked: list[TakeawayView]
+    rewards_owed: int
+    rewards_overdue: int
+    studies_total: int
+    not_booking: list[rules.NotBooking]
+    no_shows: rules.NoShowRate
+    checklist: list[rules.ChecklistItem]
+    show_checklist: bool
+    # A published study whose link the checklist offers to share, if any.
+    share_study: studies.StudyView | None
+    # A draft the checklist's "publish it" leads to, if any.
+    draft_study: studies.StudyView | None
+
+
+def _has_hours(found: hours.HostHours | None) -> bool:
+    """Saved hours that offer some time: a zone alone, or only days off, offers none."""
+    return found is not None and (
+        bool(found.weekly) or any(windows for windows in found.special_days.values())
+    )
+
+
+def _call(item: team.InterviewSummary, member: accounts.Member, join: dict[int, str]) -> Call:
+    return Call(
+        id=item.id,
+        participant_name=item.participant_name,
+        study_title=item.study_title,
+        host_name=item.host_name,
+        mine=item.host_id == member.user_id,
+        start=item.start,
+        end=item.end,
+        status=item.status,
+        join_url=web_link(join.get(item.study_id)),
+    )
+
+
+def _waiting(member: accounts.Member, now: datetime, join: dict[int, str]) -> list[WaitingCall]:
+    recent = team.list_interviews(
+        member.workspace_id, start=now - timedelta(days=WAITING_DAYS), end=now, limit=1000
+    )
+    held = [i for i in recent if i.status in HELD]
+    unmarked = [i for i in recent if i.status is InterviewStatus.BOOKED and i.end <= now]
+    written = notes.written_notes(member.workspace_id, [i.id for i in held])
+    open_items = notes.open_checklists(member.workspace_id, [i.id for i in held])
+    waiting = [WaitingCall(_call(i, member, join), True, False, 0) for i in unmarked] + [
+        WaitingCall(_call(i, member, join), False, i.id in written, open_items[i.id])
+        for i in held
+        if i.id not in written or open_items[i.id]
+    ]
+    return sorted(waiting, key=lambda w: w.call.start, reverse=True)
+
+
+def _not_booking(study_list: list[studies.StudyView]) -> list[rules.NotBooking]:
+    host_hours: dict[int, bool] = {}
+    facts = []
+    for study in study_list:
+        host = study.host.user_id
+        if host not in host_hours:
+            host_hours[host] = _has_hours(hours.hours_of(host))
+        published = study.status.value == rules.StudyState.PUBLISHED
+        facts.append(
+            rules.StudyFacts(
+                id=study.id,
+                title=study.title,
+                state=rules.StudyState(study.status.value),
+                host_name=study.host.name,
+                host_has_hours=host_hours[host],
+                # Only a published study's budget matters (and only it costs the sums).
+                budget_block=reward_budgets.booking_block(study) if published else None,
+            )
+        )
+    return rules.studies_not_booking(facts)
+
+
+def _no_shows(workspace_id: int, now: datetime, timezone: str) -> rules.NoShowRate:
+    start, end = rules.month_of(now, timezone)
+    facts = team.interview_facts(workspace_id, start, end)
+    numbers = count_attendance((f.status for f in facts), 0)
+    return rules.NoShowRate(
+        completed=numbers.completed,
+        no_show=numbers.no_show,
+        good_line=ENGAGED_B2B_FLAKE_RATE,
+        high_line=CONSUMER_FLAKE_RATE,
+    )
+
+
+def home(
+    member: accounts.Member, now: datetime, *, link_shared: bool, checklist_dismissed: bool
+) -> Home:
+    """What needs this member now, in their own zone. ``link_shared``: this browser
+    copied or opened a booking link from the app; ``checklist_dismissed``: the member
+    put the first-run checklist away."""
+    workspace_id = member.workspace_id
+    timezone = team.viewer_timezone(member.user_id)
+    study_list = studies.list_studies(workspace_id)
+    join = {s.id: s.meeting_url for s in study_list}
+
+    today = now.astimezone(ZoneInfo(timezone)).date()
+    today_start = rules.day_start(today, timezone)
+    tomorrow_start = rules.day_start(today + timedelta(days=1), timezone)
+    todays = [
+        _call(i, member, join)
+        for i in team.list_interviews(workspace_id, start=today_start, end=tomorrow_start)
+        if i.status in (InterviewStatus.BOOKED, InterviewStatus.JOINED) and i.start >= today_start
+    ]
+    upcoming = [
+        _call(i, member, join)
+        for i in team.list_interviews(
+            workspace_id, status=InterviewStatus.BOOKED, start=tomorrow_start, limit=NEXT_CALLS
+        )
+        if i.start >= tomorrow_start
+    ]
+    unlinked_total, unlinked = takeaway_links.unlinked(workspace_id, UNLINKED_SHOWN)
+    owed, overdue = compensation.owed_counts(workspace_id, now)
+
+    published = [s for s in study_list if s.status.value == rules.StudyState.PUBLISHED]
+    state = rules.SetupState(
+        hours_saved=_has_hours(hours.hours_of(member.user_id)),
+        studies=len(study_list),
+        published=len(published),
+        link_shared=link_shared,
+        booked=bool(team.list_interviews(workspace_id, limit=1)),
+        calendar_connected=bool(busy_calendars.busy_calendars_of(member.user_id)),
+    )
+    items = rules.checklist(state)
+    return Home(
+        timezone=timezone,
+        today=todays,
+        upcoming=upcoming,
+        waiting=_waiting(member, now, join),
+        unlinked_total=unlinked_total,
+        unlinked=unlinked,
+        rewards_owed=owed,
+        rewards_overdue=overdue,
+        studies_total=len(study_list),
+        not_booking=_not_booking(study_list),
+        no_shows=_no_shows(workspace_id, now, timezone),
+        checklist=items,
+        show_checklist=rules.show_checklist(items, checklist_dismissed),
+        share_study=published[-1] if published else None,
+        draft_study=next((s for s in study_list if s.status.value == rules.StudyState.DRAFT), None),
+    )
+
+
+def shareable_study(member: accounts.Member, study_id: int) -> studies.StudyView:
+    """A published study of the member's workspace, whose booking link they open or
+    copy. Raises NotFound (another workspace's, or not published)."""
+    study = studies.get_study(member.workspace_id, study_id)
+    if study.status.value != rules.StudyState.PUBLISHED:
+        raise NotFound("That study is not published: its booking link is not open yet.")
+    return study

@@ -1,0 +1,84 @@
+"""The home page at / and the first-run checklist's own actions.
+
+The page keeps the endpoint name ``accounts.home`` that every url_for uses: app.py adds
+it on the app (it reads every area, so it cannot live in the accounts blueprint).
+"""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    session,
+    url_for,
+)
+
+from interviews.accounts.forms import EmptyForm
+from interviews.clock import utc_now
+from interviews.home import service
+from interviews.web import login_required
+
+bp = Blueprint("home", __name__, url_prefix="/home")
+
+# This browser's first-run facts, by workspace id. A booking ticks "share" for good;
+# until one arrives, copying or opening the link here is what says it was shared.
+SHARED_KEY = "home_link_shared"
+DISMISSED_KEY = "home_checklist_dismissed"
+
+
+def _remember(key: str) -> None:
+    ids = set(session.get(key, ()))
+    ids.add(g.member.workspace_id)
+    session[key] = sorted(ids)
+
+
+@login_required
+def home():
+    """What needs you now: calls, notes, takeaways, rewards, studies, no-shows."""
+    page = service.home(
+        g.member,
+        utc_now(),
+        link_shared=g.member.workspace_id in session.get(SHARED_KEY, ()),
+        checklist_dismissed=g.member.workspace_id in session.get(DISMISSED_KEY, ()),
+    )
+    return render_template(
+        "home/home.html",
+        home=page,
+        base_url=current_app.config["BASE_URL"],
+        form=EmptyForm(),
+    )
+
+
+@bp.post("/checklist/dismiss")
+@login_required
+def dismiss_checklist():
+    """Put the first-run checklist away for this workspace."""
+    EmptyForm().validate_on_submit() or abort(400)
+    _remember(DISMISSED_KEY)
+    flash("The getting-started list is put away. Everything in it stays in the menus.", "success")
+    return redirect(url_for("accounts.home"))
+
+
+@bp.get("/studies/<int:study_id>/booking-page")
+@login_required
+def open_booking_page(study_id: int):
+    """Open a published study's booking page, as the interviewee sees it; the checklist
+    counts the link as shared."""
+    study = service.shareable_study(g.member, study_id)
+    _remember(SHARED_KEY)
+    return redirect(url_for("booking.book", slug=study.slug))
+
+
+@bp.post("/studies/<int:study_id>/link-copied")
+@login_required
+def link_copied(study_id: int):
+    """The copy button on the home page says the link was copied (no page of its own)."""
+    EmptyForm().validate_on_submit() or abort(400)
+    service.shareable_study(g.member, study_id)
+    _remember(SHARED_KEY)
+    return "", 204
