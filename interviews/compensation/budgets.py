@@ -133,9 +133,21 @@ def budget_lines(workspace_id: int, study_id: int | None = None) -> list[BudgetL
     )
 
 
-def booking_block(study: studies.StudyView, participant_id: int | None = None) -> str | None:
-    """Why the study cannot take one more booking (from this person), in words for the
-    PM; None when it can. Only an offer with an amount is ever held back."""
+@dataclass(frozen=True)
+class BookingPause:
+    """Why a study takes no more bookings, and whose budget to change to reopen it."""
+
+    reason: str  # in words for the PM: "New bookings are paused: the workspace's ..."
+    currency: str  # the currency of the reward held back
+    study_id: int | None  # whose budget falls short: the study's own, or None: the workspace's
+    missing_currency: bool  # that budget has no line in this currency at all
+
+
+def booking_pause(
+    study: studies.StudyView, participant_id: int | None = None
+) -> BookingPause | None:
+    """Why the study cannot take one more booking (from this person), or None when it
+    can. Only an offer with an amount is ever held back."""
     offer = offers.offer_for(study, participant_id)
     if not offer.owes:
         return None
@@ -148,15 +160,30 @@ def booking_block(study: studies.StudyView, participant_id: int | None = None) -
             )
         )
     )
-    if study.id in scopes:
-        reason = rules.shortfall(budget_lines(study.workspace_id, study.id), offer.money)
+    for scope, whose in ((study.id, "this study's"), (None, "the workspace's")):
+        if scope not in scopes:
+            continue
+        lines = budget_lines(study.workspace_id, scope)
+        reason = rules.shortfall(lines, offer.money)
         if reason:
-            return f"New bookings are paused: this study's {reason}."
-    if None in scopes:
-        reason = rules.shortfall(budget_lines(study.workspace_id), offer.money)
-        if reason:
-            return f"New bookings are paused: the workspace's {reason}."
+            missing = not any(
+                line.currency == offer.money.currency and line.allocated is not None
+                for line in lines
+            )
+            return BookingPause(
+                f"New bookings are paused: {whose} {reason}.",
+                offer.money.currency,
+                scope,
+                missing,
+            )
     return None
+
+
+def booking_block(study: studies.StudyView, participant_id: int | None = None) -> str | None:
+    """Why the study cannot take one more booking (from this person), in words for the
+    PM; None when it can."""
+    pause = booking_pause(study, participant_id)
+    return pause.reason if pause else None
 
 
 def ensure_bookable(study: studies.StudyView, participant_id: int | None = None) -> None:

@@ -158,7 +158,8 @@ def _budgets(http_status: int = 200, error: DomainError | None = None):
         figures=budgets.figures(g.member.workspace_id),
         form=EmptyForm(),
         error=error,
-        values=request.form if request.method == "POST" else {},
+        # A link may fill the form in: a study page offering "Add a EUR budget line".
+        values=request.form if request.method == "POST" else request.args,
     ), http_status
 
 

@@ -127,8 +127,8 @@ def parse_offsets(text: str) -> tuple[int, ...]:
     Raises ValueError with a message for the PM.
     """
     offsets: list[int] = []
-    for part in text.replace(";", ",").split(","):
-        part = part.strip().lower().replace(" ", "")
+    for typed in text.replace(";", ",").split(","):
+        part = typed.strip().lower().replace(" ", "")
         if not part:
             continue
         unit = 1
@@ -137,7 +137,10 @@ def parse_offsets(text: str) -> tuple[int, ...]:
                 part, unit = part[: -len(suffix)], minutes
                 break
         if not (part.isascii() and part.isdigit()):
-            raise ValueError(f"{part!r} is not a time before the call; write e.g. 24h, 1h, 10m.")
+            # Quote what the PM typed, not what is left once a unit is cut off.
+            raise ValueError(
+                f"“{typed.strip()}” is not a time before the call; write e.g. 24h, 1h, 10m."
+            )
         offsets.append(int(part) * unit)
     settings = MessageSettings(reminder_offsets=tuple(sorted(set(offsets), reverse=True)))
     return settings.reminder_offsets

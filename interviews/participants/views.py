@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 
 from interviews.accounts.forms import EmptyForm
 from interviews.compensation import service as compensation
@@ -240,10 +240,12 @@ def invite(participant_id: int):
         return _render_profile(participant_id, invite_error=error.message, status=error.status_code)
     if sent.delivery.failed:
         flash(
-            f"The invite could not be sent ({sent.delivery.error}). Pass them the link yourself: "
-            f"{sent.url}",
+            f"The invite could not be sent ({sent.delivery.error}). Pass them the link "
+            "below yourself.",
             "error",
         )
+        # Shown once on the profile, beside a copy button (a flash is plain text).
+        session["unsent_invite_link"] = sent.url
     else:
         flash(f"Personal booking link sent to {sent.email}.", "success")
     return redirect(url_for("participants.show", participant_id=participant_id) + "#invites")

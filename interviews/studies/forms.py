@@ -18,6 +18,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from interviews.addresses import LinkUse
 from interviews.compensation.money import KIND_LABELS, RewardKind
 from interviews.messaging.plan import parse_offsets
+from interviews.studies import rules
 from interviews.web import TypedAddress
 
 
@@ -117,8 +118,16 @@ class StudyForm(FlaskForm):
     slug = StringField(
         "Booking link",
         [Optional(), Length(max=60)],
-        description="/book/<this>. Leave empty to make one from the title.",
+        description="/book/<this>: lowercase letters a-z, digits and dashes. Leave empty "
+        "to make one from the title (“Month-End Clöse!” becomes month-end-close).",
     )
+
+    def validate_slug(self, field: StringField) -> None:
+        # Checked here as well as in the service, so it shows with the form's other errors.
+        slug = (field.data or "").strip()
+        problem = rules.slug_problem(slug) if slug else None
+        if problem:
+            raise ValidationError(problem)
 
     def validate_reminders(self, field: StringField) -> None:
         try:

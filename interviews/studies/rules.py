@@ -3,10 +3,40 @@
 from __future__ import annotations
 
 import re
-import secrets
 import unicodedata
+from collections.abc import Collection
 
-SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,58}[a-z0-9])?$")
+SLUG_MAX = 60
+SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
+SLUG_RULE = (
+    "use up to 60 lowercase letters a-z, digits and dashes, starting and ending with a "
+    "letter or digit"
+)
+# Letters NFKD does not take apart into an ASCII letter and an accent.
+_FOLDS = str.maketrans(
+    {
+        "ß": "ss",
+        "ẞ": "ss",
+        "æ": "ae",
+        "Æ": "ae",
+        "œ": "oe",
+        "Œ": "oe",
+        "ø": "o",
+        "Ø": "o",
+        "ł": "l",
+        "Ł": "l",
+        "đ": "d",
+        "Đ": "d",
+        "ð": "d",
+        "Ð": "d",
+        "þ": "th",
+        "Þ": "th",
+        "ı": "i",
+        "&": " and ",
+    }
+)
+# Room left under SLUG_MAX for a "-2" .. "-999" tail when a slug is taken.
+_BASE_MAX = SLUG_MAX - 4
 
 
 def suggested_title(company: str, topic: str) -> str:
@@ -15,13 +45,49 @@ def suggested_title(company: str, topic: str) -> str:
 
 
 def slug_from(title: str) -> str:
-    """A readable public slug from a title, with a short random tail so it is unique."""
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    words = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:40].strip("-")
-    return f"{words or 'study'}-{secrets.token_hex(3)}"
+    """A readable public slug from any title: "Month-End Clöse!" -> "month-end-close".
+
+    Accents are folded to their ASCII letter (NFKD, plus the few letters it leaves
+    alone, like ß and ø); anything else becomes a dash. A title with no Latin letters
+    or digits at all gives "study"."""
+    folded = unicodedata.normalize("NFKD", title.translate(_FOLDS))
+    ascii_title = folded.encode("ascii", "ignore").decode()
+    words = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
+    if len(words) > _BASE_MAX:
+        # Cut at a word boundary when there is one, so the link does not end mid-word.
+        cut = words[:_BASE_MAX]
+        words = (cut.rsplit("-", 1)[0] if "-" in cut else cut).strip("-")
+    return words or "study"
+
+
+def free_slug(base: str, taken: Collection[str]) -> str:
+    """``base`` if no study has it, else ``base-2``, ``base-3``, ... the first free one."""
+    if base not in taken:
+        return base
+    number = 2
+    while f"{base}-{number}" in taken:
+        number += 1
+    return f"{base}-{number}"
 
 
 def slug_problem(slug: str) -> str | None:
-    if not SLUG_PATTERN.match(slug):
-        return "Use 3 to 60 lowercase letters, digits and dashes, starting and ending with a letter or digit."
+    """What is wrong with a slug a PM typed, with what is allowed and an example made
+    from what they typed; None when it is fine."""
+    if SLUG_PATTERN.match(slug):
+        return None
+    return f"“{slug}” cannot be a link: {SLUG_RULE}, for example “{slug_from(slug)}”."
+
+
+def deletion_problem(status: str, interviews: int) -> str | None:
+    """Why a study cannot be deleted, or None: only a draft (never published, so its
+    link was never out in the world) with no interviews (they would go with it)."""
+    if status != "draft":
+        return (
+            f"Only a draft can be deleted; this study is {status}. Close it to stop new bookings."
+        )
+    if interviews:
+        return (
+            f"This draft has {interviews} interview{'' if interviews == 1 else 's'}, "
+            "so it is kept with their notes."
+        )
     return None

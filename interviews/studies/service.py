@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from interviews import addresses
 from interviews.accounts import service as accounts
@@ -198,7 +199,7 @@ def _check(actor: accounts.Member, draft: StudyDraft, study_id: int | None) -> t
         raise InvalidInput("The host must be a member of this workspace.", field="host_user_id")
     if not set(draft.colleague_user_ids) <= member_ids:
         raise InvalidInput(
-            "Colleagues on the call must be members of this workspace.", field="colleagues"
+            "Colleagues on the call must be members of this workspace.", field="colleague_user_ids"
         )
     if draft.meeting_url.strip():
         problem = addresses.problem_with(draft.meeting_url, addresses.LinkUse.WEB)
@@ -207,15 +208,44 @@ def _check(actor: accounts.Member, draft: StudyDraft, study_id: int | None) -> t
     try:
         MessageSettings(reminder_offsets=draft.reminder_offsets)
     except ValueError as error:
-        raise InvalidInput(f"Reminders: {error}.", field="reminder_offsets") from None
-    slug = draft.slug or rules.slug_from(title)
+        raise InvalidInput(f"Reminders: {error}.", field="reminders") from None
+    if not draft.slug:
+        # A slug made from the title is never refused: a taken one gets -2, -3, ...
+        base = rules.slug_from(title)
+        return title, rules.free_slug(base, _slugs_taken(base, study_id))
+    slug = draft.slug
     problem = rules.slug_problem(slug)
     if problem:
         raise InvalidInput(problem, field="slug")
-    owner = db.session.scalar(select(Study.id).where(Study.slug == slug))
-    if owner is not None and owner != study_id:
-        raise Conflict(f"The link /book/{slug} is taken; choose another.", field="slug")
+    taken = _slugs_taken(slug, study_id)
+    if slug in taken:
+        raise Conflict(
+            f"The link /book/{slug} is taken; choose another, "
+            f"for example {rules.free_slug(slug, taken)}.",
+            field="slug",
+        )
     return title, slug
+
+
+def _slugs_taken(base: str, study_id: int | None) -> set[str]:
+    """Slugs other studies (on any workspace: the URL has none) hold: ``base`` and
+    ``base-<anything>``. A valid slug has no LIKE wildcards (% or _) to escape."""
+    query = select(Study.slug).where((Study.slug == base) | Study.slug.like(f"{base}-%"))
+    if study_id is not None:
+        query = query.where(Study.id != study_id)
+    return set(db.session.scalars(query))
+
+
+def _commit_slug(slug: str) -> None:
+    """Commit; two PMs saving the same new slug at once: the second is told, not a 500."""
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict(
+            f"The link /book/{slug} was taken a moment ago; save again for another.",
+            field="slug",
+        ) from None
 
 
 def _apply(study: Study, draft: StudyDraft, title: str, slug: str) -> None:
@@ -253,7 +283,7 @@ def create_study(actor: accounts.Member, draft: StudyDraft) -> StudyView:
     study = Study(workspace_id=actor.workspace_id, status=StudyStatus.DRAFT, created_at=utc_now())
     _apply(study, draft, title, slug)
     db.session.add(study)
-    db.session.commit()
+    _commit_slug(slug)
     return _view(study)
 
 
@@ -265,18 +295,44 @@ def update_study(actor: accounts.Member, study_id: int, draft: StudyDraft) -> St
     study = _study_in(actor.workspace_id, study_id)
     title, slug = _check(actor, draft, study.id)
     _apply(study, draft, title, slug)
-    db.session.commit()
+    _commit_slug(slug)
     return _view(study)
 
 
 def set_status(actor: accounts.Member, study_id: int, status: StudyStatus) -> StudyView:
-    """Publish (bookable at /book/<slug>) or close a study. Raises Forbidden, NotFound."""
+    """Publish (bookable at /book/<slug>) or close a study. A study that has been
+    published never goes back to draft: drafts are the ones that can be deleted.
+
+    Raises Forbidden, NotFound, InvalidInput."""
     if not actor.can_edit:
         raise Forbidden("Viewers cannot publish or close studies.")
     study = _study_in(actor.workspace_id, study_id)
+    if status is StudyStatus.DRAFT and study.status is not StudyStatus.DRAFT:
+        raise InvalidInput("A published study cannot become a draft again; close it instead.")
     study.status = status
+    if status is StudyStatus.PUBLISHED and study.published_at is None:
+        study.published_at = utc_now()
     db.session.commit()
     return _view(study)
+
+
+def delete_draft(actor: accounts.Member, study_id: int, interviews: int) -> str:
+    """Delete a draft study; returns its title. ``interviews`` is how many interviews
+    the study has (the scheduling area counts them): deleting would take them with it,
+    so a study with any is refused, as is one that was ever published (its link may
+    be out in the world).
+
+    Raises Forbidden, NotFound, Conflict."""
+    if not actor.can_edit:
+        raise Forbidden("Viewers cannot delete studies.")
+    study = _study_in(actor.workspace_id, study_id)
+    problem = rules.deletion_problem(study.status.value, interviews)
+    if problem:
+        raise Conflict(problem)
+    title = study.title
+    db.session.delete(study)
+    db.session.commit()
+    return title
 
 
 def set_template(actor: accounts.Member, study_id: int, template_id: int | None) -> StudyView:

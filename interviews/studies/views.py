@@ -36,15 +36,16 @@ bp = Blueprint("studies", __name__, url_prefix="/studies")
 @bp.get("")
 @login_required
 def index():
-    """The workspace's studies, their booking links and offers; paused ones say so."""
+    """The workspace's studies, their booking links and offers; paused ones say why."""
     listed = studies.list_studies(g.member.workspace_id)
     return render_template(
         "studies/index.html",
         studies=listed,
         paused={
-            s.id
+            s.id: (_paused_words(pause), budget_fix_url(s.id, pause), pause)
             for s in listed
-            if s.status is StudyStatus.PUBLISHED and reward_budgets.booking_block(s)
+            if s.status is StudyStatus.PUBLISHED
+            and (pause := reward_budgets.booking_pause(s)) is not None
         },
         base_url=current_app.config["BASE_URL"],
     )
@@ -102,6 +103,10 @@ def new():
             apply_error(form, error)
         else:
             flash("Study saved as a draft. Publish it to open the booking link.", "success")
+            pause = reward_budgets.booking_pause(study)
+            if pause:
+                # Said now, not found later on a quiet booking page.
+                flash(f"Once published it would take no bookings. {_paused_words(pause)}", "error")
             return redirect(url_for("studies.show", study_id=study.id))
     status = 422 if request.method == "POST" else 200
     return render_template(
@@ -165,14 +170,34 @@ def edit(study_id: int):
     ), status
 
 
-@bp.get("/<int:study_id>")
-@login_required
-def show(study_id: int):
-    """One study: its booking link, rules and status."""
+def _paused_words(pause: reward_budgets.BookingPause) -> str:
+    """The reason, without the "New bookings are paused: " both callers already say."""
+    reason = pause.reason.removeprefix("New bookings are paused: ")
+    return reason[:1].upper() + reason[1:]
+
+
+def budget_fix_url(study_id: int, pause: reward_budgets.BookingPause) -> str:
+    """The budgets page with its form filled in for the budget at fault (the study's or
+    the workspace's, in the offer's currency); saving it comes back to the study."""
+    return url_for(
+        "rewards.budget_page",
+        study_id=pause.study_id or "",
+        currency=pause.currency,
+        next=url_for("studies.show", study_id=study_id),
+        _anchor="set-heading",
+    )
+
+
+def _show(study_id: int, http_status: int = 200, confirm_publish: bool = False):
     study = studies.get_study(g.member.workspace_id, study_id)
+    pause = reward_budgets.booking_pause(study)
     return render_template(
         "studies/show.html",
         study=study,
+        pause=pause,
+        pause_words=_paused_words(pause) if pause else None,
+        budget_fix_url=budget_fix_url(study.id, pause) if pause else None,
+        confirm_publish=confirm_publish,
         attendance=team.attendance_of_study(g.member.workspace_id, study_id),
         budget=reward_budgets.study_budget(g.member.workspace_id, study_id),
         templates=library.list_templates(g.member.workspace_id),
@@ -181,26 +206,60 @@ def show(study_id: int):
         consumer_rate=CONSUMER_FLAKE_RATE,
         action_form=EmptyForm(),
         base_url=current_app.config["BASE_URL"],
-    )
+    ), http_status
+
+
+@bp.get("/<int:study_id>")
+@login_required
+def show(study_id: int):
+    """One study: its booking link, rules and status (open, or paused and why)."""
+    return _show(study_id)
 
 
 @bp.post("/<int:study_id>/status")
 @editor_required
 def set_status(study_id: int):
-    """Publish (open the booking link) or close a study."""
+    """Publish (open the booking link) or close a study. Publishing a study whose
+    budget would pause its bookings asks first, unless "publish anyway" was chosen."""
     EmptyForm().validate_on_submit() or abort(400)
     try:
         status = StudyStatus(request.form.get("status", ""))
     except ValueError:
+        status = None
+    if status not in (StudyStatus.PUBLISHED, StudyStatus.CLOSED):
         abort(422, "Choose published or closed.")
+    if (
+        status is StudyStatus.PUBLISHED
+        and request.form.get("despite_budget") != "1"
+        and reward_budgets.booking_pause(studies.get_study(g.member.workspace_id, study_id))
+    ):
+        return _show(study_id, 409, confirm_publish=True)
     study = studies.set_status(g.member, study_id, status)
-    flash(
-        "Published: the booking link is open."
-        if status is StudyStatus.PUBLISHED
-        else f"Study {status.value}.",
-        "success",
-    )
+    pause = reward_budgets.booking_pause(study) if status is StudyStatus.PUBLISHED else None
+    if pause:
+        flash(f"Published, but {pause.reason[:1].lower()}{pause.reason[1:]}", "error")
+    elif status is StudyStatus.PUBLISHED:
+        flash("Published: the booking link is open.", "success")
+    else:
+        flash("Study closed: the booking link no longer books.", "success")
     return redirect(url_for("studies.show", study_id=study.id))
+
+
+@bp.route("/<int:study_id>/delete", methods=["GET", "POST"])
+@editor_required
+def delete(study_id: int):
+    """Delete a draft with no interviews, after a confirmation page."""
+    study = studies.get_study(g.member.workspace_id, study_id)
+    interviews = len(team.interview_ids_of_study(g.member.workspace_id, study_id))
+    if request.method == "POST":
+        EmptyForm().validate_on_submit() or abort(400)
+        title = studies.delete_draft(g.member, study_id, interviews)
+        flash(f"Draft “{title}” deleted.", "success")
+        return redirect(url_for("studies.index"))
+    problem = rules.deletion_problem(study.status.value, interviews)
+    if problem:
+        abort(409, problem)
+    return render_template("studies/delete.html", study=study, form=EmptyForm())
 
 
 @bp.route("/<int:study_id>/messages", methods=["GET", "POST"])

@@ -262,7 +262,7 @@ def test_reminders_that_make_no_sense_are_refused_and_nothing_is_saved(client, m
     )
 
     assert response.status_code == 422
-    assert "is not a time before the call; write e.g. 24h, 1h, 10m." in response.get_data(
+    assert "“soon” is not a time before the call; write e.g. 24h, 1h, 10m" in response.get_data(
         as_text=True
     )
     assert "Acme product interview about exports" not in client.get("/studies").get_data(
