@@ -18,9 +18,10 @@ setup: $(BIN)/interviews
 
 ## Migrate the embedded SQLite database under instance/, seed the demo, serve on 127.0.0.1:$(PORT).
 ## BUSY_FEED_ALLOW_PRIVATE: the demo host's busy calendar is this app's own feed, on loopback.
+## Without BASE_URL every link (emails, booking, invites, shares) points at this PORT.
 run: setup
 	$(BIN)/interviews db upgrade
-	$(BIN)/interviews demo
+	PORT=$(PORT) $(BIN)/interviews demo
 	BUSY_FEED_ALLOW_PRIVATE=true $(BIN)/interviews run --host 127.0.0.1 --port $(PORT)
 
 # axe-core for the browser accessibility checks, from the npm registry (never committed).

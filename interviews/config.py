@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import click
+
 DEVELOPMENT = "development"
 PRODUCTION = "production"
 PRODUCT_NAME = "Interview Desk"
@@ -67,13 +69,50 @@ def _instance_secret(instance_path: Path) -> str:
     return secret
 
 
+DEFAULT_PORT = 5000
+# A server bound to every interface is opened on this machine as 127.0.0.1.
+_ANY_ADDRESS = {"", "0.0.0.0", "::", "[::]"}
+
+
+def serving_address() -> tuple[str, int] | None:
+    """(host, port) when this process is the development server (`interviews run`,
+    `flask run`) building its app, else None. The command line is read here, with the
+    environment, so that nothing deeper needs to know how the app was started."""
+    context = click.get_current_context(silent=True)
+    if context is None or context.command.name != "run":
+        return None
+    port = context.params.get("port")
+    if not isinstance(port, int):
+        return None
+    return str(context.params.get("host") or ""), port
+
+
+def development_origin(env: Mapping[str, str], dev_server: tuple[str, int] | None) -> str:
+    """The origin links use in development when BASE_URL is not set: the running server's
+    host and port, else http://127.0.0.1:$PORT (PORT defaults to 5000)."""
+    if dev_server is not None:
+        host, port = dev_server
+    else:
+        host, port = "", parse_int("PORT", env.get("PORT"), DEFAULT_PORT, minimum=1)
+    host = "127.0.0.1" if host in _ANY_ADDRESS else host
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address in a URL
+    return f"http://{host}:{port}"
+
+
 def settings_from_env(
-    env: Mapping[str, str], instance_path: Path, overrides: Mapping[str, Any] | None = None
+    env: Mapping[str, str],
+    instance_path: Path,
+    overrides: Mapping[str, Any] | None = None,
+    dev_server: tuple[str, int] | None = None,
 ) -> dict[str, Any]:
     """Build the Flask config from environment variables, then apply ``overrides``.
 
+    ``dev_server``: where the development server listens (see ``serving_address``);
+    links follow it when BASE_URL is not set.
+
     Raises ConfigError when a setting is malformed, or when production runs
-    without a SECRET_KEY.
+    without a SECRET_KEY or a BASE_URL.
     """
     overrides = dict(overrides or {})
 
@@ -101,7 +140,16 @@ def settings_from_env(
     database_url = normalise_database_url(
         get("DATABASE_URL") or f"sqlite:///{instance_path / 'interviews.sqlite3'}"
     )
-    base_url = (get("BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+    given_base_url = (get("BASE_URL") or "").strip()
+    if production and not given_base_url:
+        raise ConfigError(
+            "BASE_URL is required when INTERVIEWS_ENV=production: it is the address people "
+            "open, and every link in emails, invites and shares starts with it. "
+            "Set it to your public origin, e.g. BASE_URL=https://desk.example.com"
+        )
+    # Development without BASE_URL: links lead where this process serves (`interviews run
+    # --port P`, `make run PORT=P`), so a second instance on another port links to itself.
+    base_url = (given_base_url or development_origin(env, dev_server)).rstrip("/")
     parts = urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigError(

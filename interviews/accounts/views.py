@@ -36,6 +36,8 @@ from interviews.errors import Conflict, DomainError, InvalidInput, Unauthorized
 from interviews.extensions import limiter
 from interviews.mail.models import MailStatus
 from interviews.reports import digest
+from interviews.scheduling import hours as member_hours
+from interviews.scheduling.forms import TimezoneForm
 from interviews.web import apply_error, login_required, safe_next
 
 bp = Blueprint("accounts", __name__)
@@ -86,20 +88,6 @@ def _end_browser_session() -> None:
     logout_user()  # after the clear: it marks a remember-me cookie, if any, to be deleted
 
 
-@bp.get("/")
-@login_required
-def home():
-    """The workspace overview: who is here and what to do next."""
-    members, invites = service.team(g.member.workspace_id)
-    tokens = service.api_tokens(g.member.user_id, g.member.workspace_id)
-    return render_template(
-        "accounts/home.html",
-        members=members,
-        invites=invites,
-        active_tokens=[t for t in tokens if t.revoked_at is None],
-    )
-
-
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit(_public_limit, methods=["POST"])
 def signup():
@@ -117,6 +105,8 @@ def signup():
             apply_error(form, error)
         else:
             _start_session(user.id)
+            # The browser's zone (a hidden field timezone.js fills), so "your time" is theirs.
+            member_hours.propose_timezone(user.id, request.form.get("timezone"))
             flash(
                 f"Welcome, {user.name}. Your workspace is ready: invite your team next.", "success"
             )
@@ -136,9 +126,13 @@ def login():
         try:
             user = service.authenticate(form.email.data, form.password.data)
         except DomainError as error:
-            flash(error.message, "error")
+            # In the summary and at the email, with what was typed kept.
+            form.email.errors = [*form.email.errors, error.message]
         else:
             _start_session(user.id)
+            # Sign-up and accepting an invite sign a person in (and say welcome): the
+            # log-in form is always a return.
+            flash(f"Welcome back, {user.name}.", "success")
             return redirect(safe_next(form.next.data, url_for("accounts.home")))
     status = 422 if request.method == "POST" else 200
     return render_template("accounts/login.html", form=form), status
@@ -324,8 +318,14 @@ def accept_invite(token: str):
         else:
             if not signed_in:
                 _start_session(joined.user_id)
+            # The browser's zone for someone who has none yet; a chosen one stays.
+            member_hours.propose_timezone(joined.user_id, request.form.get("timezone"))
             session["workspace_id"] = joined.workspace_id
-            flash(f"You joined {joined.workspace_name} as {joined.role.value}.", "success")
+            flash(
+                f"{'Welcome back' if invite.account_exists else 'Welcome'}. You joined "
+                f"{joined.workspace_name} as {joined.role.value}.",
+                "success",
+            )
             return redirect(url_for("accounts.home"))
     status = 422 if request.method == "POST" else 200
     return render_template(
@@ -349,8 +349,30 @@ def profile():
     return _render_profile(profile_form=form, status=422 if request.method == "POST" else 200)
 
 
+@bp.post("/profile/timezone")
+@login_required
+def profile_timezone():
+    """Set your own time zone (from the profile, or the banner offering the browser's)."""
+    form = TimezoneForm(prefix="zone")
+    if form.validate_on_submit():
+        try:
+            member_hours.set_timezone(g.member.user_id, form.timezone.data)
+        except FORM_ERRORS as error:
+            apply_error(form, error)
+        else:
+            flash(
+                f"Your time zone is {form.timezone.data.replace('_', ' ')}: "
+                "times are shown in it, and your hours are kept in it.",
+                "success",
+            )
+            return redirect(safe_next(form.next.data, url_for("accounts.profile")))
+    return _render_profile(timezone_form=form, status=422)
+
+
 def _render_profile(status: int = 200, **forms):
     forms.setdefault("profile_form", ProfileForm(prefix="profile", name=g.member.name))
+    saved_zone = member_hours.saved_timezone(g.member.user_id)
+    forms.setdefault("timezone_form", TimezoneForm(prefix="zone", timezone=saved_zone or "UTC"))
     forms.setdefault("password_form", ChangePasswordForm(prefix="password"))
     forms.setdefault("token_form", TokenForm(prefix="token"))
     forms.setdefault("digest_form", DigestForm(prefix="digest"))
@@ -364,6 +386,7 @@ def _render_profile(status: int = 200, **forms):
         lifetime_limit=rules.describe_hours(24 * current_app.config["SESSION_LIFETIME_DAYS"]),
         new_token=new_token,
         digest=digest.setting(g.member),
+        saved_zone=saved_zone,
         action_form=EmptyForm(),
         **forms,
     ), status

@@ -177,6 +177,10 @@ PUBLIC_PATHS: dict[str, Any] = {
         "get": {
             "operationId": "listRescheduleSlots",
             "summary": "Times the interview behind a manage link could move to",
+            "description": (
+                "The same shape as a study's slots. The interview's current time is never "
+                "among them (moving there would change nothing); times overlapping it are."
+            ),
             "security": [],
             "parameters": [TOKEN, *DAYS],
             "responses": {
@@ -191,6 +195,10 @@ PUBLIC_PATHS: dict[str, Any] = {
         "post": {
             "operationId": "rescheduleBooking",
             "summary": "Move the interview to another free slot",
+            "description": (
+                "422 with code `same_time` when `start` is the interview's current time: "
+                "nothing is changed or sent."
+            ),
             "security": [],
             "parameters": [TOKEN],
             "requestBody": {

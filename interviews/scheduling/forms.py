@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, RadioField, StringField, TelField, TextAreaField, URLField
+from wtforms import (
+    EmailField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TelField,
+    TextAreaField,
+    URLField,
+)
 from wtforms.validators import InputRequired, Length, Optional
 
 from interviews.addresses import LinkUse
+from interviews.scheduling.pages import timezone_choices
 from interviews.web import TypedAddress
 
 
@@ -54,3 +64,19 @@ class BusyCalendarForm(FlaskForm):
             "required": True,
         },
     )
+
+
+class TimezoneForm(FlaskForm):
+    """A person's own time zone (profile, or the banner offering the browser's zone)."""
+
+    timezone = SelectField(
+        "Your time zone",
+        [InputRequired("Choose your time zone.")],
+        choices=[],
+        description="Every time you read here is shown in it, and your hours are kept in it.",
+    )
+    next = HiddenField()
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = [(z, z.replace("_", " ")) for z in timezone_choices()]

@@ -32,9 +32,42 @@ def _schedule(user_id: int) -> HostSchedule | None:
 
 
 def timezone_of(user_id: int) -> str:
-    """The zone a person keeps their hours in (and reads times in); UTC without hours."""
-    zone = db.session.scalar(select(HostSchedule.timezone).where(HostSchedule.user_id == user_id))
-    return zone or "UTC"
+    """The zone a person keeps their hours in (and reads times in); UTC when they have
+    set none (pages then say so: see saved_timezone)."""
+    return saved_timezone(user_id) or "UTC"
+
+
+def saved_timezone(user_id: int) -> str | None:
+    """The person's own zone, set on their profile, when they joined or with their hours
+    (one zone per person, for both); None when they have set none."""
+    return db.session.scalar(select(HostSchedule.timezone).where(HostSchedule.user_id == user_id))
+
+
+def set_timezone(user_id: int, timezone: str) -> None:
+    """Set the person's zone: the times they read, and the zone their hours are kept in
+    (9:00-17:00 stays 9:00-17:00 on their new clock). Raises InvalidInput for a name
+    that is not a zone."""
+    parse_timezone(timezone)
+    schedule = _schedule(user_id)
+    if schedule is None:
+        # A zone and no windows: nobody can book them until they set hours.
+        db.session.add(HostSchedule(user_id=user_id, timezone=timezone, booking_version=0))
+    else:
+        schedule.timezone = timezone
+    db.session.commit()
+
+
+def propose_timezone(user_id: int, timezone: str | None) -> bool:
+    """Take the browser's zone for someone who has none yet (they just joined); a zone
+    they already chose stays, and a name that is not a zone is ignored (they can pick one
+    on their profile). Returns whether it was saved."""
+    if not timezone or saved_timezone(user_id) is not None:
+        return False
+    try:
+        set_timezone(user_id, timezone)
+    except InvalidInput:
+        return False
+    return True
 
 
 def _weekly_windows(weekly: list[tuple[int, time, time]]) -> list[WeeklyWindow]:

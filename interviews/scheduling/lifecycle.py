@@ -32,15 +32,29 @@ def parse_attendance(value: str) -> InterviewStatus:
     return status
 
 
+def markable(start_at: datetime, now: datetime) -> tuple[InterviewStatus, ...]:
+    """The attendance that can be recorded now: "joined" from a little before the start
+    (the person may be early), "no-show" and "completed" only once it has started."""
+    if now < start_at - MARK_FROM_BEFORE_START:
+        return ()
+    if now < start_at:
+        return (InterviewStatus.JOINED,)
+    return ATTENDANCE
+
+
 def set_attendance(interview: Interview, status: InterviewStatus, now: datetime) -> bool:
     """Record how the interview went; False when it already said so.
 
-    Raises Conflict for a cancelled interview or one that has not started yet.
+    Raises Conflict for a cancelled interview, or a status it cannot have yet (see
+    ``markable``).
     """
     if interview.status is InterviewStatus.CANCELLED:
         raise Conflict("A cancelled interview has no attendance to record.")
-    if now < interview.start_at - MARK_FROM_BEFORE_START:
-        raise Conflict("The interview has not started yet; mark it once it has.")
+    if status not in markable(interview.start_at, now):
+        said = {InterviewStatus.NO_SHOW: "a no-show", InterviewStatus.COMPLETED: "completed"}
+        raise Conflict(
+            f"The interview has not started yet; mark it {said.get(status, 'joined')} once it has."
+        )
     if interview.status is status:
         return False
     interview.status = status

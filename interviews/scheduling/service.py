@@ -18,7 +18,7 @@ from interviews.clock import utc_now
 from interviews.compensation import budgets as reward_budgets
 from interviews.compensation import service as compensation
 from interviews.db import db
-from interviews.errors import Conflict, InvalidInput, NotFound
+from interviews.errors import Conflict, InvalidInput, NotFound, refuse_all
 from interviews.messaging import outbox
 from interviews.messaging import service as messaging
 from interviews.participants import service as participants
@@ -170,26 +170,56 @@ def _parse_start(value: str) -> datetime:
     return dates.parse_instant(value, "`start`", "start")
 
 
-def _clean_request(
+def _clean_details(
     study: studies.StudyView, request: BookingRequest
-) -> tuple[str, str, str, str, datetime, list[dict[str, str]]]:
-    try:
-        name = participants.clean_name(request.name or "")
-        email = participants.normalise_email(request.email or "")
-        phone = participants.normalise_phone(request.phone or "")
-    except participants.InvalidField as error:
-        message = (
-            "Enter your name (at most 120 characters)." if error.field == "name" else error.message
-        )
-        raise InvalidInput(message, field=error.field) from None
-    timezone = hours.parse_timezone(request.timezone or "UTC")
-    if not phone and study.phone_required:
-        raise InvalidInput(
-            "Enter a phone number, so the host can call if the video link fails.", field="phone"
+) -> tuple[str, str, str, list[InvalidInput]]:
+    """The person's name, email and phone cleaned, and every problem found with them and
+    the answers (all at once, not one per attempt)."""
+    problems: list[InvalidInput] = []
+
+    def checked(clean, raw: str) -> str:
+        try:
+            return clean(raw or "")
+        except participants.InvalidField as error:
+            message = (
+                "Enter your name (at most 120 characters)."
+                if error.field == "name"
+                else error.message
+            )
+            problems.append(InvalidInput(message, field=error.field))
+            return ""
+
+    name = checked(participants.clean_name, request.name)
+    email = checked(participants.normalise_email, request.email)
+    phone = checked(participants.normalise_phone, request.phone)
+    if not (request.phone or "").strip() and study.phone_required:
+        problems.append(
+            InvalidInput(
+                "Enter a phone number, so the host can call if the video link fails.",
+                field="phone",
+            )
         )
     answers = list(request.answers or ())
     if len(answers) > len(study.questions) or any(len(a) > 2000 for a in answers):
-        raise InvalidInput("Answer each question in at most 2,000 characters.", field="answers")
+        problems.append(
+            InvalidInput("Answer each question in at most 2,000 characters.", field="answers")
+        )
+    return name, email, phone, problems
+
+
+def booking_detail_problems(slug: str, request: BookingRequest) -> list[InvalidInput]:
+    """What is wrong with the person's details on a booking form, without booking: the
+    form shows these with its own errors (a missing time), all at once. Raises NotFound."""
+    return _clean_details(studies.published_study(slug), request)[3]
+
+
+def _clean_request(
+    study: studies.StudyView, request: BookingRequest
+) -> tuple[str, str, str, str, datetime, list[dict[str, str]]]:
+    name, email, phone, problems = _clean_details(study, request)
+    refuse_all(problems)
+    timezone = hours.parse_timezone(request.timezone or "UTC")
+    answers = list(request.answers or ())
     paired = [
         {"question": q, "answer": (answers[i] if i < len(answers) else "").strip()}
         for i, q in enumerate(study.questions)
@@ -305,6 +335,25 @@ def missed_interview(study_id: int, rebook_token: str) -> int:
 # --- the participant's manage link -------------------------------------------------------
 
 
+class SameTime(InvalidInput):
+    """A move to the time the interview already has: nothing would change."""
+
+    code = "same_time"
+
+
+@dataclass(frozen=True)
+class CancelledInterview:
+    """What a cancelled interview's manage link still says: when it was, that it was
+    cancelled and when, and whether the study takes bookings (a way to book again)."""
+
+    study: studies.StudyView
+    start: datetime
+    end: datetime
+    timezone: str
+    cancelled_at: datetime
+    bookable: bool
+
+
 def _by_token(token: str) -> Interview:
     interview = db.session.scalar(
         select(Interview).where(Interview.manage_token_hash == hash_secret(token))
@@ -334,8 +383,30 @@ def managed(token: str) -> ManagedInterview:
     )
 
 
+def cancelled_by_link(token: str) -> CancelledInterview:
+    """A cancelled interview behind a (retired) manage link. Raises NotFound for a link
+    that was never one, or belongs to an interview that is not cancelled."""
+    interview = db.session.scalar(
+        select(Interview).where(Interview.manage_token_hash == hash_secret(token))
+    )
+    if interview is None or interview.status is not InterviewStatus.CANCELLED:
+        raise NotFound(
+            "This link no longer works: it may be mistyped or incomplete, or from an old email."
+        )
+    study = studies.get_study(interview.workspace_id, interview.study_id)
+    return CancelledInterview(
+        study=study,
+        start=interview.start_at,
+        end=interview.end_at,
+        timezone=interview.participant_timezone,
+        cancelled_at=interview.cancelled_at or interview.updated_at,
+        bookable=study.status is studies.StudyStatus.PUBLISHED and not bookings_paused(study),
+    )
+
+
 def reschedule_slots(token: str, first: date, last: date, timezone: str) -> list[Interval]:
-    """Slots the participant may move to (their current time does not block itself)."""
+    """Slots the participant may move to: never their current time (moving there would
+    change nothing), though it does not block the times that overlap it."""
     return slots_around(_by_token(token), first, last, timezone)
 
 
@@ -354,6 +425,13 @@ def _reschedule(interview_id: int, start_value: str, token: str | None) -> Booki
     end = start + study.duration
     if interview.status is not InterviewStatus.BOOKED:
         raise InvalidInput("Only an upcoming interview can be moved.", field="start")
+    if start == interview.start_at:
+        # Refused before anything is written: a "move" to the same time sends nobody a
+        # "Moved" email about a time that did not change.
+        raise SameTime(
+            "Your interview is already at that time. Pick a different time to move it.",
+            field="start",
+        )
     _lock_host(study.host.user_id)
     interview = db.session.get(Interview, interview_id)  # re-read under the lock
     now = utc_now()
@@ -389,12 +467,13 @@ def move_interview(interview_id: int, start_value: str) -> Booking:
 
 
 def slots_around(interview: Interview, first: date, last: date, timezone: str) -> list[Interval]:
-    """Times an interview could move to (its own time does not block itself)."""
+    """Times an interview could move to: its own time does not block the ones overlapping
+    it, and is not offered itself."""
     study = studies.get_study(interview.workspace_id, interview.study_id)
     start, end = day_range(first, last, hours.parse_timezone(timezone))
-    return _slots(
-        study, start, end, utc_now(), ignore=Interval(interview.start_at, interview.end_at)
-    )
+    current = Interval(interview.start_at, interview.end_at)
+    found = _slots(study, start, end, utc_now(), ignore=current)
+    return [slot for slot in found if slot.start != interview.start_at]
 
 
 def _cancel(interview: Interview, reason: str, token: str | None) -> None:

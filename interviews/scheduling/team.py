@@ -352,6 +352,13 @@ class InterviewFact:
     rebooked: bool  # booked from a no-show's "sorry we missed you" link
 
 
+def first_interview_start(workspace_id: int) -> datetime | None:
+    """When the workspace's earliest interview starts (booked or not); None without any."""
+    return db.session.scalar(
+        select(func.min(Interview.start_at)).where(Interview.workspace_id == workspace_id)
+    )
+
+
 def interview_facts(
     workspace_id: int,
     starts_from: datetime | None,

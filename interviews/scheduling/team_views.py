@@ -14,7 +14,7 @@ from interviews.errors import Conflict, InvalidInput
 from interviews.notes import service as notes
 from interviews.notes import takeaways
 from interviews.notes.sections import CHECKLIST
-from interviews.scheduling import pages, team
+from interviews.scheduling import hours, lifecycle, pages, team
 from interviews.scheduling import service as scheduling
 from interviews.scheduling.forms import CancelForm, SlotForm
 from interviews.scheduling.lifecycle import MARK_FROM_BEFORE_START
@@ -33,8 +33,11 @@ def agenda():
         days=team.agenda(g.member.workspace_id, timezone),
         timezone=timezone,
         form=EmptyForm(),
-        # Calls that have started (or are about to) can be marked from here.
+        # Calls that have started (or are about to) can be marked from here: "joined" a
+        # little before the start, "no-show" and "completed" once started.
         mark_from=utc_now() + MARK_FROM_BEFORE_START,
+        now=utc_now(),
+        saved_zone=hours.saved_timezone(g.member.user_id),
         to_finish=_after_call(g.member.workspace_id),
     )
 
@@ -77,6 +80,9 @@ def _render_interview(
         detail=detail,
         summary=summary,
         when=pages.local_when(summary.start, summary.end, timezone),
+        markable=[s.value for s in lifecycle.markable(summary.start, utc_now())],
+        saved_zone=hours.saved_timezone(g.member.user_id),
+        starts_at=f"{summary.start.astimezone(ZoneInfo(timezone)):%H:%M}",
         their_when=pages.local_when(summary.start, summary.end, summary.timezone),
         timezone=timezone,
         days=days,
@@ -141,6 +147,7 @@ def attendance_link(token: str):
         wanted=wanted,
         done=done,
         when=pages.local_when(summary.start, summary.end, team.viewer_timezone(summary.host_id)),
+        markable=[s.value for s in lifecycle.markable(summary.start, utc_now())],
     )
 
 

@@ -21,7 +21,7 @@ from flask import (
 from interviews import dates, demo
 from interviews.clock import utc_now
 from interviews.compensation import service as compensation
-from interviews.errors import InvalidInput
+from interviews.errors import InvalidInput, NotFound
 from interviews.extensions import limiter
 from interviews.participants import service as participants
 from interviews.scheduling import hours, pages, team
@@ -81,8 +81,8 @@ def book(slug: str):
         study.phone_required
     )  # rendered as `required`; the service enforces it
     status = 200
+    answers = tuple(request.form.get(f"answer-{i}", "") for i in range(len(study.questions)))
     if form.validate_on_submit():
-        answers = tuple(request.form.get(f"answer-{i}", "") for i in range(len(study.questions)))
         try:
             booking = scheduling.book(
                 slug,
@@ -101,7 +101,8 @@ def book(slug: str):
             flash(error.message, "error")
             status = 409
         except InvalidInput as error:
-            apply_error(form, error)
+            for problem in error.problems:
+                apply_error(form, problem)
             status = 422
         else:
             flash(
@@ -111,6 +112,20 @@ def book(slug: str):
             return redirect(url_for("booking.manage", token=_token_of(booking.manage_url)))
     elif request.method == "POST":
         status = 422
+        # The form's own checks stop at a missing field; the person's details are checked
+        # too, so every problem shows at once.
+        details = scheduling.BookingRequest(
+            name=form.name.data or "",
+            email=form.email.data or "",
+            phone=form.phone.data or "",
+            timezone=timezone,
+            start="",
+            answers=answers,
+        )
+        for problem in scheduling.booking_detail_problems(slug, details):
+            field = getattr(form, problem.field or "", None)
+            if field is None or not field.errors:
+                apply_error(form, problem)
     days = pages.day_choices(
         scheduling.public_slots(slug, week["first"], week["last"], timezone), timezone
     )
@@ -129,7 +144,7 @@ def book(slug: str):
         timezone=timezone,
         **week,
         zones=pages.timezone_choices(),
-        answers=[request.form.get(f"answer-{i}", "") for i in range(len(study.questions))],
+        answers=list(answers),
     ), status
 
 
@@ -140,7 +155,10 @@ def manage(token: str):
 
 
 def _render_manage(token: str, slot_form: SlotForm, cancel_form: CancelForm, status: int = 200):
-    interview = scheduling.managed(token)
+    try:
+        interview = scheduling.managed(token)
+    except NotFound:
+        return _link_gone(token)
     # Their own zone (from booking) unless they picked another on this page.
     timezone = _viewer_timezone() if request.values.get("tz") else interview.timezone
     week = _week(timezone)
@@ -162,6 +180,25 @@ def _render_manage(token: str, slot_form: SlotForm, cancel_form: CancelForm, sta
     ), status
 
 
+def _link_gone(token: str, *, just_now: bool = False):
+    """A manage link that no longer moves anything: a cancelled interview says so (and
+    when), with a way to book again while the study is open; any other dead link says
+    it does not work. Never a way into the team's side."""
+    try:
+        cancelled = scheduling.cancelled_by_link(token)
+    except NotFound as error:
+        return render_template("scheduling/link_gone.html", message=error.message), 404
+    zone = dates.zone_of(cancelled.timezone)
+    return render_template(
+        "scheduling/cancelled.html",
+        cancelled=cancelled,
+        study=cancelled.study,
+        when=pages.local_when(cancelled.start, cancelled.end, cancelled.timezone),
+        cancelled_on=f"{cancelled.cancelled_at.astimezone(zone):%A %-d %B %Y at %H:%M}",
+        just_now=just_now,
+    ), (200 if just_now else 404)  # a dead link is a 404 page (shared/API.md)
+
+
 @bp.post("/manage/<token>/reschedule")
 @limiter.limit(_public_limit)
 def reschedule(token: str):
@@ -170,6 +207,8 @@ def reschedule(token: str):
     if form.validate_on_submit():
         try:
             scheduling.reschedule(token, form.start.data)
+        except NotFound:
+            return _link_gone(token)
         except scheduling.SlotTaken as error:
             flash(error.message, "error")
             return _render_manage(token, form, CancelForm(), 409)
@@ -188,9 +227,11 @@ def cancel(token: str):
     form = CancelForm()
     if not form.validate_on_submit():
         return _render_manage(token, SlotForm(), form, 422)
-    study = scheduling.managed(token).study
-    scheduling.cancel(token, form.reason.data or "")
-    return render_template("scheduling/cancelled.html", study=study)
+    try:
+        scheduling.cancel(token, form.reason.data or "")
+    except NotFound:
+        return _link_gone(token)
+    return _link_gone(token, just_now=True)
 
 
 @bp.get("/calendar/<token>.ics")

@@ -98,7 +98,7 @@ def test_production_refuses_an_http_base_url(tmp_path):
     with pytest.raises(ConfigError, match="BASE_URL must be https when INTERVIEWS_ENV=production"):
         settings_from_env({**PRODUCTION, "BASE_URL": "http://desk.example.com"}, tmp_path)
     with pytest.raises(ConfigError, match="PROXY_TERMINATES_TLS"):
-        settings_from_env(PRODUCTION, tmp_path)  # the default BASE_URL is http too
+        settings_from_env({**PRODUCTION, "BASE_URL": "http://desk.example.com"}, tmp_path)
 
 
 def test_production_behind_a_tls_proxy_may_name_an_http_base_url_and_keeps_cookies_secure(
