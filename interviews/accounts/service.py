@@ -672,6 +672,12 @@ def _token_view(token: ApiToken) -> TokenView:
     )
 
 
+def workspace_created_at(workspace_id: int) -> datetime | None:
+    """When the workspace was made; None for an unknown id."""
+    workspace = db.session.get(Workspace, workspace_id)
+    return workspace.created_at if workspace is not None else None
+
+
 def pattern_threshold(workspace_id: int) -> int:
     """How many distinct people make the workspace's evidence a pattern (default 3)."""
     workspace = db.session.get(Workspace, workspace_id)

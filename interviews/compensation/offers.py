@@ -17,7 +17,7 @@ from interviews.accounts import service as accounts
 from interviews.clock import utc_now
 from interviews.compensation.models import Reward, RewardOverride
 from interviews.compensation.money import Money, Offer
-from interviews.compensation.rules import RewardStatus
+from interviews.compensation.rules import RewardStatus, how_it_arrives
 from interviews.db import db
 from interviews.errors import Forbidden, InvalidInput, NotFound
 from interviews.participants.models import Participant
@@ -58,6 +58,7 @@ class Given:
     status: RewardStatus
     note: str
     settled_at: datetime | None
+    delivery: str = ""  # how it reaches them, in a sentence (see how_it_arrives)
 
 
 def given_for_interview(interview_id: int) -> Given | None:
@@ -71,6 +72,7 @@ def given_for_interview(interview_id: int) -> Given | None:
         row.status,
         row.note,
         row.settled_at,
+        how_it_arrives(row.kind.value, row.status, row.note),
     )
 
 

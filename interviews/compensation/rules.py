@@ -67,6 +67,25 @@ def mask(method: str) -> str:
     return "•" * min(len(method) - shown, 12) + method[len(method) - shown :]
 
 
+def how_it_arrives(kind: str, status: RewardStatus, note: str) -> str:
+    """How a settled reward reaches the person, for the "on its way" email: the PM's
+    note when they wrote one, else what the kind of reward implies. A gift card's code
+    is never put in the email (it is a secret kept encrypted and shown masked): the
+    email says where the card comes from instead. "" when there is nothing to say."""
+    if note.strip():
+        return " ".join(note.split())
+    if status is not RewardStatus.SENT:
+        return ""
+    if kind == "gift_card":
+        return (
+            "The gift card comes in a separate email from the card's provider, to this "
+            "address; if you do not see it, check your spam folder."
+        )
+    if kind == "product_credit":
+        return "The credit is added to your account with us: there is nothing you need to do."
+    return ""
+
+
 def is_overdue(owed_at: datetime, now: datetime, days: int) -> bool:
     """Owed for longer than the team's promise to deliver (default 3 days)."""
     return now - owed_at > timedelta(days=days)

@@ -9,6 +9,16 @@ from interviews.web import login_required
 
 bp = Blueprint("mail", __name__, url_prefix="/dev/mailbox")
 
+# A kept message's HTML is shown in a sandboxed frame of its page: it may style itself
+# and show inline images, nothing else (no script, no fetches, no forms). Links open in
+# a new tab (the page's own headers forbid framing every other page of the app).
+MESSAGE_HTML_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+    "frame-ancestors 'self'; sandbox allow-popups allow-popups-to-escape-sandbox"
+)
+# Where a message's links open: out of the frame, in a tab of their own.
+_LINKS_OUT = '<base target="_blank">'
+
 
 def _scope() -> int | None:
     """Owners see all the workspace's mail; everyone sees mail addressed to them."""
@@ -35,6 +45,24 @@ def message(message_id: int):
     except service.MailNotFound:
         abort(404, "No such message in your mailbox.")
     return render_template("mail/message.html", message=shown)
+
+
+@bp.get("/<int:message_id>/html")
+@login_required
+def message_html(message_id: int):
+    """A kept message's HTML part on its own, for the frame on the message's page."""
+    scope = _scope()
+    try:
+        shown = service.mailbox_message(scope, g.member.email, message_id)
+    except service.MailNotFound:
+        abort(404, "No such message in your mailbox.")
+    if not shown.html_body:
+        abort(404, "This message has no HTML part.")
+    response = Response(_LINKS_OUT + shown.html_body, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = MESSAGE_HTML_POLICY
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.get("/<int:message_id>/attachments/<int:index>")

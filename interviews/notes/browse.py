@@ -4,9 +4,12 @@ or newest first, with facet counts."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 
+from markupsafe import Markup
 from sqlalchemy import String, cast, false, func, literal, select, union_all
 from sqlalchemy.orm import selectinload
 
@@ -20,7 +23,7 @@ from interviews.notes.models import (
     takeaway_link,
     takeaway_tag,
 )
-from interviews.notes.search import search_words, text_search
+from interviews.notes.search import highlight, search_words, text_search
 from interviews.notes.takeaways import TakeawayView, _views, tag_key
 from interviews.participants import service as participants
 from interviews.scheduling import team
@@ -53,6 +56,13 @@ class TakeawayPage:
     items: list[TakeawayView]
     total: int
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+def marker(q: str) -> Callable[[str], Markup] | None:
+    """What the results' text goes through to show the searched words marked (see
+    search.highlight); None when nothing was searched for."""
+    words = search_words(q)
+    return partial(highlight, words=words) if words else None
 
 
 def list_takeaways(workspace_id: int, query: TakeawayQuery) -> TakeawayPage:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from markupsafe import Markup, escape
 from sqlalchemy import ColumnElement, column, func, literal_column, select, table, text
 
 MAX_WORDS = 8
@@ -51,6 +52,25 @@ def search_words(q: str) -> list[str]:
     MAX_WORD_LENGTH characters. Punctuation and query syntax (quotes, *, -, OR, NEAR,
     parentheses) only separate words: OR and NEAR are searched for as words."""
     return [w.lower()[:MAX_WORD_LENGTH] for w in _WORD.findall(q)][:MAX_WORDS]
+
+
+def highlight(text: str, words: list[str]) -> Markup:
+    """``text`` escaped, with each word that starts with one of ``words`` (as
+    search_words cuts them) wrapped in <mark>. The text is cut into words by the same
+    rule as the search, and each piece is escaped before any tag is added, so a mark can
+    never land inside markup and nothing typed becomes a tag; the words are compared,
+    never made into a pattern. Stemmed matches PostgreSQL finds are not marked."""
+    starts = tuple(w.lower() for w in words if w)
+    if not starts:
+        return escape(text)
+    out: list[Markup] = []
+    at = 0
+    for found in _WORD.finditer(text):
+        if found.group().lower().startswith(starts):
+            out += [escape(text[at : found.start()]), Markup("<mark>%s</mark>") % found.group()]
+            at = found.end()
+    out.append(escape(text[at:]))
+    return Markup("").join(out)
 
 
 def fts5_query(words: list[str]) -> str:

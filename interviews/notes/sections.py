@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 
 # --- templates ---------------------------------------------------------------------------
 
@@ -199,6 +200,112 @@ def merge_sections(base: dict[str, str], mine: dict[str, str], theirs: dict[str,
             bodies[heading] = theirs_now
             conflicts.append(heading)
     return Merge(bodies=bodies, conflicts=tuple(conflicts))
+
+
+# Markers around the lines both people changed differently, as "Keep both" writes them.
+# Short, git-like and harmless as Markdown: none of them is a heading underline
+# ("=======" would turn the line above it into a heading when the notes are shown).
+YOURS_MARKER = "<<< yours"
+THEIRS_MARKER = "=== theirs"
+END_MARKER = ">>>"
+
+
+@dataclass(frozen=True)
+class LineMerge:
+    """One section's text merged line by line, and whether any lines clash (then the
+    text holds both versions of those lines between the markers)."""
+
+    text: str
+    conflicted: bool
+
+
+@dataclass(frozen=True)
+class _Change:
+    """One side's edit: base lines [start, stop) become ``lines`` (start == stop: an
+    insertion before base line ``start``)."""
+
+    start: int
+    stop: int
+    lines: tuple[str, ...]
+    mine: bool
+
+    def clashes_with(self, other: _Change) -> bool:
+        if self.start == self.stop and other.start == other.stop:
+            return self.start == other.start  # two insertions at the same place
+        if self.start == self.stop:
+            return other.start < self.start < other.stop
+        if other.start == other.stop:
+            return self.start < other.start < self.stop
+        return self.start < other.stop and other.start < self.stop
+
+
+def _changes(base: list[str], other: list[str], mine: bool) -> list[_Change]:
+    # autojunk off: notes repeat blank lines and bullets, which must still match.
+    matcher = SequenceMatcher(None, base, other, autojunk=False)
+    changes: list[_Change] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        if tag == "replace" and i2 - i1 == j2 - j1:
+            # As many lines rewritten as there were: line k became line k, so a
+            # change to one of them clashes only with a change to that same line.
+            changes += [_Change(i1 + k, i1 + k + 1, (other[j1 + k],), mine) for k in range(i2 - i1)]
+        else:
+            changes.append(_Change(i1, i2, tuple(other[j1:j2]), mine))
+    return changes
+
+
+def _apply(base: list[str], start: int, stop: int, changes: list[_Change]) -> list[str]:
+    """Base lines [start, stop) with one side's changes (all inside that range) made."""
+    out, at = [], start
+    for change in changes:
+        out += base[at : change.start]
+        out += change.lines
+        at = change.stop
+    return out + base[at:stop]
+
+
+def merge_lines(base: str, mine: str, theirs: str) -> LineMerge:
+    """Three-way merge of one section, line by line: ``base`` is the text both started
+    from. Lines only one side changed take that change, lines both changed the same way
+    appear once, and only the lines both changed differently appear twice, between
+    YOURS_MARKER, THEIRS_MARKER and END_MARKER lines. Edits to neighbouring lines do
+    not clash (unlike diff3): a notes section is prose, not code that must compile."""
+    if mine == theirs or theirs == base:
+        return LineMerge(mine, False)
+    if mine == base:
+        return LineMerge(theirs, False)
+    was = base.split("\n")
+    changes = sorted(
+        _changes(was, mine.split("\n"), True) + _changes(was, theirs.split("\n"), False),
+        key=lambda c: (c.start, c.stop),
+    )
+    # Group edits that touch the same lines, directly or through a third edit.
+    groups: list[list[_Change]] = []
+    for change in changes:
+        if groups and any(change.clashes_with(other) for other in groups[-1]):
+            groups[-1].append(change)
+        else:
+            groups.append([change])
+    out: list[str] = []
+    conflicted = False
+    at = 0
+    for group in groups:
+        start = min(c.start for c in group)
+        stop = max(c.stop for c in group)
+        out += was[at:start]
+        ours = _apply(was, start, stop, [c for c in group if c.mine])
+        other = _apply(was, start, stop, [c for c in group if not c.mine])
+        if all(c.mine for c in group) or ours == other:
+            out += ours
+        elif not any(c.mine for c in group):
+            out += other
+        else:
+            conflicted = True
+            out += [YOURS_MARKER, *ours, THEIRS_MARKER, *other, END_MARKER]
+        at = stop
+    out += was[at:]
+    return LineMerge("\n".join(out), conflicted)
 
 
 # --- after the call ----------------------------------------------------------------------

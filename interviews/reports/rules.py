@@ -104,14 +104,29 @@ def _day(raw: str, field: str) -> date:
 def parse_range(raw_from: str | None, raw_to: str | None, today: date) -> DayRange:
     """The range a user asked for: a missing ``to`` is today, a missing ``from`` the
     start of the default span of weeks before ``to``. Raises ReportInputError for a day
-    that cannot be read or a range over MAX_DAYS."""
+    that cannot be read, a range that ends before it starts or one over MAX_DAYS."""
     last = _day(raw_to, "to") if raw_to else today
     first = _day(raw_from, "from") if raw_from else default_range(last).first
+    if first > last:
+        # An empty range would show zeros that look like real numbers.
+        raise ReportInputError(
+            f"From must be on or before To: {first.isoformat()} is after {last.isoformat()}.",
+            "from",
+        )
     if (last - first).days + 1 > MAX_DAYS:
         raise ReportInputError(
             f"A report covers at most {MAX_DAYS} days; choose a shorter range.", "to"
         )
     return DayRange(first, last)
+
+
+def no_data_before(span: DayRange, first_activity: date | None) -> date | None:
+    """The workspace's first day of activity when the range starts before it (the
+    numbers of the days before are zeros for want of data, which the page must say);
+    None when the whole range is after it, or nothing has happened yet."""
+    if first_activity is None or span.first >= first_activity:
+        return None
+    return first_activity
 
 
 def parse_study_id(raw: str | None) -> int | None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
 
+from interviews.accounts import service as accounts
 from interviews.clock import utc_now
 from interviews.compensation import budgets
 from interviews.errors import InvalidInput, NotFound
@@ -71,6 +72,8 @@ class Dashboard:
     glance: rules.Glance
     paid: str  # rewards paid, per currency ("$120.00 + €40.00")
     cost_per_completed: str  # per currency, or "no data"
+    # The workspace's first day of activity, when the range starts before it.
+    no_data_before: date | None = None
 
 
 def attendance(
@@ -242,7 +245,22 @@ def dashboard(workspace_id: int, args: Mapping[str, str], now: datetime | None =
         ),
         paid=numbers.money.paid.label(),
         cost_per_completed=" + ".join(costs[c].label() for c in sorted(costs)) or "no data",
+        no_data_before=rules.no_data_before(f.span, first_activity(workspace_id)),
     )
+
+
+def first_activity(workspace_id: int) -> date | None:
+    """The UTC day the workspace's history starts: when it was made or, if earlier (an
+    import, the demo), its first interview. None for a workspace that does not exist."""
+    moments = [
+        moment
+        for moment in (
+            accounts.workspace_created_at(workspace_id),
+            team.first_interview_start(workspace_id),
+        )
+        if moment is not None
+    ]
+    return min(moments).date() if moments else None
 
 
 def table_csv(

@@ -42,6 +42,7 @@
     var retryIn = 2000;
     var inFlight = false;
     var dirty = false;
+    var resolvedAt = null;  // the revision of a clash just settled, until it is saved
 
     areas.forEach(function (area) { base[area.dataset.heading] = area.defaultValue; });
 
@@ -70,17 +71,35 @@
       timer = setTimeout(save, delay);
     }
 
+    // 24-hour, like every other time in the app (the browser's locale may say "AM").
+    function clockTime(date) {
+      function two(n) { return (n < 10 ? "0" : "") + n; }
+      return two(date.getHours()) + ":" + two(date.getMinutes());
+    }
+
+    function pendingNames() {
+      return Object.keys(conflicts).map(function (h) { return "“" + h + "”"; }).join(", ");
+    }
+
+    // Sections waiting for a choice after a clash are left out of each save, so the
+    // person's other sections keep saving meanwhile (a left-out section is not changed).
     function save() {
       if (inFlight || !dirty) return;
-      if (Object.keys(conflicts).length) { say("Choose a version for the sections marked below, then it saves."); return; }
       inFlight = true;
-      var sent = bodies();
+      var sent = {};
+      var all = bodies();
+      Object.keys(all).forEach(function (h) { if (!conflicts[h]) sent[h] = all[h]; });
+      // A choice just made is merged against the version the clash showed: sending the
+      // revision of that clash makes the server merge by section, so a teammate's newer
+      // change to the same section comes back as a new clash instead of being overwritten.
+      var sendRevision = resolvedAt === null ? revision : Math.min(revision, resolvedAt);
+      var resolving = resolvedAt;
       say("Saving…");
       fetch(form.dataset.saveUrl, {
         method: "POST",
         credentials: "same-origin",
         headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf ? csrf.value : "" },
-        body: JSON.stringify({ revision: revision, base: sections(base), sections: sections(sent) })
+        body: JSON.stringify({ revision: sendRevision, base: sections(base), sections: sections(sent) })
       }).then(function (response) {
         return response.json().catch(function () { return {}; }).then(function (data) { return { status: response.status, data: data }; });
       }).then(function (result) {
@@ -88,16 +107,20 @@
         if (result.status === 200) {
           retryIn = 2000;
           revision = result.data.revision;
+          if (resolvedAt === resolving) resolvedAt = null;
           result.data.sections.forEach(function (s) {
+            if (conflicts[s.heading]) return;  // keeps the version its clash showed
             base[s.heading] = s.body;
             var area = areaFor(s.heading);
             // Someone else's change to a section you had not touched: show it.
             if (area && area.value === sent[s.heading] && s.body !== sent[s.heading]) area.value = s.body;
           });
-          var still = areas.some(function (a) { return a.value !== sent[a.dataset.heading]; });
+          var still = areas.some(function (a) { var h = a.dataset.heading; return !conflicts[h] && a.value !== sent[h]; });
           dirty = still;
-          if (still) { keepLocally(); schedule(1500); } else { forget(); }
-          say((result.data.merged ? "Saved, merged with a teammate's changes" : "Saved") + " at " + new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) + ".");
+          if (still || Object.keys(conflicts).length) keepLocally(); else forget();
+          if (still) schedule(1500);
+          var done = (result.data.merged ? "Saved, merged with a teammate's changes" : "Saved") + " at " + clockTime(new Date()) + ".";
+          say(Object.keys(conflicts).length ? done + " Choose a version for " + pendingNames() + " below; your other sections keep saving." : done);
         } else if (result.status === 409 && result.data.current) {
           showConflicts(result.data, sent);
         } else if (result.status >= 400 && result.status < 500) {
@@ -115,31 +138,41 @@
       retryIn = Math.min(retryIn * 2, 30000);
     }
 
+    // Nothing was written: the clashing sections wait for a choice and the rest is sent
+    // again at once (same revision and base, so the server merges it section by section).
     function showConflicts(data, sent) {
-      revision = data.current.revision;
       var theirs = {};
       data.current.sections.forEach(function (s) { theirs[s.heading] = s.body; });
-      Object.keys(theirs).forEach(function (h) {
-        var area = areaFor(h);
-        if (data.conflicts.indexOf(h) < 0 && area && area.value === base[h]) area.value = theirs[h];
-        base[h] = theirs[h];
-      });
+      var combined = data.combined || {};
       data.conflicts.forEach(function (h) {
         var area = areaFor(h);
-        if (!area) return;
+        if (!area || conflicts[h]) return;
         conflicts[h] = true;
+        base[h] = theirs[h];
+        var clashRevision = data.current.revision;
+        var mine = area.value;  // may hold words typed while the save was on its way
+        var merged = mine === sent[h] ? combined[h] : undefined;
         var box = document.createElement("div");
         box.className = "conflict";
+        box.id = area.id + "-conflict";
         box.setAttribute("role", "alert");
         var title = document.createElement("p");
         title.innerHTML = "<strong>Someone else changed this section while you were writing.</strong> Their version:";
         var pre = document.createElement("pre");
         pre.className = "saved-text";
         pre.textContent = theirs[h];
+        var help = document.createElement("p");
+        help.className = "help";
+        help.textContent = "“Keep both” merges the two line by line: only lines you both changed differently are shown twice, yours after “<<< yours”, theirs after “=== theirs”, up to “>>>”.";
         var row = document.createElement("p");
         row.className = "button-row";
-        [["Keep mine", function () {}], ["Use theirs", function () { area.value = theirs[h]; }],
-         ["Keep both", function () { area.value = theirs[h] + "\n\n" + sent[h]; }]].forEach(function (choice) {
+        // While the choice is open the section is read-only, so the choice is made on
+        // the text the clash was about and nothing typed meanwhile is dropped.
+        area.readOnly = true;
+        area.setAttribute("aria-describedby", box.id);
+        [["Keep mine", function () { area.value = mine; }],
+         ["Use theirs", function () { area.value = theirs[h]; }],
+         ["Keep both", function () { area.value = merged !== undefined ? merged : theirs[h] + "\n\n" + mine; }]].forEach(function (choice) {
           var button = document.createElement("button");
           button.type = "button";
           button.className = "button secondary";
@@ -147,20 +180,27 @@
           button.addEventListener("click", function () {
             choice[1]();
             delete conflicts[h];
+            area.readOnly = false;
+            area.removeAttribute("aria-describedby");
             box.remove();
+            resolvedAt = resolvedAt === null ? clashRevision : Math.min(resolvedAt, clashRevision);
             dirty = true;
             keepLocally();
+            area.focus();
             schedule(0);
           });
           row.appendChild(button);
         });
         box.appendChild(title);
         box.appendChild(pre);
+        box.appendChild(help);
         box.appendChild(row);
         area.parentNode.insertBefore(box, area);
       });
       keepLocally();
-      say("Someone else changed the same section: choose a version below. Nothing is lost.");
+      say("Someone else changed " + pendingNames() + ": choose a version below. Nothing is lost; your other sections keep saving.");
+      dirty = true;
+      schedule(0);
     }
 
     // A copy left on this device by an earlier visit that never reached the server.

@@ -331,14 +331,39 @@ def test_bad_filters_get_a_clear_message_not_a_500(client, desk, params, status,
     assert client.get("/reports/charts/weekly.svg", query_string=params).status_code == status
 
 
-def test_a_range_that_ends_before_it_starts_is_an_honest_empty_report(client, desk):
-    params = {"from": "2025-11-23", "to": "2025-11-03"}
+def test_a_range_that_ends_before_it_starts_is_refused_with_the_form_kept(client, desk):
+    params = {"from": "2026-12-31", "to": "2026-01-01", "study": str(desk["study"])}
+
     response = client.get("/reports", query_string=params)
+
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "From must be on or before To" in html
+    assert 'class="error-summary"' in html and 'href="#from"' in html
+    assert 'value="2026-12-31"' in html and 'value="2026-01-01"' in html  # as typed
+    assert f'<option value="{desk["study"]}" selected>' in html
+    assert 'aria-invalid="true" aria-describedby="from-error"' in html
+    assert "At a glance" not in html  # no zeros that look like numbers
+    assert client.get("/reports/weekly.csv", query_string=params).status_code == 422
+    assert client.get("/reports/charts/weekly.svg", query_string=params).status_code == 422
+
+
+def test_days_before_the_workspace_existed_are_shown_with_a_note_that_there_is_no_data(
+    client, desk
+):
+    # The desk's first interview is on Mon 3 Nov 2025; 2020 is long before.
+    response = client.get("/reports", query_string={"from": "2020-03-02", "to": "2020-03-29"})
+
     assert response.status_code == 200
-    assert "ends before it starts" in response.get_data(as_text=True)
-    tables = tables_of(client, **params)
-    assert tables["weekly"] == [["No data in this range."]]
-    assert all(row[1] == "0" for row in tables["studies"])
+    text = " ".join(response.get_data(as_text=True).split())
+    assert "There is no data before <strong>3 Nov 2025</strong>" in text
+    assert "this workspace's first activity" in text
+
+
+def test_a_range_within_the_workspaces_history_has_no_such_note(client, desk):
+    response = client.get("/reports", query_string=RANGE)
+
+    assert "There is no data before" not in response.get_data(as_text=True)
 
 
 def test_another_workspaces_study_is_not_found(client, desk, make_workspace, app):

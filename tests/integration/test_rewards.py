@@ -547,3 +547,38 @@ def test_ten_people_marking_the_same_reward_at_once_settle_it_once(app, client, 
         ).all()
     assert events == [RewardStatus.OWED, RewardStatus.SENT]
     assert len([m for m in sent_mail() if m.kind == "reward_sent"]) == 1
+
+
+@pytest.mark.parametrize(
+    ("kind", "note", "says"),
+    [
+        ("gift_card", "", "How it reaches you: The gift card comes in a separate email from"),
+        (
+            "gift_card",
+            "Check your inbox for a message from Amazon.",
+            "How it reaches you: Check your inbox for a message from Amazon.",
+        ),
+        ("product_credit", "", "How it reaches you: The credit is added to your account"),
+    ],
+)
+def test_the_on_its_way_email_says_how_the_reward_reaches_the_person_never_the_code(
+    app, client, study, sent_mail, kind, note, says
+):
+    offer(app, study, kind=kind)
+    completed_interviews(app, client, study, [("ana@customer.example", 10)])
+    response = client.post(
+        "/rewards/settle",
+        data={
+            "reward_ids": [str(rewards_of(app)[0].id)],
+            "action": "sent",
+            "method": "AMZN-GIFT-7731-QX",
+            "note": note,
+        },
+    )
+    assert response.status_code == 302
+
+    (told,) = [m for m in sent_mail() if m.kind == "reward_sent"]
+    assert says in told.text_body
+    assert says.replace("How it reaches you:", "How it reaches you:</strong>") in told.html_body
+    assert "AMZN" not in told.text_body and "7731" not in told.text_body
+    assert "AMZN" not in told.html_body

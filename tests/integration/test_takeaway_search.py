@@ -223,11 +223,39 @@ def test_the_library_page_searches_the_same_way(client, auth, study, library):
     by_date = client.get("/takeaways", query_string={"q": "export", "sort": "date"})
 
     assert page.status_code == 200
-    assert CSV in page.text and PDF in page.text and SSO not in page.text
-    assert "2 takeaways" in page.text
+    shown, dated = unmarked(page.text), unmarked(by_date.text)
+    assert CSV in shown and PDF in shown and SSO not in shown
+    assert "2 takeaways" in shown
     assert odd.status_code == 200 and "0 takeaways" in odd.text
-    assert by_date.text.index(PDF) < by_date.text.index(CSV)
+    assert dated.index(PDF) < dated.index(CSV)
     assert '<option value="date" selected>' in by_date.text
+
+
+def unmarked(html: str) -> str:
+    return html.replace("<mark>", "").replace("</mark>", "")
+
+
+def test_the_library_marks_the_searched_words_in_each_result(client, auth, study, library):
+    log_in(client, study["dana"].email)
+
+    page = client.get("/takeaways", query_string={"q": "csv export"}).text
+
+    assert "<mark>CSV</mark> <mark>exports</mark> time out for big accounts" in page
+    assert "“The <mark>export</mark> spins forever”" in page  # the quote too
+    assert 'value="csv export"' in page  # the search box, not marked
+
+
+def test_marking_a_hostile_takeaway_keeps_it_text(client, auth, study):
+    log(client, auth, "<script>alert(1)</script> export & <b>bold</b> export", context="a&b")
+    log_in(client, study["dana"].email)
+
+    page = client.get("/takeaways", query_string={"q": "script export"}).text
+
+    assert "<script>alert(1)" not in page and "<b>bold" not in page
+    assert (
+        "&lt;<mark>script</mark>&gt;alert(1)&lt;/<mark>script</mark>&gt; <mark>export</mark>"
+        " &amp; &lt;b&gt;bold&lt;/b&gt; <mark>export</mark>"
+    ) in page
 
 
 def test_search_words_are_quoted_and_only_the_last_is_a_prefix():

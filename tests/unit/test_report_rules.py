@@ -126,7 +126,12 @@ def test_a_missing_from_counts_back_from_to():
 
 @pytest.mark.parametrize(
     ("raw_from", "raw_to", "field"),
-    [("yesterday", None, "from"), (None, "2026-13-01", "to"), ("2020-01-01", "2026-01-01", "to")],
+    [
+        ("yesterday", None, "from"),
+        (None, "2026-13-01", "to"),
+        ("2020-01-01", "2026-01-01", "to"),
+        ("2026-12-31", "2026-01-01", "from"),
+    ],
 )
 def test_days_that_cannot_be_read_and_long_ranges_are_refused(raw_from, raw_to, field):
     with pytest.raises(ReportInputError) as refused:
@@ -174,3 +179,15 @@ def test_charts_of_nothing_say_so_and_carry_no_script():
     assert b"10% good, engaged B2B" in drawn and b"40% usual, consumers" in drawn
     assert b"Empty: no data" in drawn and b"<script" not in drawn
     assert b"No data" in charts.weekly_chart(rules.weekly(DayRange(TODAY, TODAY), [], []))
+
+
+def test_a_range_that_ends_before_it_starts_says_from_must_come_first():
+    with pytest.raises(ReportInputError, match="From must be on or before To"):
+        rules.parse_range("2026-12-31", "2026-01-01", TODAY)
+
+
+def test_no_data_before_names_the_first_day_only_when_the_range_starts_earlier():
+    span = DayRange(date(2020, 3, 2), date(2020, 3, 29))
+    assert rules.no_data_before(span, date(2025, 11, 3)) == date(2025, 11, 3)
+    assert rules.no_data_before(span, date(2020, 3, 2)) is None
+    assert rules.no_data_before(span, None) is None

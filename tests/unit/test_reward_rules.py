@@ -20,6 +20,7 @@ from interviews.compensation.rules import (
     budget_lines,
     check_move,
     cost_per_completed,
+    how_it_arrives,
     is_overdue,
     mask,
     paid_per_month,
@@ -275,3 +276,15 @@ def test_show_rates_are_grouped_by_amount_with_no_reward_first():
 def test_a_show_rate_is_unknown_when_nothing_happened():
     assert ShowRate(usd("20"), 0, 0).rate is None
     assert show_rate_by_offer([]) == []
+
+
+def test_how_a_reward_arrives_prefers_the_pms_note_then_the_kind():
+    assert how_it_arrives("gift_card", RewardStatus.SENT, "  From Amazon,\n soon. ") == (
+        "From Amazon, soon."
+    )
+    assert "separate email from the card's provider" in how_it_arrives(
+        "gift_card", RewardStatus.SENT, ""
+    )
+    assert "nothing you need to do" in how_it_arrives("product_credit", RewardStatus.SENT, "")
+    assert how_it_arrives("gift_card", RewardStatus.DONATED, "") == ""
+    assert how_it_arrives("none", RewardStatus.SENT, "") == ""
