@@ -18,6 +18,22 @@ class DomainError(Exception):
 class InvalidInput(DomainError):
     status_code = 422
     code = "invalid_input"
+    # The other problems of the same input, found in the same pass, so a form can show
+    # every error at once (refuse_all); an API answer names the first.
+    more: tuple[InvalidInput, ...] = ()
+
+    @property
+    def problems(self) -> tuple[InvalidInput, ...]:
+        """This problem and every other found with it."""
+        return (self, *self.more)
+
+
+def refuse_all(problems: list[InvalidInput]) -> None:
+    """Raise the first of ``problems`` carrying the others, or nothing when there are none."""
+    if problems:
+        first = problems[0]
+        first.more = tuple(problems[1:])
+        raise first
 
 
 class Unauthorized(DomainError):

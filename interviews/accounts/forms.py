@@ -24,9 +24,9 @@ _email = [
 ]
 _new_password = [
     InputRequired("Choose a password."),
-    Length(
-        min=MIN_PASSWORD_LENGTH, max=512, message=f"Use at least {MIN_PASSWORD_LENGTH} characters."
-    ),
+    # The default message, worded with the field's label by interviews.web.named_message:
+    # "New password must be at least 12 characters".
+    Length(min=MIN_PASSWORD_LENGTH, max=512),
 ]
 
 
@@ -75,7 +75,7 @@ class RoleForm(FlaskForm):
 class AcceptInviteForm(FlaskForm):
     name = StringField("Your name", [InputRequired("Enter your name."), Length(max=120)])
     password = PasswordField(
-        "Choose a password",
+        "Password",
         _new_password,
         description=f"At least {MIN_PASSWORD_LENGTH} characters.",
     )

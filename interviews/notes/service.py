@@ -157,15 +157,24 @@ def _row_for_writing(actor: accounts.Member, interview_id: int, now: datetime):
 
 class NotesConflict(Conflict):
     """Someone saved these notes since this writer loaded them, and changed the same
-    section differently. Carries the saved notes and the clashing headings."""
+    section differently. Carries the saved notes, the clashing headings, the writer's
+    text and ``combined``: per clashing heading, both versions merged line by line from
+    the common base, with only the lines both changed shown twice between markers."""
 
-    def __init__(self, current: NotesView, headings: tuple[str, ...], mine: dict[str, str]):
+    def __init__(
+        self,
+        current: NotesView,
+        headings: tuple[str, ...],
+        mine: dict[str, str],
+        combined: dict[str, str],
+    ):
         listed = ", ".join(f"“{h}”" for h in headings)
         super().__init__(
             f"Someone else changed {listed} while you were writing. Both versions are shown: "
             "keep one or combine them, then save."
         )
         self.current, self.headings, self.mine = current, headings, mine
+        self.combined = combined
 
 
 MAX_SECTION = 100_000  # characters in one section's notes
@@ -209,8 +218,13 @@ def save_notes(
             outcome = rules.Merge(bodies=theirs, conflicts=clashing)
         if outcome.conflicts:
             db.session.rollback()
+            started = base or {}
+            combined = {
+                h: rules.merge_lines(started.get(h, ""), bodies[h], theirs.get(h, "")).text
+                for h in outcome.conflicts
+            }
             raise NotesConflict(
-                notes_of(actor.workspace_id, interview_id), outcome.conflicts, bodies
+                notes_of(actor.workspace_id, interview_id), outcome.conflicts, bodies, combined
             )
         result, merged = outcome.bodies, True
     order = [s["heading"] for s in row.sections]
@@ -320,6 +334,19 @@ def open_checklists(workspace_id: int, interview_ids: list[int]) -> dict[int, in
         iid: sum(1 for k in rules.CHECKLIST_KEYS if k not in (done.get(iid) or {}))
         for iid in interview_ids
     }
+
+
+def written_notes(workspace_id: int, interview_ids: list[int]) -> set[int]:
+    """Which of these interviews have notes with any text in them."""
+    if not interview_ids:
+        return set()
+    rows = db.session.execute(
+        select(InterviewNotes.interview_id, InterviewNotes.sections).where(
+            InterviewNotes.workspace_id == workspace_id,
+            InterviewNotes.interview_id.in_(interview_ids),
+        )
+    )
+    return {iid for iid, sections in rows if any(s.get("body", "").strip() for s in sections or ())}
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from interviews.accounts import service as accounts
 from interviews.clock import utc_now
 from interviews.db import MAX_ID, db
-from interviews.errors import Forbidden, InvalidInput, NotFound
+from interviews.errors import Forbidden, InvalidInput, NotFound, refuse_all
 from interviews.notes.markdown import render
 from interviews.notes.models import (
     LinkKind,
@@ -186,30 +186,39 @@ def _views(rows: list[Takeaway], workspace_id: int) -> list[TakeawayView]:
     ]
 
 
-def _check(draft: TakeawayDraft) -> tuple[str, str, str, str, TakeawaySource, int]:
+def _check(
+    draft: TakeawayDraft, problems: list[InvalidInput]
+) -> tuple[str, str, str, str, TakeawaySource, int]:
+    """The draft's cleaned fields; what is wrong with them is added to ``problems`` (every
+    problem, so a form shows them all at once)."""
     text = draft.text.strip()
     if not text:
-        raise InvalidInput(
-            "Write the takeaway: one short statement of what you learned.", field="text"
+        problems.append(
+            InvalidInput(
+                "Write the takeaway: one short statement of what you learned.", field="text"
+            )
         )
-    if len(text) > 2000:
-        raise InvalidInput("Keep a takeaway under 2,000 characters.", field="text")
+    elif len(text) > 2000:
+        problems.append(InvalidInput("Keep a takeaway under 2,000 characters.", field="text"))
     key = " ".join(draft.key.split())
     if len(key) > 120:
-        raise InvalidInput("Keep the key under 120 characters.", field="key")
+        problems.append(InvalidInput("Keep the key under 120 characters.", field="key"))
     quote = draft.quote.strip()
     if len(quote) > 4000:
-        raise InvalidInput("Keep the quote under 4,000 characters.", field="quote")
+        problems.append(InvalidInput("Keep the quote under 4,000 characters.", field="quote"))
     try:
         source = TakeawaySource(draft.source or "interview")
     except ValueError:
         names = ", ".join(s.value for s in TakeawaySource)
-        raise InvalidInput(f"The source must be one of: {names}.", field="source") from None
+        problems.append(InvalidInput(f"The source must be one of: {names}.", field="source"))
+        source = TakeawaySource.OTHER
     if draft.importance not in (1, 2, 3):
-        raise InvalidInput("Importance is 1 (low), 2 (medium) or 3 (high).", field="importance")
+        problems.append(
+            InvalidInput("Importance is 1 (low), 2 (medium) or 3 (high).", field="importance")
+        )
     context = draft.context.strip()
     if len(context) > 4000:
-        raise InvalidInput("Keep the context under 4,000 characters.", field="context")
+        problems.append(InvalidInput("Keep the context under 4,000 characters.", field="context"))
     return text, key, quote, context, source, draft.importance
 
 
@@ -227,8 +236,13 @@ def add_takeaway(
     takeaway. Raises Forbidden, NotFound, InvalidInput."""
     if not actor.can_edit:
         raise Forbidden("Viewers can read takeaways but not add them.")
-    text, key, quote, context, source, importance = _check(draft)
-    tags = _clean_tags(draft.tags)
+    problems: list[InvalidInput] = []
+    text, key, quote, context, source, importance = _check(draft, problems)
+    try:
+        tags = _clean_tags(draft.tags)
+    except InvalidInput as problem:
+        problems.append(problem)
+        tags = []
     participant_id = None
     interview_id = draft.interview_id
     if interview_id is not None:
@@ -238,26 +252,43 @@ def add_takeaway(
     if draft.participant_email:
         person = participants.find_by_email(actor.workspace_id, draft.participant_email)
         if person is None:
-            raise InvalidInput(
-                "No participant with that email in this workspace: add them first.",
-                field="participant_email",
+            problems.append(
+                InvalidInput(
+                    "No participant with that email in this workspace: add them first, "
+                    "or leave the email empty and say who it was in the context.",
+                    field="participant_email",
+                )
             )
-        if participant_id is not None and person.id != participant_id:
-            raise InvalidInput(
-                "That email is not the interviewee of this interview.", field="participant_email"
+        elif participant_id is not None and person.id != participant_id:
+            problems.append(
+                InvalidInput(
+                    "That email is not the interviewee of this interview.",
+                    field="participant_email",
+                )
             )
-        participant_id = person.id
+        else:
+            participant_id = person.id
     if interview_id is None and source is TakeawaySource.INTERVIEW:
-        raise InvalidInput(
-            "A takeaway from outside an interview needs its source: sales, support, "
-            "account_management, survey or other.",
-            field="source",
+        problems.append(
+            InvalidInput(
+                "A takeaway from outside an interview needs its source: sales, support, "
+                "account_management, survey or other.",
+                field="source",
+            )
         )
-    if interview_id is None and not context and participant_id is None:
-        raise InvalidInput(
-            "Say who said it and why it matters (context), or give the participant's email.",
-            field="context",
+    if (
+        interview_id is None
+        and not context
+        and participant_id is None
+        and not draft.participant_email
+    ):
+        problems.append(
+            InvalidInput(
+                "Say who said it and why it matters (context), or give the participant's email.",
+                field="context",
+            )
         )
+    refuse_all(problems)
     now = utc_now()
     row = Takeaway(
         workspace_id=actor.workspace_id,
@@ -302,12 +333,18 @@ def update_takeaway(actor: accounts.Member, takeaway_id: int, draft: TakeawayDra
     if not actor.can_edit:
         raise Forbidden("Viewers can read takeaways but not change them.")
     row = _takeaway_in(actor.workspace_id, takeaway_id)
+    problems: list[InvalidInput] = []
     text, key, quote, context, source, importance = _check(
-        TakeawayDraft(**{**draft.__dict__, "source": row.source.value})
+        TakeawayDraft(**{**draft.__dict__, "source": row.source.value}), problems
     )
+    try:
+        tags = _clean_tags(draft.tags)
+    except InvalidInput as problem:
+        problems.append(problem)
+    refuse_all(problems)
     row.text, row.key, row.quote, row.importance = text, key, quote, importance
     row.context = context or row.context
-    row.tags = _tags_for(actor.workspace_id, _clean_tags(draft.tags))
+    row.tags = _tags_for(actor.workspace_id, tags)
     row.updated_at = utc_now()
     db.session.commit()
     return _views([row], actor.workspace_id)[0]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from itertools import groupby
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -19,6 +19,7 @@ from flask import (
     request,
     url_for,
 )
+from werkzeug.datastructures import MultiDict
 
 from interviews import dates
 from interviews.accounts import service as accounts
@@ -33,7 +34,7 @@ from interviews.notes.models import TakeawaySource
 from interviews.participants import service as participants
 from interviews.scheduling import pages, team
 from interviews.studies import service as studies
-from interviews.web import editor_required, id_from, login_required, safe_next
+from interviews.web import Refused, editor_required, id_from, login_required, safe_next
 
 bp = Blueprint("notes", __name__)
 
@@ -120,6 +121,7 @@ def save_notes(interview_id: int):
                 error={"code": "conflict", "message": conflict.message},
                 conflicts=list(conflict.headings),
                 current=_notes_json(conflict.current),
+                combined=conflict.combined,
             ), 409
         return jsonify(_notes_json(view, merged))
     if not EmptyForm().validate_on_submit():
@@ -328,18 +330,24 @@ def _download(name: str, content: str | bytes, mimetype: str) -> Response:
 def takeaway_list():
     """The takeaway library: search words, by tag, source, study, segment, dates, actor
     or outcome, best match or newest first; editors tag or link the ticked results."""
+    return _library(request.args)
+
+
+def _library(args: MultiDict, feedback: Refused | None = None, status: int = 200):
+    """The library filtered by ``args``; ``feedback`` is a refused "log feedback" form,
+    shown open with what was typed and its errors."""
     workspace_id = g.member.workspace_id
     query = browse.TakeawayQuery(
-        q=request.args.get("q", "")[:200],
-        tag=request.args.get("tag", "")[:60],
-        source=request.args.get("source", "") or "",
-        study_id=_id_arg("study"),
-        segment=request.args.get("segment", "")[:60],
-        since=_day("from"),
-        until=_day("to"),
-        actor_id=_id_arg("actor"),
-        outcome_id=_id_arg("outcome"),
-        sort=request.args.get("sort") or "relevance",
+        q=args.get("q", "")[:200],
+        tag=args.get("tag", "")[:60],
+        source=args.get("source", "") or "",
+        study_id=id_from(args.get("study")),
+        segment=args.get("segment", "")[:60],
+        since=_day(args, "from"),
+        until=_day(args, "to"),
+        actor_id=id_from(args.get("actor")),
+        outcome_id=id_from(args.get("outcome")),
+        sort=args.get("sort") or "relevance",
         limit=100,
     )
     page = browse.list_takeaways(workspace_id, query)
@@ -359,14 +367,18 @@ def takeaway_list():
         study_titles={str(s.id): s.title for s in studies.list_studies(workspace_id)},
         sources=[s.value for s in TakeawaySource],
         nodes={r.id: r for r in refs},
+        mark=browse.marker(query.q),
         # [(map goal, [its actors, outcomes, outputs])], for the "link to" picker
         node_choices=[
             (goal, list(group))
             for (_, goal), group in groupby(refs, key=lambda r: (r.map_id, r.map_goal))
         ],
-        back=request.full_path.rstrip("?"),
+        back=request.full_path.rstrip("?")
+        if feedback is None
+        else _library_url(request.form.get("back")),
         form=EmptyForm(),
-    )
+        feedback=feedback,
+    ), status
 
 
 @bp.post("/takeaways/feedback")
@@ -395,21 +407,29 @@ def log_feedback():
     except DomainError as error:
         if error.status_code >= 500:
             raise
-        flash(error.message, "error")
-        return redirect(back + "#log-feedback")
+        # Re-rendered, not redirected: the statement, context and tags stay as typed.
+        refused = Refused.of(error, _FEEDBACK_INPUTS, fallback="feedback-text")
+        return _library(MultiDict(parse_qsl(urlsplit(back).query)), refused, 422)
     flash(f"Logged from {added.source.value.replace('_', ' ')}: “{added.text[:80]}”.", "success")
     return redirect(back)
 
 
-def _id_arg(name: str) -> int | None:
-    """An id filter of the library; an empty or unreadable one is none."""
-    return id_from(request.args.get(name))
+# The inputs of the "log feedback" form, by the field names the takeaway service uses.
+_FEEDBACK_INPUTS = {
+    "text": "feedback-text",
+    "quote": "feedback-quote",
+    "source": "feedback-source",
+    "context": "feedback-context",
+    "participant_email": "feedback-email",
+    "tags": "feedback-tags",
+    "node_id": "feedback-node",
+}
 
 
-def _day(name: str) -> date | None:
+def _day(args: MultiDict, name: str) -> date | None:
     """A YYYY-MM-DD filter of the library; an empty, unreadable or out-of-window one is none."""
     try:
-        return dates.parse_day(request.args.get(name, ""), name, name)
+        return dates.parse_day(args.get(name, ""), name, name)
     except InvalidInput:
         return None
 

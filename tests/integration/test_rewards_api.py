@@ -261,7 +261,9 @@ def test_a_bad_mark_sent_body_is_a_422_and_the_reward_stays_owed(
     response = client.post(f"/api/v1/rewards/{ana['id']}/sent", json=body, headers=auth)
 
     assert response.status_code == 422
-    assert response.json["error"]["code"] == "invalid_input"
+    # A NUL is refused by the one text guard every request passes, before the API.
+    expected = "invalid_text" if "\x00" in str(body) else "invalid_input"
+    assert response.json["error"]["code"] == expected
     assert [r["status"] for r in owed_queue(client, auth)] == ["owed", "owed"]
     assert not [m for m in sent_mail() if m.kind == "reward_sent"]
 
@@ -373,7 +375,7 @@ def test_a_nul_character_in_a_settle_form_or_an_offer_is_refused_not_a_server_er
         "/rewards/settle", data={"reward_ids": [ana["id"]], "action": "sent", "note": "a\x00b"}
     )
     assert settled.status_code == 422
-    assert "cannot contain NUL" in settled.get_data(as_text=True)
+    assert "“note” holds a character that cannot be stored" in settled.get_data(as_text=True)
     assert [r["status"] for r in owed_queue(client, auth)] == ["owed", "owed"]
 
     pid = participant_of(client, auth, two_owed["ana"])
@@ -388,4 +390,4 @@ def test_a_nul_character_in_a_settle_form_or_an_offer_is_refused_not_a_server_er
         },
         follow_redirects=True,
     ).get_data(as_text=True)
-    assert "cannot contain NUL" in profile and "$5.00" not in profile
+    assert "“text” holds a character that cannot be stored" in profile and "$5.00" not in profile

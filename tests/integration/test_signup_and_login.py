@@ -57,7 +57,7 @@ def test_a_weak_password_is_refused_with_the_reason(app, client):
     response = signup(client, password="short")
 
     assert response.status_code == 422
-    assert "Use at least 10 characters" in response.get_data(as_text=True)
+    assert "Password must be at least 10 characters" in response.get_data(as_text=True)
     assert count(app, User) == 0
 
 
