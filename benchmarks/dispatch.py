@@ -29,20 +29,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
+from booked import booked_interviews  # beside this script (run as benchmarks/<name>.py)
 from redis import Redis
 from sqlalchemy import func, insert, select
-from stats import percentile  # beside this script (run as benchmarks/<name>.py)
+from stats import percentile
 from throwaway import throwaway_app
 
-from interviews.accounts import service as accounts
 from interviews.db import db
 from interviews.messaging import service as messaging
 from interviews.messaging.models import OutboxMessage, OutboxStatus
 from interviews.messaging.plan import Audience, MessageKind
-from interviews.participants.models import Participant
-from interviews.scheduling.models import Interview, InterviewStatus
-from interviews.studies import service as studies
-from interviews.studies.models import StudyStatus
 
 RQ = str(Path(sys.executable).with_name("rq"))
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,62 +60,8 @@ class Sink:
 def seed(interviews: int, due: datetime, spread: float) -> int:
     """A host, a study, ``interviews`` interviews tomorrow and 3 reminders each, due from
     ``due`` over ``spread`` seconds. Returns the number of messages."""
-    user = accounts.sign_up(
-        workspace_name="Bench", name="Host", email="host@bench.example", password="bench-password-1"
-    )
-    host = accounts.current_member(user.id, None)
-    study = studies.create_study(
-        host,
-        studies.StudyDraft(
-            title="Bench study",
-            host_user_id=host.user_id,
-            meeting_url="https://meet.example.com/bench",
-            reward_text="a $20 gift card",
-        ),
-    )
-    studies.set_status(host, study.id, StudyStatus.PUBLISHED)
+    workspace_id, interview_ids = booked_interviews(interviews, "Bench")
     now = datetime.now(UTC)
-    start = now + timedelta(days=1)
-    db.session.execute(
-        insert(Participant),
-        [
-            {
-                "workspace_id": host.workspace_id,
-                "email": f"p{n}@bench.example",
-                "name": f"Participant {n}",
-                "phone": "",
-                "timezone": "Europe/Berlin",
-                "created_at": now,
-                "updated_at": now,
-            }
-            for n in range(interviews)
-        ],
-    )
-    participant_ids = list(db.session.scalars(select(Participant.id).order_by(Participant.id)))
-    db.session.execute(
-        insert(Interview),
-        [
-            {
-                "workspace_id": host.workspace_id,
-                "study_id": study.id,
-                "participant_id": pid,
-                "host_id": host.user_id,
-                "start_at": start,
-                "end_at": start + timedelta(minutes=45),
-                "status": InterviewStatus.BOOKED,
-                "participant_timezone": "Europe/Berlin",
-                "answers": [],
-                "manage_token_hash": uuid.uuid4().hex,
-                "manage_nonce": uuid.uuid4().hex[:32],
-                "ics_uid": uuid.uuid4().hex,
-                "ics_sequence": 0,
-                "created_at": now,
-                "updated_at": now,
-            }
-            for pid in participant_ids
-        ],
-    )
-    interview_ids = list(db.session.scalars(select(Interview.id).order_by(Interview.id)))
     total = len(interview_ids) * 3
     rows = []
     for index, (interview_id, offset) in enumerate(
@@ -127,7 +69,7 @@ def seed(interviews: int, due: datetime, spread: float) -> int:
     ):
         rows.append(
             {
-                "workspace_id": host.workspace_id,
+                "workspace_id": workspace_id,
                 "interview_id": interview_id,
                 "kind": MessageKind.REMINDER,
                 "audience": Audience.PARTICIPANT,

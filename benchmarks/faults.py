@@ -27,6 +27,7 @@ server's acceptance and our commit, and carries the same Message-ID.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import logging
 import os
@@ -43,20 +44,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
+from booked import booked_interviews, children_of  # beside this script (benchmarks/<name>.py)
 from redis import Redis
 from sqlalchemy import func, insert, select
-from throwaway import throwaway_app  # beside this script (run as benchmarks/<name>.py)
+from throwaway import throwaway_app
 
 from interviews import dispatcher
-from interviews.accounts import service as accounts
 from interviews.db import db
 from interviews.mail.models import MailMessage, MailStatus
 from interviews.messaging.models import OutboxMessage, OutboxStatus
 from interviews.messaging.plan import Audience, MessageKind
-from interviews.participants.models import Participant
-from interviews.scheduling.models import Interview, InterviewStatus
-from interviews.studies import service as studies
-from interviews.studies.models import StudyStatus
 
 RQ = str(Path(sys.executable).with_name("rq"))
 ROOT = Path(__file__).resolve().parent.parent
@@ -88,8 +85,6 @@ class Counting:
         self.lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
-        import asyncio
-
         await asyncio.sleep(0.02)
         envelope.rcpt_tos.append(address)
         return "250 OK"
@@ -106,69 +101,15 @@ class Counting:
 def seed(total: int, start: datetime) -> tuple[int, int]:
     """Interview reminders and the app's own mail, due over the minute from ``start``.
     Returns (interview messages, other mail)."""
-    user = accounts.sign_up(
-        workspace_name="Drill", name="Host", email="host@drill.example", password="drill-pass-1"
-    )
-    host = accounts.current_member(user.id, None)
-    study = studies.create_study(
-        host,
-        studies.StudyDraft(
-            title="Drill study",
-            host_user_id=host.user_id,
-            meeting_url="https://meet.example.com/drill",
-            reward_text="a $20 gift card",
-        ),
-    )
-    studies.set_status(host, study.id, StudyStatus.PUBLISHED)
     interview_messages = total * 6 // 10
     other = total - interview_messages
+    workspace_id, interviews = booked_interviews(interview_messages, "Drill")
     now = datetime.now(UTC)
-    call = now + timedelta(days=1)
-    db.session.execute(
-        insert(Participant),
-        [
-            {
-                "workspace_id": host.workspace_id,
-                "email": f"p{n}@drill.example",
-                "name": f"Participant {n}",
-                "phone": "",
-                "timezone": "Europe/Berlin",
-                "created_at": now,
-                "updated_at": now,
-            }
-            for n in range(interview_messages)
-        ],
-    )
-    people = list(db.session.scalars(select(Participant.id).order_by(Participant.id)))
-    db.session.execute(
-        insert(Interview),
-        [
-            {
-                "workspace_id": host.workspace_id,
-                "study_id": study.id,
-                "participant_id": pid,
-                "host_id": host.user_id,
-                "start_at": call,
-                "end_at": call + timedelta(minutes=45),
-                "status": InterviewStatus.BOOKED,
-                "participant_timezone": "Europe/Berlin",
-                "answers": [],
-                "manage_token_hash": uuid.uuid4().hex,
-                "manage_nonce": uuid.uuid4().hex[:32],
-                "ics_uid": uuid.uuid4().hex,
-                "ics_sequence": 0,
-                "created_at": now,
-                "updated_at": now,
-            }
-            for pid in people
-        ],
-    )
-    interviews = list(db.session.scalars(select(Interview.id).order_by(Interview.id)))
     db.session.execute(
         insert(OutboxMessage),
         [
             {
-                "workspace_id": host.workspace_id,
+                "workspace_id": workspace_id,
                 "interview_id": interview_id,
                 "kind": MessageKind.REMINDER,
                 "audience": Audience.PARTICIPANT,
@@ -187,7 +128,7 @@ def seed(total: int, start: datetime) -> tuple[int, int]:
         insert(MailMessage),
         [
             {
-                "workspace_id": host.workspace_id,
+                "workspace_id": workspace_id,
                 "key": uuid.uuid4().hex,
                 "kind": MAIL_KINDS[n % len(MAIL_KINDS)],
                 "recipient": f"member{n}@drill.example",
@@ -219,19 +160,6 @@ def start_worker(queue: str, env: dict[str, str], name: str) -> subprocess.Popen
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-
-
-def children_of(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry.name))
-    return found
 
 
 def kill(pid: int) -> None:

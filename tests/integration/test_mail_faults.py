@@ -8,10 +8,7 @@ received, by Message-ID.
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
-import time
 from collections import Counter
 from datetime import timedelta
 
@@ -28,7 +25,7 @@ from interviews.mail.models import MailMessage, MailStatus
 from interviews.messaging.models import OutboxMessage, OutboxStatus
 from tests.conftest import ROOT
 from tests.integration.conftest import RQ, free_port
-from tests.integration.test_outbox_faults import children_of
+from tests.integration.test_outbox_faults import kill_a_worker_mid_send
 
 RESET_SUBJECT = "Reset your"
 
@@ -151,23 +148,7 @@ def test_a_worker_killed_mid_send_of_an_invite_leaves_it_sent_once_after_its_lea
     owner = make_workspace()
     with app.app_context():
         accounts.invite_member(owner, email="sam@example.com", role=Role.RESEARCHER)
-    server.rcpt_delay = 30  # the worker will be in the middle of an SMTP conversation
-
-    process = subprocess.Popen(
-        [RQ, "worker", "--burst", "--url", worker_env()["REDIS_URL"], namespace],
-        env=worker_env(**server.settings()),
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 30
-    while server.rcpts == 0 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.rcpts >= 1, "the worker never reached the mail server"
-    for pid in [*children_of(process.pid), process.pid]:
-        os.kill(pid, signal.SIGKILL)
-    process.wait(timeout=10)
+    kill_a_worker_mid_send(worker_env, namespace, server)
     [row] = sent_mail()
     # The attempt was on record before the server heard of it.
     assert row.status is MailStatus.SENDING and row.attempted_at is not None

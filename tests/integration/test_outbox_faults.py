@@ -77,18 +77,10 @@ def children_of(pid: int) -> list[int]:
     return children
 
 
-def sent_reminders(server) -> int:
-    return sum(1 for r in server.received if r.email["Subject"].startswith("Reminder:"))
-
-
-def test_a_worker_killed_mid_send_leaves_the_message_to_be_sent_once_after_its_lease(
-    redis_app, redis, namespace, worker_env, study, start_mail_server
-):
-    server = start_mail_server()
-    app = redis_app(**server.settings())
-    booking = book(app.test_client(), next_weekday_slot(10))
-    server.rcpt_delay = 30  # the worker will be in the middle of an SMTP conversation
-
+def kill_a_worker_mid_send(worker_env, namespace: str, server) -> None:
+    """Start a real `rq worker` on the queue, let it reach the mail server (which holds
+    its RCPT for 30 s: a send in flight), then SIGKILL it and the job's work horse."""
+    server.rcpt_delay = 30
     worker = subprocess.Popen(
         [RQ, "worker", "--burst", "--url", worker_env()["REDIS_URL"], namespace],
         env=worker_env(**server.settings()),
@@ -105,6 +97,19 @@ def test_a_worker_killed_mid_send_leaves_the_message_to_be_sent_once_after_its_l
     for pid in [*children_of(worker.pid), worker.pid]:
         os.kill(pid, signal.SIGKILL)
     worker.wait(timeout=10)
+
+
+def sent_reminders(server) -> int:
+    return sum(1 for r in server.received if r.email["Subject"].startswith("Reminder:"))
+
+
+def test_a_worker_killed_mid_send_leaves_the_message_to_be_sent_once_after_its_lease(
+    redis_app, redis, namespace, worker_env, study, start_mail_server
+):
+    server = start_mail_server()
+    app = redis_app(**server.settings())
+    booking = book(app.test_client(), next_weekday_slot(10))
+    kill_a_worker_mid_send(worker_env, namespace, server)
     assert server.received == []
     assert statuses(app)["sending"] == 3
 
