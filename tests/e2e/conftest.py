@@ -14,10 +14,14 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 from werkzeug.serving import make_server
 
 from tests.conftest import missing_service
+
+# An assertion waits as long as an action may (the context's 10 s), not Playwright's 5 s:
+# on a loaded 2-core CI machine a page can take longer than 5 s to settle.
+expect.set_options(timeout=10_000)
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
