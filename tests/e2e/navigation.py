@@ -25,9 +25,18 @@ def _open(details: Locator) -> None:
         details.locator(":scope > summary").click()
 
 
+def _settled(page: Page) -> None:
+    """Wait for a signed-in page's header and stylesheet: whether the phone's Menu shows
+    is the stylesheet's call, so it is decided on the loaded page, not one mid-navigation
+    (where the Menu can vanish under the click)."""
+    page.locator('nav[aria-label="Main"]').wait_for(state="attached")
+    page.wait_for_load_state("load")
+
+
 def open_menu(page: Page, group: str | None = None) -> Locator:
     """Open the phone's Menu (if it is folded) and the named group ("Interviews"; None:
     the workspace menu). Returns the group's list."""
+    _settled(page)
     site_menu = page.locator("details.site-menu")
     if site_menu.locator(":scope > summary").is_visible():
         _open(site_menu)
@@ -44,6 +53,7 @@ def open_menu(page: Page, group: str | None = None) -> Locator:
 def nav_link(page: Page, name: str) -> Locator:
     """The header's link to a page, made visible the way a person would."""
     if name == "Home":
+        _settled(page)
         site_menu = page.locator("details.site-menu")
         if site_menu.locator(":scope > summary").is_visible():
             _open(site_menu)

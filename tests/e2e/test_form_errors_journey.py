@@ -41,7 +41,8 @@ def test_sign_up_with_two_mistakes_on_a_phone_shows_both_at_the_top_and_keeps_th
         ["Enter an email address like name@company.com.", "Password must be at least 10 characters"]
     )
     # Focus is on the summary, which is on screen: a screen reader reads it first.
-    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    # (autofocus is applied in a rendering step after load: wait for it, do not sample)
+    expect(summary).to_be_focused()
     assert _in_viewport(page, ".error-summary")
     # What was typed is kept (the password is not sent back, as a password field).
     expect(page.get_by_label("Workspace name")).to_have_value("Northwind")
