@@ -27,6 +27,14 @@ def _scope() -> int | None:
     return g.member.workspace_id if g.member.can_manage_members else None
 
 
+def _kept(message_id: int) -> service.MailboxEntry:
+    """A message this person may see, for every view of one message; 404 otherwise."""
+    try:
+        return service.mailbox_message(_scope(), g.member.email, message_id)
+    except service.MailNotFound:
+        abort(404, "No such message in your mailbox.")
+
+
 @bp.get("")
 @login_required
 def mailbox():
@@ -39,11 +47,7 @@ def mailbox():
 @login_required
 def message(message_id: int):
     """One kept message, its text and HTML parts."""
-    scope = _scope()
-    try:
-        shown = service.mailbox_message(scope, g.member.email, message_id)
-    except service.MailNotFound:
-        abort(404, "No such message in your mailbox.")
+    shown = _kept(message_id)
     return render_template("mail/message.html", message=shown)
 
 
@@ -51,11 +55,7 @@ def message(message_id: int):
 @login_required
 def message_html(message_id: int):
     """A kept message's HTML part on its own, for the frame on the message's page."""
-    scope = _scope()
-    try:
-        shown = service.mailbox_message(scope, g.member.email, message_id)
-    except service.MailNotFound:
-        abort(404, "No such message in your mailbox.")
+    shown = _kept(message_id)
     if not shown.html_body:
         abort(404, "This message has no HTML part.")
     response = Response(_LINKS_OUT + shown.html_body, mimetype="text/html")
