@@ -9,7 +9,7 @@ from __future__ import annotations
 from interviews.accounts import service as accounts
 from interviews.clock import utc_now
 from interviews.db import db
-from interviews.errors import Conflict, InvalidInput, NotFound
+from interviews.errors import Conflict, InvalidInput, NotFound, refuse_all
 from interviews.participants.models import Consent, ConsentKind
 from interviews.participants.service import ConsentView, editable_row, view_of
 
@@ -21,6 +21,10 @@ DEFAULT_CONSENT_WORDING = {
     "the product team and deleted on request.",
     ConsentKind.CONTACT: "I am happy to be invited to future research sessions.",
 }
+# The longest wording and "how" a consent keeps (the method column holds 40); the
+# profile's consent form renders them as its inputs' maxlength.
+MAX_WORDING = 2000
+MAX_METHOD = 40
 
 
 def record_consent(
@@ -33,16 +37,36 @@ def record_consent(
 ) -> ConsentView:
     """Record a consent with the words agreed to and the time. A consent of the same
     kind still in force is withdrawn first, so the history shows what changed.
-    Raises Forbidden, NotFound, InvalidInput, Conflict."""
+    Raises Forbidden, NotFound, Conflict, InvalidInput with every problem at once."""
     row = editable_row(actor, participant_id)
+    problems: list[InvalidInput] = []
+    consent_kind = None
     try:
         consent_kind = ConsentKind(kind)
     except ValueError:
-        raise InvalidInput("Consent is for research, recording or contact.", field="kind") from None
-    wording = (wording or "").strip() or DEFAULT_CONSENT_WORDING[consent_kind]
+        problems.append(
+            InvalidInput(
+                "Choose what the consent is for: research, recording or contact.", field="kind"
+            )
+        )
+    # A browser counts a line break as one character, and sends it as two (CRLF).
+    wording = (wording or "").replace("\r\n", "\n").strip()
     method = " ".join((method or "").split())
-    if len(wording) > 2000 or len(method) > 40:
-        raise InvalidInput("Keep the wording under 2,000 characters and the method short.")
+    if len(wording) > MAX_WORDING:
+        problems.append(
+            InvalidInput(
+                f"The words they agreed to can be at most {MAX_WORDING:,} characters.",
+                field="wording",
+            )
+        )
+    if len(method) > MAX_METHOD:
+        problems.append(
+            InvalidInput(
+                f"How they consented can be at most {MAX_METHOD} characters.", field="method"
+            )
+        )
+    refuse_all(problems)
+    wording = wording or DEFAULT_CONSENT_WORDING[consent_kind]
     now = utc_now()
     for earlier in row.consents:
         if earlier.kind is consent_kind and earlier.withdrawn_at is None:

@@ -22,7 +22,7 @@ from flask_wtf.file import FileField, FileRequired
 from interviews.accounts.forms import EmptyForm
 from interviews.errors import Conflict, InvalidInput
 from interviews.participants import csv_rows, imports
-from interviews.web import apply_error, editor_required
+from interviews.web import Refused, apply_error, editor_required
 
 bp = Blueprint("participant_imports", __name__, url_prefix="/participants/import")
 
@@ -81,8 +81,13 @@ def upload():
 
 
 def _page(
-    import_id: int, chosen: dict[int, str] | None = None, error: str | None = None, status=200
+    import_id: int,
+    chosen: dict[int, str] | None = None,
+    refused: Refused | None = None,
+    status: int = 200,
 ):
+    """The import as far as it is; ``chosen`` is a refused mapping as posted (column
+    position -> field), ``refused`` its problems, or a refused discard."""
     page = imports.import_page(g.member.workspace_id, import_id)
     view = page.view
     if page.mapping is not None:
@@ -97,7 +102,7 @@ def _page(
         view=view,
         step=page.mapping,
         chosen=chosen,
-        error=error,
+        refused=refused,
         choices=csv_rows.CHOICES,
         form=EmptyForm(),
     ), status
@@ -124,8 +129,13 @@ def start(import_id: int):
     try:
         imports.start_import(g.member, import_id, chosen)
     except InvalidInput as error:
-        return _page(import_id, chosen=chosen, error=error.message, status=422)
+        # The same upload, every column as chosen, each problem at its column's select.
+        ids = {p.field: p.field for p in error.problems if p.field}
+        refused = Refused.of(error, ids, "mapping", imports.column_field(0))
+        return _page(import_id, chosen=chosen, refused=refused, status=422)
     except Conflict as error:
+        # Started already (a second click, another tab): what they asked for is under
+        # way, and the page they land on shows its progress.
         flash(error.message, "info")
     return redirect(url_for(".show", import_id=import_id))
 
@@ -139,8 +149,9 @@ def discard(import_id: int):
     try:
         imports.discard_import(g.member, import_id)
     except Conflict as error:
-        flash(error.message, "error")
-        return redirect(url_for(".show", import_id=import_id))
+        # Started meanwhile: the page shows how far it is, and why nothing was discarded.
+        refused = Refused.of(error, {}, "discard")
+        return _page(import_id, refused=refused, status=error.status_code)
     flash("The upload was discarded and its file deleted.", "success")
     return redirect(url_for(".index"))
 

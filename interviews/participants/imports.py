@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePosixPath
@@ -18,10 +18,11 @@ from sqlalchemy.orm import defer
 from interviews.accounts.service import Member
 from interviews.clock import utc_now
 from interviews.db import db
-from interviews.errors import Conflict, Forbidden, InvalidInput, NotFound
+from interviews.errors import Conflict, Forbidden, InvalidInput, NotFound, refuse_all
 from interviews.participants import csv_rows, import_runs
 from interviews.participants.csv_rows import CsvProblem, RowError
 from interviews.participants.models import ImportStatus, ParticipantImport
+from interviews.participants.rules import MAX_ATTRIBUTE_KEY, MAX_ATTRIBUTES
 from interviews.spreadsheet import csv_row
 
 RECENT_IMPORTS = 20
@@ -198,21 +199,77 @@ def upload_import(member: Member, filename: str, data: bytes) -> int:
     return job.id
 
 
+def column_field(position: int) -> str:
+    """The name a problem with the column at ``position`` is reported under: the id of
+    its select on the mapping page."""
+    return f"column-{position}"
+
+
+def mapping_problems(columns: Sequence[str], choices: Mapping[int, str]) -> list[InvalidInput]:
+    """Every problem with a column mapping at once, in column order, each at the column it
+    is about (column_field): the same rules as csv_rows.check_mapping, which says only the
+    first. ``choices``: column position -> field; a column not chosen is skipped."""
+    found: list[tuple[int, str]] = []
+    by_field: dict[str, list[int]] = {}
+    for i, column in enumerate(columns):
+        choice = choices.get(i, csv_rows.SKIP)
+        if choice not in csv_rows.CHOICES:
+            found.append((i, f"Choose what the column “{column}” holds."))
+            continue
+        by_field.setdefault(choice, []).append(i)
+    if not by_field.get(csv_rows.EMAIL) and columns:
+        found.append(
+            (0, "Choose the column that holds the email addresses: each person is matched by it.")
+        )
+    for name in csv_rows.SINGLE:
+        chosen = by_field.get(name, [])
+        if len(chosen) > 1:
+            listed = " and ".join(f"“{columns[i]}”" for i in chosen)
+            found.append(
+                (
+                    chosen[1],
+                    f"Only one column can be the {csv_rows.CHOICES[name].lower()}; "
+                    f"you chose {listed}.",
+                )
+            )
+    attributes = by_field.get(csv_rows.ATTRIBUTE, [])
+    for i in attributes:
+        if len(columns[i]) > MAX_ATTRIBUTE_KEY:
+            found.append(
+                (
+                    i,
+                    f"The column name “{columns[i][:40]}…” is too long for an attribute "
+                    f"(at most {MAX_ATTRIBUTE_KEY} characters): skip that column.",
+                )
+            )
+    if len(attributes) > MAX_ATTRIBUTES:
+        found.append(
+            (
+                attributes[MAX_ATTRIBUTES],
+                f"At most {MAX_ATTRIBUTES} columns can be kept as attributes; you chose "
+                f"{len(attributes)}. Skip the ones you do not need.",
+            )
+        )
+    found.sort(key=lambda problem: problem[0])  # stable: a column's problems keep their order
+    return [InvalidInput(message, field=column_field(i)) for i, message in found]
+
+
 def start_import(member: Member, import_id: int, choices: Mapping[int, str]) -> None:
     """Import the rows in the background, with ``choices`` (column position -> field;
     a column not chosen is skipped).
 
-    Raises NotFound, Conflict when it has started already, InvalidInput for a mapping
-    that cannot be used (then nothing changes).
+    Raises NotFound, Conflict when it has started already, InvalidInput with every
+    problem of a mapping that cannot be used (mapping_problems; then nothing changes).
     """
     _editor(member)
     job = _own(member.workspace_id, import_id)
     if job.status is not ImportStatus.MAPPING:
         raise Conflict("This import has started already.")
+    refuse_all(mapping_problems(job.columns, choices))
     chosen = {column: choices.get(i, csv_rows.SKIP) for i, column in enumerate(job.columns)}
     try:
         mapping = csv_rows.check_mapping(job.columns, chosen)
-    except CsvProblem as problem:
+    except CsvProblem as problem:  # the reader's own rules, should they ever say more
         raise InvalidInput(problem.message, field="mapping") from None
     now = utc_now()
     started = db.session.execute(

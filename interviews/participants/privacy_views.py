@@ -8,7 +8,7 @@ from wtforms import StringField
 from wtforms.validators import InputRequired, Length
 
 from interviews.clock import utc_now
-from interviews.errors import InvalidInput
+from interviews.errors import DomainError, InvalidInput
 from interviews.participants import privacy
 from interviews.web import apply_error, login_required
 
@@ -16,9 +16,13 @@ bp = Blueprint("privacy", __name__)
 
 
 class EraseForm(FlaskForm):
+    # 254: the longest address the participant's email column holds.
     email = StringField(
         "Type their email address to confirm",
-        [InputRequired("Type their email address to confirm."), Length(max=254)],
+        [
+            InputRequired("Type their email address to confirm."),
+            Length(max=254, message="The address typed to confirm can be at most 254 characters."),
+        ],
     )
 
 
@@ -45,14 +49,27 @@ def erase(participant_id: int):
         except InvalidInput as error:
             apply_error(form, error)
             return _erase_page(participant_id, form, 422)
+        except privacy.AlreadyErased as error:
+            # Erased meanwhile (another tab, a colleague): the page now says by whom.
+            return _erase_page(participant_id, form, error.status_code, error)
         flash("Erased. Nothing personal about them is left; the audit trail records it.", "success")
         return redirect(url_for("privacy.erase", participant_id=participant_id))
     return _erase_page(participant_id, form, 422 if form.errors else 200)
 
 
-def _erase_page(participant_id: int, form: EraseForm, status: int):
+def _erase_page(
+    participant_id: int, form: EraseForm, status: int, error: DomainError | None = None
+):
+    """The erasure page: what it removes and keeps, and the confirmation; ``error`` is
+    a refusal that is not the typed address's, shown at the top."""
     plan = privacy.erasure_plan(g.member, participant_id)
-    return render_template("participants/erase.html", plan=plan, form=form), status
+    return render_template(
+        "participants/erase.html",
+        plan=plan,
+        form=form,
+        refusal=[("main", error.message)] if error else [],
+        form_failed=error is not None,
+    ), status
 
 
 @bp.get("/audit")

@@ -14,9 +14,12 @@ from sqlalchemy import func, or_, select
 from interviews.accounts import service as accounts
 from interviews.clock import utc_now
 from interviews.db import db
-from interviews.errors import Conflict, Forbidden, Gone, InvalidInput, NotFound
+from interviews.errors import Conflict, Forbidden, Gone, InvalidInput, NotFound, refuse_all
 from interviews.participants.models import ConsentKind, Participant, ParticipantInvite
 from interviews.participants.rules import (  # noqa: F401 (other areas validate through here)
+    MAX_ATTRIBUTE_KEY,
+    MAX_ATTRIBUTE_VALUE,
+    MAX_ATTRIBUTES,
     InvalidField,
     clean_attributes,
     clean_name,
@@ -273,33 +276,132 @@ class ParticipantDraft:
     attributes: tuple[tuple[str, str], ...] = ()
 
 
-def _clean(draft: ParticipantDraft) -> dict:
+# The longest value each profile input takes, as typed: the columns hold these (phone is
+# stored as E.164, at most 16 characters, but typed with spaces, brackets and dashes).
+# The profile form renders them as its inputs' maxlength.
+LIMITS = {
+    "name": 120,
+    "email": 254,
+    "phone": 40,
+    "company": 120,
+    "role": 120,
+    "segment": 60,
+    "timezone": 64,
+}
+LABELS = {
+    "name": "Name",
+    "email": "Email",
+    "phone": "Phone",
+    "company": "Company",
+    "role": "Role",
+    "segment": "Segment",
+    "timezone": "Time zone",
+}
+
+
+def _too_long(name: str) -> InvalidInput:
+    return InvalidInput(f"{LABELS[name]} can be at most {LIMITS[name]} characters.", field=name)
+
+
+def _cleaned(draft: ParticipantDraft, problems: list[InvalidInput]) -> dict:
+    """The draft's fields as stored; each problem found goes on ``problems``, at its field.
+    An attribute's problem is at ``attribute-key-N`` or ``attribute-value-N``, N counting
+    the draft's pairs from 1 (the rows of the profile form)."""
+    fields: dict = {}
+    for name, clean in (
+        ("name", clean_name),
+        ("email", normalise_email),
+        ("phone", normalise_phone),
+    ):
+        typed = getattr(draft, name) or ""
+        if len(" ".join(typed.split()) if name == "name" else typed.strip()) > LIMITS[name]:
+            problems.append(_too_long(name))
+            continue
+        try:
+            fields[name] = clean(typed)
+        except InvalidField as error:
+            problems.append(InvalidInput(error.message, field=error.field))
+    for name in ("company", "role", "segment"):
+        fields[name] = " ".join((getattr(draft, name) or "").split())
+        if len(fields[name]) > LIMITS[name]:
+            problems.append(_too_long(name))
     try:
-        fields = {
-            "name": clean_name(draft.name),
-            "email": normalise_email(draft.email),
-            "phone": normalise_phone(draft.phone),
-            "attributes": clean_attributes(list(draft.attributes)),
-        }
-    except InvalidField as error:
-        raise InvalidInput(error.message, field=error.field) from None
-    for name, limit in (("company", 120), ("role", 120), ("segment", 60)):
-        value = " ".join((getattr(draft, name) or "").split())
-        if len(value) > limit:
-            raise InvalidInput(f"{name.title()} can be at most {limit} characters.", field=name)
-        fields[name] = value
-    fields["timezone"] = parse_timezone(draft.timezone or "UTC")
+        fields["timezone"] = parse_timezone(draft.timezone or "UTC")
+    except InvalidInput as problem:
+        problems.append(problem)
+    fields["attributes"] = _cleaned_attributes(draft.attributes, problems)
+    return fields
+
+
+def _cleaned_attributes(
+    pairs: tuple[tuple[str, str], ...], problems: list[InvalidInput]
+) -> dict[str, str]:
+    found = len(problems)
+    keys: list[str] = []
+    for n, (key, value) in enumerate(pairs, start=1):
+        key, value = " ".join((key or "").split()), (value or "").strip()
+        if len(key) > MAX_ATTRIBUTE_KEY:
+            problems.append(
+                InvalidInput(
+                    f"Attribute {n} can be at most {MAX_ATTRIBUTE_KEY} characters.",
+                    field=f"attribute-key-{n}",
+                )
+            )
+        elif not key and value:
+            # Dropping it would lose what they typed without a word.
+            problems.append(
+                InvalidInput(
+                    f"Attribute {n} has a value but no name: name it, or clear its value.",
+                    field=f"attribute-key-{n}",
+                )
+            )
+        if len(value) > MAX_ATTRIBUTE_VALUE:
+            problems.append(
+                InvalidInput(
+                    f"The value of attribute {n} can be at most {MAX_ATTRIBUTE_VALUE} characters.",
+                    field=f"attribute-value-{n}",
+                )
+            )
+        if key and key not in keys:
+            keys.append(key)
+            if len(keys) == MAX_ATTRIBUTES + 1:
+                problems.append(
+                    InvalidInput(
+                        f"Attribute {n}: a profile holds at most {MAX_ATTRIBUTES} attributes.",
+                        field=f"attribute-key-{n}",
+                    )
+                )
+    if len(problems) > found:
+        return {}
+    return clean_attributes(list(pairs))
+
+
+def _checked(workspace_id: int, draft: ParticipantDraft, participant_id: int | None = None) -> dict:
+    """The draft's fields as stored, or InvalidInput with every problem at once (its
+    ``problems``), an email address someone else on the panel has among them."""
+    problems: list[InvalidInput] = []
+    fields = _cleaned(draft, problems)
+    if "email" in fields:
+        other = _by_email(workspace_id, fields["email"])
+        if other is not None and other.id != participant_id:
+            said = (
+                "is already on the panel"
+                if participant_id is None
+                else "belongs to someone else on the panel"
+            )
+            problems.append(InvalidInput(f"The email {fields['email']} {said}.", field="email"))
+    # Listed in the order the form shows its inputs (LIMITS' order), attributes last.
+    order = list(LIMITS)
+    refuse_all(sorted(problems, key=lambda p: order.index(p.field) if p.field in order else 99))
     return fields
 
 
 def create_participant(actor: accounts.Member, draft: ParticipantDraft) -> ParticipantView:
-    """Add someone to the panel by hand. Raises Forbidden, InvalidInput, Conflict (the
-    email is already on the panel)."""
+    """Add someone to the panel by hand. Raises Forbidden, InvalidInput with every
+    problem of the draft (the email already on the panel among them)."""
     if not actor.can_edit:
         raise Forbidden("Viewers can read the panel but not change it.")
-    fields = _clean(draft)
-    if _by_email(actor.workspace_id, fields["email"]) is not None:
-        raise Conflict(f"{fields['email']} is already on the panel.", field="email")
+    fields = _checked(actor.workspace_id, draft)
     now = utc_now()
     row = Participant(workspace_id=actor.workspace_id, created_at=now, updated_at=now, **fields)
     db.session.add(row)
@@ -310,13 +412,10 @@ def create_participant(actor: accounts.Member, draft: ParticipantDraft) -> Parti
 def update_participant(
     actor: accounts.Member, participant_id: int, draft: ParticipantDraft
 ) -> ParticipantView:
-    """Edit a profile. Raises Forbidden, NotFound, InvalidInput, Conflict (email taken,
-    or the person was erased)."""
+    """Edit a profile. Raises Forbidden, NotFound, Conflict (the person was erased),
+    InvalidInput with every problem of the draft (an email someone else has among them)."""
     row = editable_row(actor, participant_id)
-    fields = _clean(draft)
-    other = _by_email(actor.workspace_id, fields["email"])
-    if other is not None and other.id != row.id:
-        raise Conflict(f"{fields['email']} belongs to someone else on the panel.", field="email")
+    fields = _checked(actor.workspace_id, draft, row.id)
     for name, value in fields.items():
         setattr(row, name, value)
     row.updated_at = utc_now()
