@@ -20,10 +20,10 @@ from interviews.accounts import service as accounts
 from interviews.clock import utc_now
 from interviews.compensation import offers, rules
 from interviews.compensation.models import Budget, Reward, RewardOverride
-from interviews.compensation.money import Money, MoneyError, RewardKind, Totals
+from interviews.compensation.money import Money, MoneyError, RewardKind, Totals, check_currency
 from interviews.compensation.rules import BudgetLine, RewardStatus, ShowRate
 from interviews.db import db, within
-from interviews.errors import Conflict, Forbidden, InvalidInput, NotFound
+from interviews.errors import Conflict, Forbidden, InvalidInput, NotFound, refuse_all
 from interviews.mail import service as mail
 from interviews.scheduling import links
 from interviews.scheduling.models import Interview, InterviewStatus
@@ -221,6 +221,28 @@ def tell_host_if_paused(study: studies.StudyView) -> bool:
     return True
 
 
+def money_problems(amount: str, currency: str) -> tuple[Money | None, list[InvalidInput]]:
+    """An amount and a currency as typed into a form: the Money, or None with everything
+    wrong with them found at once (the amount first, then the currency), each naming
+    its field ("amount", "currency")."""
+    problems = []
+    if not (amount or "").strip():
+        problems.append(InvalidInput("Enter the amount as a number, like 20.00.", field="amount"))
+    else:
+        try:
+            return Money.parse(amount, currency), []
+        except MoneyError as error:
+            # Money.parse checks the amount's shape before the currency, and its decimals
+            # only once the currency is known: an amount error here is the amount's own.
+            if error.part == "amount":
+                problems.append(InvalidInput(str(error), field="amount"))
+    try:
+        check_currency(currency)
+    except MoneyError as error:
+        problems.append(InvalidInput(str(error), field="currency"))
+    return None, problems
+
+
 def set_budget(
     actor: accounts.Member,
     study_id: int | None,
@@ -234,12 +256,11 @@ def set_budget(
     _editor(actor)
     if study_id is not None:
         studies.get_study(actor.workspace_id, study_id)  # NotFound for another workspace's
-    try:
-        money = Money.parse(amount, currency)
-    except MoneyError as error:
-        raise InvalidInput(str(error), field=error.part) from None
-    if not Decimal(0) <= money.amount <= MAX_BUDGET:
-        raise InvalidInput(f"A budget is between 0 and {MAX_BUDGET:,}.", field="amount")
+    money, problems = money_problems(amount, currency)
+    if money is not None and not Decimal(0) <= money.amount <= MAX_BUDGET:
+        problems.append(InvalidInput(f"The amount can be at most {MAX_BUDGET:,}.", field="amount"))
+    refuse_all(problems)
+    assert money is not None  # there was a problem with it otherwise, and refuse_all raised
     row = db.session.scalar(
         select(Budget).where(
             Budget.workspace_id == actor.workspace_id,

@@ -11,18 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from interviews.accounts import service as accounts
 from interviews.clock import utc_now
-from interviews.compensation import offers, queue, rules
+from interviews.compensation import budgets, offers, queue, rules
 from interviews.compensation.models import Reward, RewardEvent, RewardOverride
-from interviews.compensation.money import Offer
+from interviews.compensation.money import MAX_OFFER_TEXT, Offer, RewardKind
 from interviews.compensation.rules import RewardStatus
 from interviews.db import db
-from interviews.errors import Conflict, Forbidden, InvalidInput, NotFound
+from interviews.errors import Conflict, Forbidden, InvalidInput, NotFound, refuse_all
 from interviews.messaging import outbox
 from interviews.messaging import service as messaging
 from interviews.scheduling.models import Interview, InterviewStatus
@@ -47,6 +48,14 @@ class NotOwed(Conflict):
     """The reward is not owed any more (or never was): it cannot be settled."""
 
     code = "not_owed"
+    # The other rewards of the same batch that are not owed either, so a form can name
+    # each at once; an API answer names the first.
+    more: tuple[NotOwed, ...] = ()
+
+    @property
+    def problems(self) -> tuple[NotOwed, ...]:
+        """This reward's refusal and every other one of the batch."""
+        return (self, *self.more)
 
 
 def _editor(actor: accounts.Member) -> None:
@@ -168,17 +177,22 @@ def grant(actor: accounts.Member, interview_id: int, now: datetime | None = None
     return reward(actor.workspace_id, row.id)
 
 
-def _clean(method: str, note: str) -> tuple[str, str]:
-    method, note = (method or "").strip(), (note or "").strip()
-    if len(method) > MAX_METHOD:
-        raise InvalidInput(f"Keep the method under {MAX_METHOD} characters.", field="method")
-    if len(note) > MAX_NOTE:
-        raise InvalidInput(f"Keep the note under {MAX_NOTE} characters.", field="note")
-    # PostgreSQL text cannot hold NUL: refused here, not a 500 at commit.
-    for name, value in (("method", method), ("note", note)):
-        if "\x00" in value:
-            raise InvalidInput(f"The {name} cannot contain NUL characters.", field=name)
-    return method, note
+def settle_problems(reward_ids: Iterable[int], method: str, note: str) -> list[InvalidInput]:
+    """Everything wrong with a batch's inputs, all found in one pass, in the order a form
+    shows them: no reward chosen, the method, the note. Empty when they are fine."""
+    problems = []
+    if not list(reward_ids):
+        problems.append(InvalidInput("Choose at least one reward.", field="reward_ids"))
+    for name, value, longest in (("method", method, MAX_METHOD), ("note", note, MAX_NOTE)):
+        value = (value or "").strip()
+        if len(value) > longest:
+            problems.append(
+                InvalidInput(f"The {name} can be at most {longest} characters.", field=name)
+            )
+        # PostgreSQL text cannot hold NUL: refused here, not a 500 at commit.
+        elif "\x00" in value:
+            problems.append(InvalidInput(f"The {name} cannot contain NUL characters.", field=name))
+    return problems
 
 
 SETTLED = (RewardStatus.SENT, RewardStatus.DECLINED, RewardStatus.DONATED, RewardStatus.WITHDRAWN)
@@ -203,13 +217,18 @@ def settle(
     _editor(actor)
     now = now or utc_now()
     ids = list(dict.fromkeys(int(i) for i in reward_ids))
-    if not ids:
-        raise InvalidInput("Choose at least one reward.", field="reward_ids")
+    problems = settle_problems(ids, method, note)
     if status not in SETTLED:
-        raise InvalidInput(
-            "A reward is marked sent, declined, donated or withdrawn.", field="status"
+        # In the order the API has always named them: the ids, then the status.
+        at = 1 if problems and problems[0].field == "reward_ids" else 0
+        problems.insert(
+            at,
+            InvalidInput(
+                "A reward is marked sent, declined, donated or withdrawn.", field="status"
+            ),
         )
-    method, note = _clean(method, note)
+    refuse_all(problems)
+    method, note = (method or "").strip(), (note or "").strip()
     # Claimed in one statement, and only while owed: of two people marking overlapping
     # batches at once, one settles each reward and the other is told, so a reward is
     # never paid (or its email sent) twice. The statement takes the write lock first.
@@ -252,12 +271,49 @@ def _refuse(workspace_id: int, ids: list[int], status: RewardStatus) -> None:
     ).all()
     if len(rows) != len(ids):
         raise NotFound("One of those rewards is not in this workspace.")
+    refused = []
     for row in rows:
         try:
             rules.check_move(row.status, status)
         except rules.IllegalMove as error:
-            raise NotOwed(f"Reward {row.id}: {error}") from None
+            refused.append(NotOwed(f"Reward {row.id}: {error}"))
+    if refused:
+        refused[0].more = tuple(refused[1:])
+        raise refused[0]
     raise NotOwed("Someone else settled one of those rewards just now; reload and try again.")
+
+
+# --- one person's own offer, as a form gives it ----------------------------------------------
+
+
+def offer_problems(kind: str, amount: str, currency: str, text: str) -> list[InvalidInput]:
+    """Everything wrong with one person's own offer as typed into their profile's form,
+    found at once in the form's order, each naming its input ("kind", "amount",
+    "currency", "text"). Empty when it is fine; studies.parse_offer then reads it."""
+    problems = []
+    if kind not in {k.value for k in RewardKind if k is not RewardKind.NONE}:
+        problems.append(InvalidInput("Choose the reward from the list.", field="kind"))
+    money, found = budgets.money_problems(amount, currency)
+    problems += found
+    if money is not None and not Decimal(0) < money.amount <= studies.MAX_REWARD:
+        problems.append(
+            InvalidInput(
+                f"The amount must be above 0 and at most {studies.MAX_REWARD:,} {money.currency}.",
+                field="amount",
+            )
+        )
+    words = " ".join((text or "").split())  # as parse_offer keeps it
+    if len(words) > MAX_OFFER_TEXT:
+        problems.append(
+            InvalidInput(
+                f"“In a few words” can be at most {MAX_OFFER_TEXT} characters.", field="text"
+            )
+        )
+    elif "\x00" in words:
+        problems.append(
+            InvalidInput("“In a few words” cannot contain NUL characters.", field="text")
+        )
+    return problems
 
 
 # --- privacy --------------------------------------------------------------------------------

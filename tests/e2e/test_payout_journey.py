@@ -91,7 +91,9 @@ def test_pm_bulk_marks_two_rewards_sent_and_the_interviewees_are_told(
 
     # Applying with nothing ticked is refused and changes nothing.
     page.get_by_role("button", name="Apply to the chosen rewards").click()
-    expect(page.get_by_text("Choose at least one reward.")).to_be_visible()
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("link", name="Choose at least one reward.")).to_be_visible()
     expect(queue.locator("caption")).to_have_text("3 owed rewards, oldest first")
 
     # Tick Ana's and Ben's, mark them sent with the gift card code and a note.
