@@ -112,14 +112,21 @@ BUILT_IN_SECTIONS = {"discovery": DISCOVERY, "jtbd": JOBS_TO_BE_DONE}
 
 
 class TemplateProblem(ValueError):
-    """A template that cannot be saved; the message says which part and why."""
+    """A template that cannot be saved; the message says which part and why.
+    ``problems`` holds every problem found, as (section number or None, message): the
+    first is the message."""
+
+    def __init__(self, message: str, problems: tuple[tuple[int | None, str], ...] = ()):
+        super().__init__(message)
+        self.problems = problems or ((None, message),)
 
 
 def clean_sections(raw: list[dict]) -> list[dict]:
     """Sections as stored: trimmed, prompts one per entry, headings unique and present.
-    Raises TemplateProblem."""
+    Raises TemplateProblem with every problem found (numbered by row, from 1)."""
     sections: list[dict] = []
     seen: set[str] = set()
+    found: list[tuple[int | None, str]] = []
     for index, item in enumerate(raw, start=1):
         heading = " ".join(str(item.get("heading") or "").split())
         guidance = str(item.get("guidance") or "").strip()
@@ -130,17 +137,20 @@ def clean_sections(raw: list[dict]) -> list[dict]:
         if not heading and not guidance and not prompts:
             continue  # an empty row in the editor
         if not heading:
-            raise TemplateProblem(f"Section {index} needs a heading.")
-        if len(heading) > 120:
-            raise TemplateProblem(f"Section {index}: keep the heading under 120 characters.")
-        if heading.casefold() in seen:
-            raise TemplateProblem(f"Two sections are called “{heading}”: headings must differ.")
-        seen.add(heading.casefold())
-        sections.append({"heading": heading, "guidance": guidance, "prompts": prompts})
-    if not sections:
-        raise TemplateProblem("A template needs at least one section.")
+            found.append((index, f"Section {index} needs a heading."))
+        elif len(heading) > 120:
+            found.append((index, f"Section {index}: keep the heading under 120 characters."))
+        elif heading.casefold() in seen:
+            found.append((index, f"Two sections are called “{heading}”: headings must differ."))
+        else:
+            seen.add(heading.casefold())
+            sections.append({"heading": heading, "guidance": guidance, "prompts": prompts})
+    if not sections and not found:
+        found.append((None, "A template needs at least one section."))
     if len(sections) > 40:
-        raise TemplateProblem("Keep a template to 40 sections.")
+        found.append((None, "Keep a template to 40 sections."))
+    if found:
+        raise TemplateProblem(found[0][1], tuple(found))
     return sections
 
 

@@ -16,7 +16,7 @@ from interviews import addresses
 from interviews.accounts import service as accounts
 from interviews.clock import utc_now
 from interviews.db import db
-from interviews.errors import Conflict, InvalidInput, NotFound
+from interviews.errors import Conflict, InvalidInput, NotFound, refuse_all
 from interviews.notes import browse, takeaways
 from interviews.notes import sections as rules
 from interviews.notes import template_library as library
@@ -197,12 +197,20 @@ def save_notes(
     ``template_id``, when given, must be the template the notes are taken on: saving
     cannot move notes to another template, so any other id is refused, not ignored.
     Returns the saved notes and whether a merge happened. Raises Forbidden, NotFound,
-    InvalidInput, NotesConflict."""
+    InvalidInput (every section too long at once, each with its heading as the field),
+    NotesConflict."""
+    too_long: list[InvalidInput] = []
     for heading, body in bodies.items():
         if not isinstance(heading, str) or not isinstance(body, str):
             raise InvalidInput("Each section needs a heading and a body, both text.")
         if len(body) > MAX_SECTION:
-            raise InvalidInput(f"“{heading}” is too long: keep a section under 100,000 characters.")
+            too_long.append(
+                InvalidInput(
+                    f"“{heading}” is too long: keep a section under 100,000 characters.",
+                    field=heading,
+                )
+            )
+    refuse_all(too_long)
     now = utc_now()
     summary, row = _row_for_writing(actor, interview_id, now)
     if template_id is not None:
@@ -262,17 +270,22 @@ def set_recording(
 ) -> NotesView:
     """Record the interviewee's permission to record, and the recording's link. A link
     needs consent first; withdrawing consent drops the link. Raises Forbidden, NotFound,
-    InvalidInput."""
+    InvalidInput (a link without consent: field ``recording_consent``; a link that is
+    not a web address: ``recording_url``; both at once)."""
     url = url.strip()
     if url:
+        problems: list[InvalidInput] = []
         if not consent:
-            raise InvalidInput(
-                "Tick that they agreed to be recorded before adding the recording's link.",
-                field="recording_url",
+            problems.append(
+                InvalidInput(
+                    "Tick that they agreed to be recorded before adding the recording's link.",
+                    field="recording_consent",
+                )
             )
         problem = addresses.problem_with(url, addresses.LinkUse.WEB)
         if problem:
-            raise InvalidInput(problem, field="recording_url")
+            problems.append(InvalidInput(problem, field="recording_url"))
+        refuse_all(problems)
     now = utc_now()
     summary, row = _row_for_writing(actor, interview_id, now)
     if consent and not row.recording_consent:

@@ -29,6 +29,8 @@ from interviews.scheduling import team
 
 MAX_TAGS = 12
 MAX_BULK = 500  # takeaways in one bulk action (tag, link)
+# The tags typed in one box, comma separated (the forms): the box's maxlength.
+MAX_TAGS_TYPED = 400
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,9 @@ class TakeawayDraft:
     context: str = ""
     interview_id: int | None = None
     participant_email: str | None = None
+    # The tags as typed in one box (a form), held to MAX_TAGS_TYPED like the box;
+    # None when they came as a list (the API).
+    tags_typed: str | None = None
 
 
 @dataclass(frozen=True)
@@ -186,12 +191,19 @@ def _views(rows: list[Takeaway], workspace_id: int) -> list[TakeawayView]:
     ]
 
 
+def _lines(typed: str) -> str:
+    """``typed`` with each "\r\n" line break as "\n"."""
+    return typed.replace("\r\n", "\n")
+
+
 def _check(
     draft: TakeawayDraft, problems: list[InvalidInput]
 ) -> tuple[str, str, str, str, TakeawaySource, int]:
     """The draft's cleaned fields; what is wrong with them is added to ``problems`` (every
     problem, so a form shows them all at once)."""
-    text = draft.text.strip()
+    # A browser sends each line break of a textarea as "\r\n" but counts it as one
+    # character against maxlength: counted (and kept) as one here too.
+    text = _lines(draft.text).strip()
     if not text:
         problems.append(
             InvalidInput(
@@ -203,7 +215,7 @@ def _check(
     key = " ".join(draft.key.split())
     if len(key) > 120:
         problems.append(InvalidInput("Keep the key under 120 characters.", field="key"))
-    quote = draft.quote.strip()
+    quote = _lines(draft.quote).strip()
     if len(quote) > 4000:
         problems.append(InvalidInput("Keep the quote under 4,000 characters.", field="quote"))
     try:
@@ -216,9 +228,13 @@ def _check(
         problems.append(
             InvalidInput("Importance is 1 (low), 2 (medium) or 3 (high).", field="importance")
         )
-    context = draft.context.strip()
+    context = _lines(draft.context).strip()
     if len(context) > 4000:
         problems.append(InvalidInput("Keep the context under 4,000 characters.", field="context"))
+    if draft.tags_typed is not None and len(draft.tags_typed) > MAX_TAGS_TYPED:
+        problems.append(
+            InvalidInput(f"Keep the tags under {MAX_TAGS_TYPED} characters in all.", field="tags")
+        )
     return text, key, quote, context, source, draft.importance
 
 
@@ -496,6 +512,12 @@ def _one_tag(tag_name: str) -> str:
     if not cleaned:
         raise InvalidInput("Name the tag.", field="tag")
     return cleaned[0]
+
+
+def one_tag_name(typed: str) -> str:
+    """One tag's name as it is kept ("#Pricing " -> "Pricing"), for a form that checks
+    it with its other inputs. Raises InvalidInput (none, too long)."""
+    return _one_tag(typed)
 
 
 def bulk_tag(actor: accounts.Member, takeaway_ids: list[int], tag_name: str) -> int:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from interviews.accounts import service as accounts
 from interviews.clock import utc_now
 from interviews.db import MAX_ID, db
-from interviews.errors import Forbidden, InvalidInput, NotFound
+from interviews.errors import Forbidden, InvalidInput, NotFound, refuse_all
 from interviews.notes import sections as rules
 from interviews.notes.models import InterviewTemplate, TemplateKind, TemplateVersion
 from interviews.studies import service as studies
@@ -169,15 +169,24 @@ def editor_required(actor: accounts.Member) -> None:
 
 
 def _checked(name: str, sections: list[dict]) -> tuple[str, list[dict]]:
+    """The name and sections as stored. Raises InvalidInput with every problem at once:
+    field ``name``, ``sections.<row number>`` for one section, ``sections`` for all."""
+    problems: list[InvalidInput] = []
     name = " ".join(name.split())
     if not name:
-        raise InvalidInput("Give the template a name.", field="name")
-    if len(name) > 120:
-        raise InvalidInput("Keep the name under 120 characters.", field="name")
+        problems.append(InvalidInput("Give the template a name.", field="name"))
+    elif len(name) > 120:
+        problems.append(InvalidInput("Keep the name under 120 characters.", field="name"))
+    cleaned: list[dict] = []
     try:
-        return name, rules.clean_sections(sections)
-    except rules.TemplateProblem as problem:
-        raise InvalidInput(str(problem), field="sections") from None
+        cleaned = rules.clean_sections(sections)
+    except rules.TemplateProblem as found:
+        problems += [
+            InvalidInput(message, field="sections" if row is None else f"sections.{row}")
+            for row, message in found.problems
+        ]
+    refuse_all(problems)
+    return name, cleaned
 
 
 def create_template(

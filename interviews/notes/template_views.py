@@ -8,7 +8,7 @@ from interviews.accounts.forms import EmptyForm
 from interviews.errors import InvalidInput
 from interviews.notes import sections as rules
 from interviews.notes import template_library as library
-from interviews.web import editor_required, login_required
+from interviews.web import Refused, editor_required, login_required
 
 bp = Blueprint("templates", __name__)
 
@@ -40,7 +40,16 @@ def _posted_sections() -> list[dict]:
     ]
 
 
-def _template_form(template: library.TemplateView | None, sections: list[dict], status=200):
+def _template_form(
+    template: library.TemplateView | None,
+    sections: list[dict],
+    status=200,
+    refused: Refused | None = None,
+):
+    """The template editor; ``refused``: the posted form refused, with its errors."""
+    sections = list(sections)
+    while sections and not any(sections[-1].values()):
+        sections.pop()  # the empty rows a refused form sent back: three are added again
     # Three empty rows to add sections without scripts.
     rows = sections + [{"heading": "", "guidance": "", "prompts": []}] * 3
     hints = {p: rules.closed_question_hint(p) for s in sections for p in s["prompts"]}
@@ -52,7 +61,20 @@ def _template_form(template: library.TemplateView | None, sections: list[dict], 
         name=request.form.get("name", template.name if template else ""),
         description=request.form.get("description", template.description if template else ""),
         form=EmptyForm(),
+        refused=refused,
     ), status
+
+
+def _refused(error: InvalidInput) -> Refused:
+    """The template form refused: the name's problem at the name, a section's at its
+    heading (rows are numbered from 1 as on the page), the rest at the first heading."""
+    ids = {"name": "name", "description": "description", "sections": "heading-1"}
+    ids |= {
+        p.field: f"heading-{p.field[9:]}"
+        for p in error.problems
+        if p.field and p.field.startswith("sections.")
+    }
+    return Refused.of(error, ids, fallback="heading-1")
 
 
 @bp.route("/templates/new", methods=["GET", "POST"])
@@ -68,8 +90,7 @@ def new():
                 sections=_posted_sections(),
             )
         except InvalidInput as error:
-            flash(error.message, "error")
-            return _template_form(None, _posted_sections(), 422)
+            return _template_form(None, _posted_sections(), 422, _refused(error))
         flash(f"Template “{made.name}” saved.", "success")
         return redirect(url_for("templates.show", template_id=made.id))
     return _template_form(None, [])
@@ -93,8 +114,7 @@ def show(template_id: int):
                     sections=_posted_sections(),
                 )
             except InvalidInput as error:
-                flash(error.message, "error")
-                return _template_form(current, _posted_sections(), 422)
+                return _template_form(current, _posted_sections(), 422, _refused(error))
             flash(f"Saved as version {saved.version}. Notes already taken keep theirs.", "success")
             return redirect(url_for("templates.show", template_id=template_id))
     sections = [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import groupby
 from urllib.parse import parse_qsl, urlsplit
@@ -25,7 +27,7 @@ from interviews import dates
 from interviews.accounts import service as accounts
 from interviews.accounts.forms import EmptyForm
 from interviews.clock import utc_now
-from interviews.errors import DomainError, InvalidInput, NotFound
+from interviews.errors import DomainError, InvalidInput, NotFound, refuse_all
 from interviews.maps import evidence
 from interviews.notes import browse, takeaways
 from interviews.notes import sections as rules
@@ -34,7 +36,14 @@ from interviews.notes.models import TakeawaySource
 from interviews.participants import service as participants
 from interviews.scheduling import pages, team
 from interviews.studies import service as studies
-from interviews.web import Refused, editor_required, id_from, login_required, safe_next
+from interviews.web import (
+    Refused,
+    editor_required,
+    id_from,
+    login_required,
+    named_message,
+    safe_next,
+)
 
 bp = Blueprint("notes", __name__)
 
@@ -60,6 +69,17 @@ def _notes_json(view: notes.NotesView, merged: bool = False) -> dict:
     }
 
 
+@dataclass(frozen=True)
+class _Editor:
+    """What the notes editor holds: the revision it was loaded at and, per heading, the
+    text it started from (``base``, for the merge when someone else saves meanwhile)
+    and the text in the box. A heading missing from either is the saved text."""
+
+    revision: int | None  # None: the saved notes' revision
+    base: Mapping[str, str]
+    text: Mapping[str, str]
+
+
 @bp.get("/interviews/<int:interview_id>/notes")
 @login_required
 def live_notes(interview_id: int):
@@ -69,12 +89,15 @@ def live_notes(interview_id: int):
 
 def _render_notes(
     interview_id: int,
+    status: int = 200,
+    *,
     conflict: notes.NotesConflict | None = None,
-    status=200,
-    recording: dict | None = None,
+    refused: Refused | None = None,
+    editor: _Editor | None = None,
 ):
-    """The notes page; ``recording`` is a refused recording form, shown as it was typed
-    with its error ({"consent", "url", "error"})."""
+    """The notes page. ``refused`` is a refused form of it (``refused.form``: "takeaway",
+    "edit-<takeaway id>", "recording" or "notes"), shown as typed with its errors;
+    ``editor`` what the notes editor holds when it is not the saved notes."""
     workspace_id = g.member.workspace_id
     view = notes.notes_of(workspace_id, interview_id)
     timezone = team.viewer_timezone(g.member.user_id)
@@ -92,7 +115,8 @@ def _render_notes(
         members=accounts.members(workspace_id),
         sources=[s.value for s in TakeawaySource],
         conflict=conflict,
-        recording=recording,
+        refused=refused,
+        editor=editor or _Editor(None, {}, {}),
         form=EmptyForm(),
         study=studies.get_study(workspace_id, summary.study_id),
     ), status
@@ -127,23 +151,63 @@ def save_notes(interview_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400, "The form expired: reload the page and save again.")
     headings = request.form.getlist("heading")
-    bodies_list = request.form.getlist("body")
+    # Line breaks as the autosave sends them ("\n"), not as a form does ("\r\n"): the
+    # same text either way, and the box's maxlength counts each as one character.
+    bodies_list = [b.replace("\r\n", "\n") for b in request.form.getlist("body")]
     bodies = dict(zip(headings, bodies_list, strict=False))
-    base_list = request.form.getlist("base")
+    base_list = [b.replace("\r\n", "\n") for b in request.form.getlist("base")]
     base = dict(zip(headings, base_list, strict=False)) if base_list else None
+    revision = _int(request.form.get("revision"), "The revision")
     try:
-        notes.save_notes(
-            g.member,
-            interview_id,
-            bodies,
-            revision=_int(request.form.get("revision"), "The revision"),
-            base=base,
-        )
+        notes.save_notes(g.member, interview_id, bodies, revision=revision, base=base)
     except notes.NotesConflict as conflict:
-        flash(conflict.message, "error")
-        return _render_notes(interview_id, conflict, 409)
+        # Nothing was written. The editor starts again from the notes as saved now: each
+        # clashing section holds both versions merged line by line, every other section
+        # what this writer typed merged with what the others saved.
+        saved = conflict.current.bodies
+        merged = rules.merge_sections(base if base is not None else saved, bodies, saved)
+        text = {**merged.bodies, **conflict.combined}
+        return _render_notes(
+            interview_id,
+            409,
+            conflict=conflict,
+            editor=_Editor(conflict.current.revision, saved, text),
+        )
+    except InvalidInput as error:
+        # A section too long: shown as typed, the editor still at the revision and base
+        # it was loaded with, so saving again merges with whatever others saved meanwhile.
+        sections = notes.notes_of(g.member.workspace_id, interview_id).sections
+        inputs = {
+            s.heading: (f"body-{i}", f"Notes for {s.heading}") for i, s in enumerate(sections, 1)
+        }
+        refused = _refusal(error, inputs, "notes", fallback="body-1")
+        editor = _Editor(revision, base or {}, bodies)
+        return _render_notes(interview_id, 422, refused=refused, editor=editor)
     flash("Notes saved.", "success")
     return redirect(url_for("notes.live_notes", interview_id=interview_id))
+
+
+def _refusal(
+    error: DomainError,
+    inputs: Mapping[str, tuple[str, str]],
+    form: str,
+    fallback: str,
+) -> Refused:
+    """The posted form refused by ``error`` and every problem found with it, each message
+    worded to name its field. ``inputs`` maps an error's field name to the (id, label) of
+    its input on the page; an error of no listed field goes to ``fallback`` (an id).
+    What was typed is the whole posted form, repeated names (ticked boxes) included."""
+    problems = error.problems if isinstance(error, InvalidInput) else (error,)
+    labels = {input_id: label for input_id, label in inputs.values()}
+    errors = []
+    for problem in problems:
+        input_id = inputs[problem.field][0] if problem.field in inputs else fallback
+        errors.append((input_id, named_message(labels.get(input_id, ""), problem.message)))
+    # In the order the inputs are on the page (``inputs`` lists them so), as a reader
+    # meets them; an error of no listed input last.
+    order = list(labels)
+    errors.sort(key=lambda e: order.index(e[0]) if e[0] in order else len(order))
+    return Refused(request.form.copy(), errors, form)
 
 
 def _bodies(items: list) -> dict[str, str]:
@@ -163,16 +227,25 @@ def _bodies(items: list) -> dict[str, str]:
 def recording(interview_id: int):
     """Their permission to record, and the recording's link."""
     if EmptyForm().validate_on_submit():
-        consent = request.form.get("consent") == "1"
-        typed = request.form.get("url", "")
         try:
-            notes.set_recording(g.member, interview_id, consent=consent, url=typed)
+            notes.set_recording(
+                g.member,
+                interview_id,
+                consent=request.form.get("consent") == "1",
+                url=request.form.get("url", ""),
+            )
         except InvalidInput as error:
-            # Shown next to the link, with what was typed kept, not lost in a redirect.
-            refused = {"consent": consent, "url": typed, "error": error.message}
-            return _render_notes(interview_id, status=422, recording=refused)
+            refused = _refusal(error, _RECORDING_INPUTS, "recording", fallback="url")
+            return _render_notes(interview_id, 422, refused=refused)
         flash("Recording details saved.", "success")
     return redirect(url_for("notes.live_notes", interview_id=interview_id) + "#recording")
+
+
+# The recording form's inputs by the service's field names: (id, label).
+_RECORDING_INPUTS = {
+    "recording_consent": ("consent", "They agreed to be recorded"),
+    "recording_url": ("url", "Recording link"),
+}
 
 
 @bp.post("/interviews/<int:interview_id>/note-taker")
@@ -180,8 +253,14 @@ def recording(interview_id: int):
 def note_taker(interview_id: int):
     """Who takes notes on this call."""
     if EmptyForm().validate_on_submit():
-        user_id = _int(request.form.get("user_id"), "The note-taker")
-        notes.assign_note_taker(g.member, interview_id, user_id)
+        typed = request.form.get("user_id", "")
+        # Unreadable is 0, no one's id: refused like someone who left the workspace.
+        user_id = (id_from(typed) or 0) if typed else None
+        try:
+            notes.assign_note_taker(g.member, interview_id, user_id)
+        except InvalidInput as error:
+            refused = _refusal(error, {"user_id": ("user_id", "Note-taker")}, "taker", "user_id")
+            return _render_prep(interview_id, refused, 422)
         flash("Note-taker saved." if user_id else "No note-taker for now.", "success")
     prep = url_for("notes.prep", interview_id=interview_id)
     return redirect(safe_next(request.form.get("back"), prep))
@@ -205,14 +284,32 @@ def checklist(interview_id: int):
 
 
 def _posted_takeaway(**fields) -> takeaways.TakeawayDraft:
+    importance = request.form.get("importance", "")
     return takeaways.TakeawayDraft(
         text=request.form.get("text", ""),
         key=request.form.get("key", ""),
         quote=request.form.get("quote", ""),
         tags=tuple(request.form.get("tags", "").split(",")),
-        importance=_int(request.form.get("importance"), "Importance") or 2,
+        tags_typed=request.form.get("tags", ""),
+        # Unreadable is 0, which the service refuses with the other problems, naming it.
+        importance=(id_from(importance) or 0) if importance else 2,
         **fields,
     )
+
+
+def _takeaway_inputs(prefix: str) -> dict[str, tuple[str, str]]:
+    """The inputs of a takeaway form on the notes page, by the service's field names:
+    (id, label); ``prefix`` is "t-" for the quick-add form, "<field>-<id>" otherwise."""
+    labels = {
+        "key": "Key",
+        "text": "Takeaway",
+        "quote": "Quote",
+        "tags": "Tags",
+        "importance": "Importance",
+    }
+    if prefix == "t-":
+        return {name: (f"t-{name}", label) for name, label in labels.items()}
+    return {name: (f"{name}-{prefix}", label) for name, label in labels.items()}
 
 
 @bp.post("/interviews/<int:interview_id>/takeaways")
@@ -227,8 +324,8 @@ def add_takeaway(interview_id: int):
     except InvalidInput as error:
         if request.accept_mimetypes.best == "application/json":
             raise
-        flash(error.message, "error")
-        return redirect(url_for("notes.live_notes", interview_id=interview_id) + "#takeaways")
+        refused = _refusal(error, _takeaway_inputs("t-"), "takeaway", fallback="t-text")
+        return _render_notes(interview_id, 422, refused=refused)
     if request.accept_mimetypes.best == "application/json":
         return jsonify(added.as_json()), 201
     flash("Takeaway added.", "success")
@@ -239,10 +336,10 @@ def add_takeaway(interview_id: int):
 @editor_required
 def edit_takeaway(takeaway_id: int):
     """Change a takeaway's words, quote, tags or importance."""
-    back = request.form.get("interview_id", "")
+    interview_id = id_from(request.form.get("interview_id"))
     target = (
-        url_for("notes.live_notes", interview_id=int(back)) + "#takeaways"
-        if back.isascii() and back.isdigit()
+        url_for("notes.live_notes", interview_id=interview_id) + "#takeaways"
+        if interview_id is not None
         else url_for("notes.takeaway_list")
     )
     if not EmptyForm().validate_on_submit():
@@ -250,9 +347,20 @@ def edit_takeaway(takeaway_id: int):
     draft = _posted_takeaway(context=request.form.get("context", ""))
     try:
         takeaways.update_takeaway(g.member, takeaway_id, draft)
-        flash("Takeaway saved.", "success")
     except InvalidInput as error:
-        flash(error.message, "error")
+        # Shown again in its edit form on the notes page it was sent from; a takeaway
+        # not on that page has no form to show it in, so the refusal is the answer.
+        listed = (
+            takeaways.takeaways_of_interview(g.member.workspace_id, interview_id)
+            if interview_id is not None
+            else []
+        )
+        if all(t.id != takeaway_id for t in listed):
+            raise
+        inputs = _takeaway_inputs(str(takeaway_id))
+        refused = _refusal(error, inputs, f"edit-{takeaway_id}", fallback=f"text-{takeaway_id}")
+        return _render_notes(interview_id, 422, refused=refused)
+    flash("Takeaway saved.", "success")
     return redirect(target)
 
 
@@ -273,6 +381,11 @@ def delete_takeaway(takeaway_id: int):
 @login_required
 def prep(interview_id: int):
     """Before the call: who they are, what we learned from them before, the plan."""
+    return _render_prep(interview_id)
+
+
+def _render_prep(interview_id: int, refused: Refused | None = None, status: int = 200):
+    """The prep page; ``refused``: the note-taker form refused, with its error."""
     workspace_id = g.member.workspace_id
     detail = team.interview_detail(workspace_id, interview_id)
     view = notes.notes_of(workspace_id, interview_id)
@@ -293,7 +406,8 @@ def prep(interview_id: int):
         profile=participants.profile_facts(workspace_id, summary.participant_id),
         members=accounts.members(workspace_id),
         form=EmptyForm(),
-    )
+        refused=refused,
+    ), status
 
 
 @bp.get("/interviews/<int:interview_id>/notes.md")
@@ -333,9 +447,15 @@ def takeaway_list():
     return _library(request.args)
 
 
-def _library(args: MultiDict, feedback: Refused | None = None, status: int = 200):
+def _library(
+    args: MultiDict,
+    feedback: Refused | None = None,
+    status: int = 200,
+    bulk: Refused | None = None,
+):
     """The library filtered by ``args``; ``feedback`` is a refused "log feedback" form,
-    shown open with what was typed and its errors."""
+    shown open with what was typed and its errors, ``bulk`` a refused action on the
+    ticked takeaways, shown with the same boxes ticked."""
     workspace_id = g.member.workspace_id
     query = browse.TakeawayQuery(
         q=args.get("q", "")[:200],
@@ -374,10 +494,11 @@ def _library(args: MultiDict, feedback: Refused | None = None, status: int = 200
             for (_, goal), group in groupby(refs, key=lambda r: (r.map_id, r.map_goal))
         ],
         back=request.full_path.rstrip("?")
-        if feedback is None
+        if feedback is None and bulk is None
         else _library_url(request.form.get("back")),
         form=EmptyForm(),
         feedback=feedback,
+        bulk=bulk,
     ), status
 
 
@@ -401,6 +522,7 @@ def log_feedback():
                 source=request.form.get("source", "") or "other",
                 context=request.form.get("context", ""),
                 participant_email=request.form.get("participant_email", "").strip() or None,
+                tags_typed=request.form.get("tags", ""),
             ),
             links=links,
         )
@@ -450,7 +572,9 @@ def _picked_ids() -> list[int]:
         values += request.form.getlist("page_id")
     ids = [id_from(v) for v in values]
     if None in ids:
-        raise InvalidInput("The selection holds something that is not a takeaway.")
+        raise InvalidInput(
+            "The selection holds something that is not a takeaway.", field="takeaway_ids"
+        )
     return sorted(set(ids))
 
 
@@ -463,52 +587,96 @@ def _already(n: int) -> str:
     return f" ({n} already {'was' if n == 1 else 'were'})" if n else ""
 
 
+# The inputs of the library's bulk form by field name: (id, label).
+_BULK_INPUTS = {
+    "takeaway_ids": ("bulk-all", "Ticked takeaways"),
+    "tag": ("bulk-tag", "Tag"),
+    "tags": ("bulk-tag", "Tag"),  # the tag checks shared with the takeaway forms name it so
+    "node_id": ("bulk-node", "Actor, outcome or output"),
+}
+
+
 @bp.post("/takeaways/bulk")
 @editor_required
 def bulk_takeaways():
     """Tag, untag or link the ticked takeaways of the library, then back to the same
-    filtered library."""
+    filtered library; a refused action shows the same library again with its errors."""
     back = _library_url(request.form.get("back"))
     if not EmptyForm().validate_on_submit():
         abort(400, "The form expired: reload the page and try again.")
     action = request.form.get("action", "")
+    node_id = None
     try:
-        ids = _picked_ids()
-        if not ids:
-            raise InvalidInput("Tick the takeaways first, or “Select all on this page”.")
+        # What is wrong with the form itself, all at once, before anything is written.
+        problems: list[InvalidInput] = []
+        ids: list[int] = []
+        try:
+            ids = _picked_ids()
+            if not ids:
+                problems.append(
+                    InvalidInput(
+                        "Tick the takeaways first, or “Select all on this page”.",
+                        field="takeaway_ids",
+                    )
+                )
+        except InvalidInput as problem:
+            problems.append(problem)
+        name = request.form.get("tag", "")
+        if action in ("tag", "untag"):
+            try:
+                takeaways.one_tag_name(name)
+            except InvalidInput as problem:
+                problems.append(problem)
+        elif action == "link":
+            node_id = id_from(request.form.get("node_id"))
+            if node_id is None:
+                problems.append(
+                    InvalidInput(
+                        "Choose the actor, outcome or output to link them to.", field="node_id"
+                    )
+                )
+        else:
+            problems.append(InvalidInput("Choose what to do with the ticked takeaways."))
+        refuse_all(problems)
         if action == "tag":
-            name = request.form.get("tag", "")
             added = takeaways.bulk_tag(g.member, ids, name)
             tag = " ".join(name.strip().lstrip("#").split())
             message = f"Tagged {_takeaways(len(ids))} “{tag}”{_already(len(ids) - added)}."
         elif action == "untag":
-            name = request.form.get("tag", "")
             removed = takeaways.bulk_untag(g.member, ids, name)
             tag = " ".join(name.strip().lstrip("#").split())
             message = f"Removed “{tag}” from {_takeaways(removed)}."
-        elif action == "link":
-            node_id = _int(request.form.get("node_id"), "The actor, outcome or output")
-            if node_id is None:
-                raise InvalidInput("Choose the actor, outcome or output to link them to.")
+        else:
             added = evidence.link_evidence(g.member, ids, node_id)
             [node] = evidence.node_refs(g.member.workspace_id, ids=[node_id])
             message = f"Linked {_takeaways(len(ids))} to {node.title}{_already(len(ids) - added)}."
-        else:
-            raise InvalidInput("Choose what to do with the ticked takeaways.")
     except (InvalidInput, NotFound) as error:
-        flash(error.message, "error")
-        return redirect(back)
+        if error.field is None and node_id is not None:
+            # The maps area names no field: the node when it is not one to link to
+            # (another workspace's, an experiment), else the ticked takeaways.
+            linkable = evidence.node_refs(g.member.workspace_id, ids=[node_id])
+            error.field = "takeaway_ids" if linkable else "node_id"
+        refused = _refusal(error, _BULK_INPUTS, "bulk", fallback="bulk-actions")
+        return _library(MultiDict(parse_qsl(urlsplit(back).query)), status=422, bulk=refused)
     flash(message, "success")
     return redirect(back)
+
+
+def _tags_page(refused: Refused | None = None, status: int = 200):
+    """The tags page; ``refused`` is a refused rename ("rename-<tag id>") or merge."""
+    return render_template(
+        "notes/tags.html",
+        tags=takeaways.list_tags(g.member.workspace_id),
+        form=EmptyForm(),
+        refused=refused,
+    ), status
 
 
 @bp.get("/tags")
 @login_required
 def tags():
     """The workspace's tags: rename or merge them."""
-    return render_template(
-        "notes/tags.html", tags=takeaways.list_tags(g.member.workspace_id), form=EmptyForm()
-    )
+    return _tags_page()
 
 
 @bp.post("/tags/<int:tag_id>/rename")
@@ -518,9 +686,12 @@ def rename_tag(tag_id: int):
     if EmptyForm().validate_on_submit():
         try:
             tag = takeaways.rename_tag(g.member, tag_id, request.form.get("name", ""))
-            flash(f"Tag is now “{tag.name}” on {tag.takeaways} takeaways.", "success")
         except InvalidInput as error:
-            flash(error.message, "error")
+            inputs = {
+                field: (f"name-{tag_id}", "New name of the tag") for field in ("name", "tags")
+            }
+            return _tags_page(_refusal(error, inputs, f"rename-{tag_id}", f"name-{tag_id}"), 422)
+        flash(f"Tag is now “{tag.name}” on {tag.takeaways} takeaways.", "success")
     return redirect(url_for("notes.tags"))
 
 
@@ -529,13 +700,25 @@ def rename_tag(tag_id: int):
 def merge_tags():
     """Merge the ticked tags into one."""
     if EmptyForm().validate_on_submit():
-        ids = [int(i) for i in request.form.getlist("tag_id") if i.isascii() and i.isdigit()]
-        into = _int(request.form.get("into"), "The tag to keep")
-        if into is None or not ids:
-            flash("Tick the tags to merge and choose the one to keep.", "error")
-        else:
-            tag = takeaways.merge_tags(g.member, ids, into)
-            flash(f"Merged into “{tag.name}” ({tag.takeaways} takeaways).", "success")
+        ids = [i for i in map(id_from, request.form.getlist("tag_id")) if i is not None]
+        into = id_from(request.form.get("into"))
+        problems = []
+        if not [i for i in ids if i != into]:
+            problems.append(
+                InvalidInput("Tick the tags to merge, besides the one to keep.", field="tag_ids")
+            )
+        if into is None:
+            problems.append(InvalidInput("Choose the tag to keep.", field="into"))
+        try:
+            refuse_all(problems)
+        except InvalidInput as error:
+            listed = takeaways.list_tags(g.member.workspace_id)
+            # The ticks are a group of boxes: the summary leads to the first.
+            first = f"merge-{listed[0].id}" if listed else "into"
+            inputs = {"tag_ids": (first, "Tags to merge"), "into": ("into", "Keep")}
+            return _tags_page(_refusal(error, inputs, "merge", fallback="into"), 422)
+        tag = takeaways.merge_tags(g.member, ids, into)
+        flash(f"Merged into “{tag.name}” ({tag.takeaways} takeaways).", "success")
     return redirect(url_for("notes.tags"))
 
 
