@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from interviews.accounts import service as accounts
 from interviews.clock import utc_now
 from interviews.db import db
-from interviews.errors import InvalidInput, NotFound
+from interviews.errors import InvalidInput, NotFound, refuse_all
 from interviews.maps import rules
 from interviews.maps.models import ImpactMap, MapNode
 from interviews.maps.rules import (
@@ -68,81 +68,186 @@ _TITLE_WORDS = {
     NodeKind.OUTPUT: "Name the output (WHAT): the feature or project.",
     NodeKind.EXPERIMENT: "Name the experiment (WHETHER): what you will try.",
 }
+# What the description is called on each level's form, so its message names the field.
+_DESCRIPTION_WORDS = {
+    NodeKind.ACTOR: "the behaviour that defines them",
+    NodeKind.OUTCOME: "the description",
+    NodeKind.OUTPUT: "the notes",
+    NodeKind.EXPERIMENT: "the plan",
+}
+# The fields of each level's form, in the order it asks them (templates/maps/_node_fields.html).
+_FORM_ORDER = {
+    NodeKind.ACTOR: ("title", "description", "stage", "segment_rule"),
+    NodeKind.OUTCOME: ("title", "direction", "metric", "how_might_we"),
+    NodeKind.OUTPUT: ("title", "status", "description"),
+    NodeKind.EXPERIMENT: (
+        "title", "experiment_kind", "impact", "confidence", "ease", "status", "result",
+        "result_note", "description",
+    ),
+}  # fmt: skip
+# The longest each text may be: the column's size, and the form's maxlength.
+MAX_TITLE = 300
+MAX_TEXT = 4000
+MAX_METRIC = 200
+MAX_HMW = 400
+MAX_RULE = 600  # the segment rule as typed
 
 
-def _apply(row: MapNode, kind: NodeKind, draft: NodeDraft) -> None:
-    """Check ``draft`` for a node of ``kind`` and write it into ``row``. Raises InvalidInput."""
+def _check(row: MapNode, kind: NodeKind, draft: NodeDraft) -> dict[str, object]:
+    """What ``draft`` says for a node of ``kind``, checked: the columns to write and their
+    values. Raises InvalidInput carrying every problem found, before anything changes."""
+    problems: list[InvalidInput] = []
+    values: dict[str, object] = {}
+
+    def choose(name: str, read) -> None:
+        try:
+            values[name] = read()
+        except InvalidInput as problem:
+            problems.append(problem)
+
     title = " ".join(draft.title.split())
     if not title:
-        raise InvalidInput(_TITLE_WORDS[kind], field="title")
-    if len(title) > 300:
-        raise InvalidInput("Keep the title under 300 characters.", field="title")
+        problems.append(InvalidInput(_TITLE_WORDS[kind], field="title"))
+    elif len(title) > MAX_TITLE:
+        problems.append(
+            InvalidInput(f"Keep the title under {MAX_TITLE} characters.", field="title")
+        )
     description = draft.description.strip()
-    if len(description) > 4000:
-        raise InvalidInput("Keep the description under 4,000 characters.", field="description")
-    if "\x00" in title + description + draft.result_note + draft.how_might_we:
-        raise InvalidInput("The text has a NUL character in it.", field="title")
-    row.title, row.description = title, description
+    if len(description) > MAX_TEXT:
+        problems.append(
+            InvalidInput(
+                f"Keep {_DESCRIPTION_WORDS[kind]} under {MAX_TEXT:,} characters.",
+                field="description",
+            )
+        )
+    for field, text in (
+        ("title", title),
+        ("description", description),
+        ("how_might_we", draft.how_might_we),
+        ("result_note", draft.result_note),
+    ):
+        if "\x00" in text:
+            problems.append(
+                InvalidInput(
+                    f"The {field.replace('_', ' ')} has a NUL character in it.", field=field
+                )
+            )
+    values["title"], values["description"] = title, description
     if kind is NodeKind.ACTOR:
-        row.stage = _choice(Stage, draft.stage, "stage", "stage", default=Stage.ON)
-        try:
-            rule = rules.parse_rule_text(draft.segment_rule)
-        except ValueError as error:
-            raise InvalidInput(str(error), field="segment_rule") from None
-        row.segment_rule = None if rule.empty else rule.as_json()
+        choose("stage", lambda: _choice(Stage, draft.stage, "stage", "stage", default=Stage.ON))
+        if len(draft.segment_rule) > MAX_RULE:
+            problems.append(
+                InvalidInput(
+                    f"Keep the segment rule under {MAX_RULE} characters.", field="segment_rule"
+                )
+            )
+        else:
+            try:
+                rule = rules.parse_rule_text(draft.segment_rule)
+            except ValueError as error:
+                message = str(error)
+                problems.append(
+                    InvalidInput(
+                        f"Segment rule: {message[:1].lower()}{message[1:]}", field="segment_rule"
+                    )
+                )
+            else:
+                values["segment_rule"] = None if rule.empty else rule.as_json()
     elif kind is NodeKind.OUTCOME:
-        row.direction = _choice(
-            Direction, draft.direction, "direction", "direction", default=Direction.INCREASE
+        choose(
+            "direction",
+            lambda: _choice(
+                Direction, draft.direction, "direction", "direction", default=Direction.INCREASE
+            ),
         )
         metric = " ".join(draft.metric.split())
         hmw = " ".join(draft.how_might_we.split())
-        if len(metric) > 200:
-            raise InvalidInput("Keep the metric under 200 characters.", field="metric")
-        if len(hmw) > 400:
-            raise InvalidInput(
-                "Keep the “How might we” under 400 characters.", field="how_might_we"
+        if len(metric) > MAX_METRIC:
+            problems.append(
+                InvalidInput(f"Keep the metric under {MAX_METRIC} characters.", field="metric")
             )
-        row.metric, row.how_might_we = metric, hmw
+        if len(hmw) > MAX_HMW:
+            problems.append(
+                InvalidInput(
+                    f"Keep the “How might we” under {MAX_HMW} characters.", field="how_might_we"
+                )
+            )
+        values["metric"], values["how_might_we"] = metric, hmw
     elif kind is NodeKind.OUTPUT:
-        status = _choice(OutputStatus, draft.status, "status", "status", default=OutputStatus.IDEA)
-        current = row.output_status or OutputStatus.IDEA
-        if row.id is not None and not rules.can_move(current, status):
-            allowed = ", ".join(sorted(s.value for s in rules.OUTPUT_MOVES[current]))
-            raise InvalidInput(
-                f"An output that is {current.value} can move to: {allowed}.", field="status"
+        try:
+            status = _choice(
+                OutputStatus, draft.status, "status", "status", default=OutputStatus.IDEA
             )
-        if status is OutputStatus.SHIPPED and row.output_status is not OutputStatus.SHIPPED:
-            row.shipped_at = utc_now()
-        elif status is not OutputStatus.SHIPPED:
-            row.shipped_at = None
-        row.output_status = status
+        except InvalidInput as problem:
+            problems.append(problem)
+        else:
+            current = row.output_status or OutputStatus.IDEA
+            if row.id is not None and not rules.can_move(current, status):
+                allowed = ", ".join(sorted(s.value for s in rules.OUTPUT_MOVES[current]))
+                problems.append(
+                    InvalidInput(
+                        f"An output that is {current.value} can move to: {allowed}. "
+                        "Choose one of those for its status.",
+                        field="status",
+                    )
+                )
+            elif status is OutputStatus.SHIPPED and row.output_status is not OutputStatus.SHIPPED:
+                values["shipped_at"] = utc_now()
+            elif status is not OutputStatus.SHIPPED:
+                values["shipped_at"] = None
+            values["output_status"] = status
     else:
-        row.experiment_kind = _choice(
-            ExperimentKind, draft.experiment_kind, "experiment_kind", "type",
-            default=ExperimentKind.PROTOTYPE_INTERVIEW,
+        choose(
+            "experiment_kind",
+            lambda: _choice(
+                ExperimentKind, draft.experiment_kind, "experiment_kind", "type",
+                default=ExperimentKind.PROTOTYPE_INTERVIEW,
+            ),
         )  # fmt: skip
         for name in ("impact", "confidence", "ease"):
             value = getattr(draft, name)
             if not rules.valid_score(value):
-                raise InvalidInput(f"Score {name} from 1 to 10.", field=name)
-            setattr(row, name, value)
-        row.experiment_status = _choice(
-            ExperimentStatus, draft.status, "status", "status", default=ExperimentStatus.PLANNED
-        )
-        result = (
-            _choice(ExperimentResult, draft.result, "result", "result", default=None)
-            if draft.result
-            else None
-        )
-        if result is not None and row.experiment_status is not ExperimentStatus.DONE:
-            raise InvalidInput(
-                "Record a result once the experiment is done (set its status to done).",
-                field="result",
+                problems.append(InvalidInput(f"Score {name} from 1 to 10.", field=name))
+            values[name] = value
+        choose(
+            "experiment_status",
+            lambda: _choice(
+                ExperimentStatus, draft.status, "status", "status",
+                default=ExperimentStatus.PLANNED,
+            ),
+        )  # fmt: skip
+        if draft.result:
+            choose("result", lambda: _choice(ExperimentResult, draft.result, "result", "result"))
+        else:
+            values["result"] = None
+        done = values.get("experiment_status") is ExperimentStatus.DONE
+        if values.get("result") is not None and not done:
+            problems.append(
+                InvalidInput(
+                    "Record a result once the experiment is done (set its status to done).",
+                    field="result",
+                )
             )
         note = draft.result_note.strip()
-        if len(note) > 4000:
-            raise InvalidInput("Keep the result note under 4,000 characters.", field="result_note")
-        row.result, row.result_note = result, note
+        if len(note) > MAX_TEXT:
+            problems.append(
+                InvalidInput(
+                    f"Keep what you learned under {MAX_TEXT:,} characters.", field="result_note"
+                )
+            )
+        values["result_note"] = note
+    # In the order the level's form asks, for the list of problems at the top of the page.
+    order = _FORM_ORDER[kind]
+    problems.sort(key=lambda p: order.index(p.field) if p.field in order else len(order))
+    refuse_all(problems)
+    return values
+
+
+def _apply(row: MapNode, kind: NodeKind, draft: NodeDraft) -> None:
+    """Check ``draft`` for a node of ``kind`` and write it into ``row``; nothing is
+    written when it is refused. Raises InvalidInput (every problem at once)."""
+    for name, value in _check(row, kind, draft).items():
+        setattr(row, name, value)
 
 
 def add_node(actor: accounts.Member, map_id: int, parent_id: int | None, draft: NodeDraft) -> int:

@@ -15,7 +15,7 @@ from datetime import datetime
 from interviews.accounts import service as accounts
 from interviews.clock import utc_now
 from interviews.db import MAX_ID, db
-from interviews.errors import Conflict, DomainError, InvalidInput
+from interviews.errors import Conflict, DomainError, InvalidInput, refuse_all
 from interviews.maps.models import MapNode
 from interviews.maps.rules import NodeKind, SegmentRule
 from interviews.maps.service import node_in, require_editor
@@ -136,6 +136,33 @@ def people_like(workspace_id: int, actor_id: int, study_id: int | None = None) -
     )
 
 
+MAX_NOTE = 2000  # the personal note of an invite, as participants.invites keeps it
+
+
+def _chosen(participant_ids: Iterable[int]) -> list[int]:
+    return list(dict.fromkeys(i for i in participant_ids if 0 < i <= MAX_ID))
+
+
+def invite_problems(participant_ids: Iterable[int], note: str) -> list[InvalidInput]:
+    """Every problem with who was chosen and the note, found without the database, so a
+    form can show them together with its own."""
+    problems = []
+    ids = _chosen(participant_ids)
+    if not ids:
+        problems.append(
+            InvalidInput("Choose at least one person to invite.", field="participant_ids")
+        )
+    elif len(ids) > MAX_INVITES:
+        problems.append(
+            InvalidInput(f"Invite at most {MAX_INVITES} people at once.", field="participant_ids")
+        )
+    if len((note or "").strip()) > MAX_NOTE:
+        problems.append(
+            InvalidInput(f"Keep the personal note under {MAX_NOTE:,} characters.", field="note")
+        )
+    return problems
+
+
 @dataclass(frozen=True)
 class InviteReport:
     invited: list[str]  # names
@@ -164,13 +191,8 @@ def invite_people(
     """
     require_editor(actor, "invite people from them")
     _actor_node(actor.workspace_id, actor_id)
-    ids = list(dict.fromkeys(i for i in participant_ids if 0 < i <= MAX_ID))
-    if not ids:
-        raise InvalidInput("Choose at least one person to invite.", field="participant_ids")
-    if len(ids) > MAX_INVITES:
-        raise InvalidInput(f"Invite at most {MAX_INVITES} people at once.", field="participant_ids")
-    if len((note or "").strip()) > 2000:
-        raise InvalidInput("Keep the personal note under 2,000 characters.", field="note")
+    ids = _chosen(participant_ids)
+    refuse_all(invite_problems(ids, note))
     study = studies.get_study(actor.workspace_id, study_id)
     if study.status is not StudyStatus.PUBLISHED:
         raise Conflict("Publish the study first: a personal link books into its open times.")

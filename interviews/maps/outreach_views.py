@@ -6,11 +6,18 @@ from __future__ import annotations
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from interviews.accounts.forms import EmptyForm
-from interviews.errors import DomainError, Forbidden, NotFound
+from interviews.errors import DomainError, Forbidden, InvalidInput, NotFound, refuse_all
 from interviews.maps import loop as closing
 from interviews.maps import outreach
 from interviews.maps.roadmap_views import map_href
-from interviews.web import editor_required, id_from, ids_from, login_required, require_fresh_form
+from interviews.web import (
+    Refused,
+    editor_required,
+    id_from,
+    ids_from,
+    login_required,
+    require_fresh_form,
+)
 
 bp = Blueprint("outreach", __name__)
 
@@ -33,16 +40,29 @@ def _names(names: list[str]) -> str:
 # --- find people like this ----------------------------------------------------------------
 
 
-def _people(actor_id: int, study_id: int | None, status: int = 200, posted=None):
+def _people(actor_id: int, study_id: int | None, refused_by: DomainError | None = None):
+    """The people page; ``refused_by`` is why the invite form was refused: shown as it was
+    filled in, every problem at the top and at its input."""
     page = outreach.people_like(g.member.workspace_id, actor_id, study_id)
+    refused = None
+    if refused_by is not None:
+        # Who to invite is a column of checkboxes: a problem with it points at the first.
+        first = next((p.participant.id for p in page.people if not p.do_not_contact), None)
+        ids = {
+            "participant_ids": f"choose-{first}" if first is not None else "study_id",
+            "study_id": "study_id",
+            "note": "note",
+        }
+        refused = Refused.of(refused_by, ids, form="invite", fallback="study_id")
     return render_template(
         "maps/people.html",
         page=page,
         map_href=map_href,
-        posted=posted or {},
-        chosen=set(_ids("participant_ids")) if posted else set(),
+        posted=request.form if refused else {},
+        chosen=set(_ids("participant_ids")) if refused else set(),
+        refused=refused,
         form=EmptyForm(),
-    ), status
+    ), refused_by.status_code if refused_by else 200
 
 
 @bp.get("/maps/nodes/<int:actor_id>/people")
@@ -58,22 +78,26 @@ def invite(actor_id: int):
     """Send each chosen person a personal invite to a published study."""
     require_fresh_form()
     study_id = id_from(request.form.get("study_id"))
+    chosen, note = _ids("participant_ids"), request.form.get("note", "")
+    # Every problem with the form at once, in the order of the page: people, study, note.
+    problems = outreach.invite_problems(chosen, note)
     if study_id is None:
-        flash("Choose a published study to invite them to.", "error")
-        return _people(actor_id, None, 422, request.form)
+        missing = InvalidInput("Choose a published study to invite them to.", field="study_id")
+        problems.insert(1 if problems and problems[0].field == "participant_ids" else 0, missing)
     try:
+        refuse_all(problems)
         report = outreach.invite_people(
             g.member,
             actor_id,
             study_id,
-            _ids("participant_ids"),
-            note=request.form.get("note", ""),
+            chosen,
+            note=note,
             despite_cooldown=request.form.get("despite_cooldown") == "1",
         )
     except DomainError as error:
         _refused(error)
-        flash(error.message, "error")
-        return _people(actor_id, study_id, error.status_code, request.form)
+        return _people(actor_id, study_id, error)
+    # From here on each person's outcome is told: some invited, some skipped, and why.
     if report.invited:
         noun = "person" if len(report.invited) == 1 else "people"
         flash(

@@ -10,7 +10,7 @@ from interviews.accounts.forms import EmptyForm
 from interviews.errors import DomainError, Forbidden, NotFound
 from interviews.maps import roadmaps
 from interviews.maps.rules import ThemeStatus
-from interviews.web import editor_required, ids_from, login_required, require_fresh_form
+from interviews.web import Refused, editor_required, ids_from, login_required, require_fresh_form
 
 bp = Blueprint("roadmaps", __name__)
 
@@ -51,16 +51,43 @@ def _refused(error: DomainError) -> None:
         raise error
 
 
-def _index(values=None, status: int = 200):
+# The inputs of each form, by the field names the roadmap service uses: a refused form's
+# errors link to them. A theme form's ids start with its prefix ("new-theme", "theme-7").
+_ROADMAP_INPUTS = {
+    "challenge": "challenge",
+    "target_condition": "target_condition",
+    "current_state": "current_state",
+}
+_EDIT_ROADMAP_INPUTS = {
+    "challenge": "edit-challenge",
+    "target_condition": "edit-target",
+    "current_state": "edit-current",
+}
+
+
+def _theme_refused(error: DomainError, prefix: str) -> Refused:
+    fields = ("title", "hypothesis", "status", "priority")
+    ids = {name: f"{prefix}-{name}" for name in fields} | {"outcome_ids": f"{prefix}-outcomes"}
+    return Refused.of(error, ids, form=prefix, fallback=f"{prefix}-title")
+
+
+def _index(refused: Refused | None = None, status: int = 200):
     return render_template(
         "maps/roadmaps.html",
         roadmaps=roadmaps.list_roadmaps(g.member.workspace_id),
         form=EmptyForm(),
-        values=values if values is not None else MultiDict(),
+        refused=refused,
     ), status
 
 
-def _show(roadmap_id: int, values=None, editing: int | None = None, status: int = 200):
+def _show(
+    roadmap_id: int,
+    refused: Refused | None = None,
+    editing: int | None = None,
+    status: int = 200,
+):
+    """The roadmap page; ``refused`` is a refused form of it (``editing``: 0 the roadmap's,
+    a theme's id that theme's, None the new theme's), shown open as typed."""
     workspace_id = g.member.workspace_id
     return render_template(
         "maps/roadmap.html",
@@ -70,7 +97,9 @@ def _show(roadmap_id: int, values=None, editing: int | None = None, status: int 
         priorities=roadmaps.PRIORITIES,
         map_href=map_href,
         form=EmptyForm(),
-        values=values if values is not None else MultiDict(),
+        # Every value posted, the outcomes' several among them, to put back in the form.
+        values=request.form if refused else MultiDict(),
+        refused=refused,
         editing=editing,
     ), status
 
@@ -91,8 +120,7 @@ def create():
         roadmap_id = roadmaps.create_roadmap(g.member, _roadmap_draft())
     except DomainError as error:
         _refused(error)
-        flash(error.message, "error")
-        return _index(request.form, error.status_code)
+        return _index(Refused.of(error, _ROADMAP_INPUTS, fallback="challenge"), error.status_code)
     flash("Roadmap started. Add the themes that should move it towards the target.", "success")
     return redirect(url_for("roadmaps.show", roadmap_id=roadmap_id))
 
@@ -113,8 +141,8 @@ def update(roadmap_id: int):
         roadmaps.update_roadmap(g.member, roadmap_id, _roadmap_draft())
     except DomainError as error:
         _refused(error)
-        flash(error.message, "error")
-        return _show(roadmap_id, request.form, editing=0, status=error.status_code)
+        refused = Refused.of(error, _EDIT_ROADMAP_INPUTS, form="roadmap", fallback="edit-challenge")
+        return _show(roadmap_id, refused, editing=0, status=error.status_code)
     flash("Roadmap saved.", "success")
     return redirect(url_for("roadmaps.show", roadmap_id=roadmap_id))
 
@@ -143,8 +171,7 @@ def add_theme(roadmap_id: int):
         theme_id = roadmaps.add_theme(g.member, roadmap_id, _theme_draft())
     except DomainError as error:
         _refused(error)
-        flash(error.message, "error")
-        return _show(roadmap_id, request.form, status=error.status_code)
+        return _show(roadmap_id, _theme_refused(error, "new-theme"), status=error.status_code)
     flash("Theme added.", "success")
     return redirect(url_for("roadmaps.show", roadmap_id=roadmap_id) + f"#theme-{theme_id}")
 
@@ -158,9 +185,9 @@ def update_theme(theme_id: int):
         roadmap_id = roadmaps.update_theme(g.member, theme_id, _theme_draft())
     except DomainError as error:
         _refused(error)
-        flash(error.message, "error")
         back = roadmaps.theme_roadmap_id(g.member.workspace_id, theme_id)
-        return _show(back, request.form, editing=theme_id, status=error.status_code)
+        refused = _theme_refused(error, f"theme-{theme_id}")
+        return _show(back, refused, editing=theme_id, status=error.status_code)
     flash("Theme saved.", "success")
     return redirect(url_for("roadmaps.show", roadmap_id=roadmap_id) + f"#theme-{theme_id}")
 
@@ -184,9 +211,10 @@ def start_map(theme_id: int):
         map_id = roadmaps.start_theme_map(g.member, theme_id)
     except DomainError as error:
         _refused(error)
-        flash(error.message, "error")
         back = roadmaps.theme_roadmap_id(g.member.workspace_id, theme_id)
-        return _show(back, status=error.status_code)
+        # The button has no inputs: the error links to the theme it is on.
+        refused = Refused.of(error, {}, form="map", fallback=f"theme-{theme_id}")
+        return _show(back, refused, status=error.status_code)
     flash(
         "Map started from the theme. Sharpen the goal into a metric with a target and a date, "
         "then add the actors.",

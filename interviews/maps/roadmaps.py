@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, insert, select
 from interviews.accounts import service as accounts
 from interviews.clock import utc_now
 from interviews.db import MAX_ID, db
-from interviews.errors import Forbidden, InvalidInput, NotFound
+from interviews.errors import Forbidden, InvalidInput, NotFound, refuse_all
 from interviews.maps import evidence
 from interviews.maps import service as maps
 from interviews.maps.models import ImpactMap, Roadmap, RoadmapTheme, theme_outcome
@@ -86,45 +86,66 @@ class RoadmapSummary:
 # --- checking what was typed (no database) ----------------------------------------------
 
 
-def _text(value: str, field: str, what: str, limit: int = MAX_TEXT) -> str:
+def _text(
+    value: str, field: str, what: str, problems: list[InvalidInput], limit: int = MAX_TEXT
+) -> str:
+    """``value`` stripped; a problem with it goes on ``problems``."""
     text = (value or "").strip()
     if len(text) > limit:
-        raise InvalidInput(f"Keep the {what} under {limit:,} characters.", field=field)
+        problems.append(InvalidInput(f"Keep the {what} under {limit:,} characters.", field=field))
     if "\x00" in text:
-        raise InvalidInput(f"The {what} has a NUL character in it.", field=field)
+        problems.append(InvalidInput(f"The {what} has a NUL character in it.", field=field))
     return text
 
 
+MAX_CHALLENGE = 300  # the columns' sizes: the forms' maxlength says the same
+MAX_THEME_TITLE = 200
+
+
 def _clean_roadmap(draft: RoadmapDraft) -> tuple[str, str, str]:
+    """Raises InvalidInput carrying every problem found."""
+    problems: list[InvalidInput] = []
     challenge = " ".join((draft.challenge or "").split())
     if not challenge:
-        raise InvalidInput(
-            "Write the challenge: the one problem this roadmap is about, e.g. "
-            "“Teams stop using us after the trial”.",
-            field="challenge",
+        problems.append(
+            InvalidInput(
+                "Write the challenge: the one problem this roadmap is about, e.g. "
+                "“Teams stop using us after the trial”.",
+                field="challenge",
+            )
         )
-    challenge = _text(challenge, "challenge", "challenge", 300)
-    return (
-        challenge,
-        _text(draft.target_condition, "target_condition", "target condition"),
-        _text(draft.current_state, "current_state", "current state"),
-    )
+    challenge = _text(challenge, "challenge", "challenge", problems, MAX_CHALLENGE)
+    target = _text(draft.target_condition, "target_condition", "target condition", problems)
+    current = _text(draft.current_state, "current_state", "current state", problems)
+    refuse_all(problems)
+    return challenge, target, current
 
 
-def _clean_theme(draft: ThemeDraft) -> tuple[str, str, ThemeStatus, int]:
+def _clean_theme(
+    draft: ThemeDraft, problems: list[InvalidInput]
+) -> tuple[str, str, ThemeStatus, int]:
+    """The theme as typed; each problem found goes on ``problems``."""
     title = " ".join((draft.title or "").split())
     if not title:
-        raise InvalidInput("Name the theme: the problem area to work on.", field="title")
-    title = _text(title, "title", "theme's title", 200)
-    hypothesis = _text(draft.hypothesis, "hypothesis", "hypothesis")
+        problems.append(InvalidInput("Name the theme: the problem area to work on.", field="title"))
+    title = _text(title, "title", "theme's title", problems, MAX_THEME_TITLE)
+    hypothesis = _text(draft.hypothesis, "hypothesis", "hypothesis", problems)
+    status = ThemeStatus.DISCOVERY
     try:
         status = ThemeStatus((draft.status or ThemeStatus.DISCOVERY.value).strip())
     except ValueError:
-        raise InvalidInput("A theme is in discovery or in delivery.", field="status") from None
+        problems.append(
+            InvalidInput("A theme's status is in discovery or in delivery.", field="status")
+        )
     raw = (draft.priority or "3").strip()
+    priority = 3
     if not (raw.isascii() and raw.isdigit()) or len(raw) > 2 or int(raw) not in PRIORITIES:
-        raise InvalidInput("Give the theme a priority from 1 (first) to 5.", field="priority")
-    return title, hypothesis, status, int(raw)
+        problems.append(
+            InvalidInput("Give the theme a priority from 1 (first) to 5.", field="priority")
+        )
+    else:
+        priority = int(raw)
+    return title, hypothesis, status, priority
 
 
 # --- reading -----------------------------------------------------------------------------
@@ -285,17 +306,33 @@ def delete_roadmap(actor: accounts.Member, roadmap_id: int) -> int:
     return kept or 0
 
 
-def _outcomes_of(workspace_id: int, outcome_ids: tuple[int, ...]) -> list[int]:
+def _outcomes_of(
+    workspace_id: int, outcome_ids: tuple[int, ...], problems: list[InvalidInput]
+) -> list[int]:
+    """The chosen outcomes, each once; a problem with them goes on ``problems``."""
     ids = list(dict.fromkeys(outcome_ids))
     if len(ids) > MAX_OUTCOMES:
-        raise InvalidInput(
-            f"Link at most {MAX_OUTCOMES} outcomes to one theme.", field="outcome_ids"
+        problems.append(
+            InvalidInput(f"Link at most {MAX_OUTCOMES} outcomes to one theme.", field="outcome_ids")
         )
+        return []
     found = {r.id for r in evidence.node_refs(workspace_id, (NodeKind.OUTCOME,), ids=ids)}
     missing = [i for i in ids if i not in found]
     if missing:
-        raise NotFound(f"No outcome {missing[0]} in this workspace.", field="outcome_ids")
+        # Chosen from the list, then removed from its map meanwhile (or never there).
+        problems.append(
+            InvalidInput(f"No outcome {missing[0]} in this workspace.", field="outcome_ids")
+        )
     return ids
+
+
+_THEME_FORM = ("title", "hypothesis", "outcome_ids", "status", "priority")  # as the form asks
+
+
+def _refuse_theme(problems: list[InvalidInput]) -> None:
+    """Raise every problem with a theme at once, in the order its form asks them."""
+    problems.sort(key=lambda p: _THEME_FORM.index(p.field) if p.field in _THEME_FORM else 9)
+    refuse_all(problems)
 
 
 def _link_outcomes(theme_id: int, node_ids: list[int]) -> None:
@@ -308,11 +345,14 @@ def _link_outcomes(theme_id: int, node_ids: list[int]) -> None:
 
 def add_theme(actor: accounts.Member, roadmap_id: int, draft: ThemeDraft) -> int:
     """A theme on the roadmap with the outcomes it should move. Returns its id.
-    Raises Forbidden, NotFound (the roadmap, or an outcome), InvalidInput."""
+    Raises Forbidden, NotFound (the roadmap), InvalidInput (every problem at once, an
+    unknown outcome among them)."""
     _can_edit(actor, "change them")
     roadmap = _roadmap_in(actor.workspace_id, roadmap_id)
-    title, hypothesis, status, priority = _clean_theme(draft)
-    outcomes = _outcomes_of(actor.workspace_id, draft.outcome_ids)
+    problems: list[InvalidInput] = []
+    title, hypothesis, status, priority = _clean_theme(draft, problems)
+    outcomes = _outcomes_of(actor.workspace_id, draft.outcome_ids, problems)
+    _refuse_theme(problems)
     size = db.session.scalar(select(func.count()).where(RoadmapTheme.roadmap_id == roadmap.id))
     if size >= MAX_THEMES:
         raise InvalidInput(f"A roadmap holds at most {MAX_THEMES} themes.")
@@ -340,8 +380,12 @@ def update_theme(actor: accounts.Member, theme_id: int, draft: ThemeDraft) -> in
     Returns its roadmap's id. Raises Forbidden, NotFound, InvalidInput."""
     _can_edit(actor, "change them")
     row = _theme_in(actor.workspace_id, theme_id)
-    row.title, row.hypothesis, row.status, row.priority = _clean_theme(draft)
-    _link_outcomes(row.id, _outcomes_of(actor.workspace_id, draft.outcome_ids))
+    problems: list[InvalidInput] = []
+    checked = _clean_theme(draft, problems)
+    outcomes = _outcomes_of(actor.workspace_id, draft.outcome_ids, problems)
+    _refuse_theme(problems)  # before anything changes
+    row.title, row.hypothesis, row.status, row.priority = checked
+    _link_outcomes(row.id, outcomes)
     now = utc_now()
     row.updated_at = now
     db.session.get(Roadmap, row.roadmap_id).updated_at = now

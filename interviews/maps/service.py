@@ -17,7 +17,7 @@ from interviews import dates
 from interviews.accounts import service as accounts
 from interviews.clock import utc_now
 from interviews.db import MAX_ID, db
-from interviews.errors import Conflict, Forbidden, InvalidInput, NotFound
+from interviews.errors import Conflict, Forbidden, InvalidInput, NotFound, refuse_all
 from interviews.maps.models import ImpactMap, MapNode, RoadmapTheme
 from interviews.maps.rules import (
     NodeKind,
@@ -76,28 +76,47 @@ def _number(text: str, field: str, what: str) -> Decimal | None:
     return value
 
 
+MAX_GOAL = 300  # the columns' sizes: the forms' maxlength says the same
+MAX_METRIC = 200
+
+
 def _clean_goal(draft: GoalDraft) -> Goal:
+    """The goal as typed, checked. Raises InvalidInput carrying every problem found, so
+    a form can show them all at once."""
+    problems: list[InvalidInput] = []
     statement = " ".join(draft.statement.split())
     if not statement:
-        raise InvalidInput(
-            "Write the goal (WHY): the business impact, e.g. “Grow weekly active teams”.",
-            field="statement",
+        problems.append(
+            InvalidInput(
+                "Write the goal (WHY): the business impact, e.g. “Grow weekly active teams”.",
+                field="statement",
+            )
         )
-    if len(statement) > 300:
-        raise InvalidInput("Keep the goal under 300 characters.", field="statement")
+    elif len(statement) > MAX_GOAL:
+        problems.append(
+            InvalidInput(f"Keep the goal under {MAX_GOAL} characters.", field="statement")
+        )
     metric = " ".join(draft.metric.split())
-    if len(metric) > 200:
-        raise InvalidInput("Keep the metric under 200 characters.", field="metric")
-    deadline = None
+    if len(metric) > MAX_METRIC:
+        problems.append(
+            InvalidInput(f"Keep the metric under {MAX_METRIC} characters.", field="metric")
+        )
+    current = target = deadline = None
+    try:
+        current = _number(draft.current, "current", "current value")
+    except InvalidInput as problem:
+        problems.append(problem)
+    try:
+        target = _number(draft.target, "target", "target")
+    except InvalidInput as problem:
+        problems.append(problem)
     if draft.deadline.strip():
-        deadline = dates.parse_day(draft.deadline, "The deadline", "deadline")
-    return Goal(
-        statement=statement,
-        metric=metric,
-        current=_number(draft.current, "current", "current value"),
-        target=_number(draft.target, "target", "target"),
-        deadline=deadline,
-    )
+        try:
+            deadline = dates.parse_day(draft.deadline, "The deadline", "deadline")
+        except InvalidInput as problem:
+            problems.append(problem)
+    refuse_all(problems)
+    return Goal(statement, metric, current, target, deadline)
 
 
 @dataclass(frozen=True)

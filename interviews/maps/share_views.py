@@ -21,7 +21,7 @@ from interviews.errors import InvalidInput
 from interviews.extensions import limiter
 from interviews.maps import shared_report, shares
 from interviews.maps.rules import QUESTION, NodeKind
-from interviews.web import id_from, login_required, require_fresh_form
+from interviews.web import Refused, id_from, login_required, require_fresh_form
 
 bp = Blueprint("shares", __name__)
 
@@ -42,8 +42,17 @@ def private_headers(response):
     return response
 
 
-def _render_list(map_id: int, values=None, status: int = 200):
+def _render_list(map_id: int, refused_by: InvalidInput | None = None):
+    """The map's links and the form to make one; ``refused_by`` is why the posted form
+    was refused: shown as typed, every problem at the top and at its input, with 422."""
     page = shares.shares_page(g.member.workspace_id, map_id, utc_now())
+    # A problem with the quotes points at the first one to tick (or their group).
+    first = next((c.takeaway.id for group in page.quotes for c in group.choices), None)
+    quote_target = f"share-quote-{first}" if first is not None else "share-quotes"
+    refused = None
+    if refused_by is not None:
+        ids = {"label": "share-label", "expires_on": "share-expires", "quote_ids": quote_target}
+        refused = Refused.of(refused_by, ids, form="share", fallback="share-label")
     new = session.get(NEW_SHARE)
     if new and new.get("map_id") == map_id:
         session.pop(NEW_SHARE)
@@ -54,11 +63,14 @@ def _render_list(map_id: int, values=None, status: int = 200):
         page=page,
         tree=page.tree,
         new_share=new,
-        values=values,
+        # Every value posted, the quotes' several among them, to put back in the form.
+        values=request.form if refused else None,
+        refused=refused,
+        quote_target=quote_target,
         question=QUESTION,
         form=EmptyForm(),
         today=utc_now().date(),
-    ), status
+    ), 422 if refused else 200
 
 
 @bp.get("/maps/<int:map_id>/shares")
@@ -84,8 +96,7 @@ def create(map_id: int):
     try:
         made = shares.create_share(g.member, map_id, draft, utc_now())
     except InvalidInput as error:
-        flash(error.message, "error")
-        return _render_list(map_id, values=form, status=error.status_code)
+        return _render_list(map_id, refused_by=error)
     url = current_app.config["BASE_URL"] + url_for("shares.report", token=made.token)
     session[NEW_SHARE] = {"map_id": map_id, "label": made.label, "url": url}
     flash(f"Report link “{made.label}” made. Copy it now: it is not shown again.", "success")

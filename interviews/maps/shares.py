@@ -22,7 +22,7 @@ from sqlalchemy import select
 from interviews import dates
 from interviews.accounts import service as accounts
 from interviews.db import MAX_ID, db
-from interviews.errors import InvalidInput, NotFound
+from interviews.errors import InvalidInput, NotFound, refuse_all
 from interviews.maps import rules
 from interviews.maps.models import MapShare
 from interviews.maps.rules import NodeKind
@@ -230,25 +230,36 @@ class NewShare:
 
 def create_share(actor: accounts.Member, map_id: int, draft: ShareDraft, now: datetime) -> NewShare:
     """A new read-only link to the map's report. Raises Forbidden (a viewer), NotFound,
-    InvalidInput (no label, a past or unreadable expiry, quotes not on this map)."""
+    InvalidInput (no label, a past or unreadable expiry, quotes not on this map: every
+    problem at once)."""
     require_editor(actor, "share them")
     row = map_in(actor.workspace_id, map_id)
+    problems: list[InvalidInput] = []
     label = " ".join(draft.label.split())
     if not label:
-        raise InvalidInput("Say who the report is for, e.g. “Leadership review”.", field="label")
-    if len(label) > MAX_LABEL:
-        raise InvalidInput(f"Keep the label under {MAX_LABEL} characters.", field="label")
-    expires_at = expiry_from(draft.expires_on, now.date())
+        problems.append(
+            InvalidInput("Say who the report is for, e.g. “Leadership review”.", field="label")
+        )
+    elif len(label) > MAX_LABEL:
+        problems.append(
+            InvalidInput(f"Keep “Who it is for” under {MAX_LABEL} characters.", field="label")
+        )
+    expires_at = None
+    try:
+        expires_at = expiry_from(draft.expires_on, now.date())
+    except InvalidInput as problem:
+        problems.append(problem)
     wanted = list(dict.fromkeys(draft.quote_ids))
     if len(wanted) > MAX_QUOTES:
-        raise InvalidInput(f"Choose at most {MAX_QUOTES} quotes.", field="quote_ids")
-    if wanted:
+        problems.append(InvalidInput(f"Choose at most {MAX_QUOTES} quotes.", field="quote_ids"))
+    elif wanted:
         tree = get_tree(actor.workspace_id, row.id)
         allowed = {t.id for _, ts in quoted_evidence(actor.workspace_id, tree) for t in ts}
         if any(i not in allowed for i in wanted):
-            raise InvalidInput(
-                "Choose quotes from the evidence on this map only.", field="quote_ids"
+            problems.append(
+                InvalidInput("Choose quotes from the evidence on this map only.", field="quote_ids")
             )
+    refuse_all(problems)
     token = new_secret()
     share = MapShare(
         workspace_id=actor.workspace_id,

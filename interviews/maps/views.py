@@ -9,7 +9,7 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 
 from interviews.accounts import service as accounts
 from interviews.accounts.forms import EmptyForm
-from interviews.errors import DomainError, InvalidInput, NotFound
+from interviews.errors import InvalidInput, NotFound
 from interviews.maps import evidence, exports, labels, nodes, svg
 from interviews.maps import service as maps
 from interviews.maps.rules import (
@@ -23,11 +23,11 @@ from interviews.maps.rules import (
     Stage,
 )
 from interviews.web import (
+    Refused,
     editor_required,
     id_from,
     login_required,
     require_fresh_form,
-    safe_next,
 )
 
 bp = Blueprint("maps", __name__)
@@ -38,8 +38,39 @@ def _score(name: str) -> int | None:
     if not raw:
         return None
     if not (raw.isascii() and raw.isdigit()) or len(raw) > 3:
-        raise InvalidInput(f"Score {name} from 1 to 10.", field=name)
+        return 0  # not a score: refused by the service, with the form's other problems
     return int(raw)
+
+
+# Where each form's inputs are on the page, by the field names the services use: a
+# refused form's errors link to them. The goal form's ids start "goal-" on both pages.
+_GOAL_INPUTS = {
+    name: f"goal-{name}" for name in ("statement", "metric", "current", "target", "deadline")
+}
+_CHILD_INPUTS = {"statement": "child-goal", "metric": "child-metric"}
+# A node form's inputs start with its prefix on the map page (templates/maps/_node_fields.html):
+# "edit" for the chosen node, "add" for the level under it, "actor" for a new actor.
+_NODE_SUFFIXES = {
+    "title": "title",
+    "description": "description",
+    "stage": "stage",
+    "segment_rule": "rule",
+    "direction": "direction",
+    "metric": "metric",
+    "how_might_we": "hmw",
+    "status": "status",
+    "experiment_kind": "type",
+    "impact": "impact",
+    "confidence": "confidence",
+    "ease": "ease",
+    "result": "result",
+    "result_note": "note",
+}
+
+
+def _node_refused(error: InvalidInput, prefix: str, fallback: str = "") -> Refused:
+    ids = {field: f"{prefix}-{suffix}" for field, suffix in _NODE_SUFFIXES.items()}
+    return Refused.of(error, ids, form=prefix, fallback=fallback or f"{prefix}-title")
 
 
 def _node_draft() -> nodes.NodeDraft:
@@ -73,17 +104,22 @@ def _goal_draft() -> maps.GoalDraft:
     )
 
 
-@bp.get("/maps")
-@login_required
-def index():
-    """Every impact map of the workspace, and a form to start one."""
+def _index(refused: Refused | None = None, status: int = 200):
+    """The list of maps; ``refused`` is a refused "start a map" or threshold form."""
     return render_template(
         "maps/index.html",
         maps=maps.list_maps(g.member.workspace_id),
         threshold=accounts.pattern_threshold(g.member.workspace_id),
         form=EmptyForm(),
-        values={},
-    )
+        refused=refused,
+    ), status
+
+
+@bp.get("/maps")
+@login_required
+def index():
+    """Every impact map of the workspace, and a form to start one."""
+    return _index()
 
 
 @bp.post("/maps")
@@ -94,19 +130,15 @@ def create():
     from_output = id_from(request.form.get("from_output"))
     try:
         map_id = maps.create_map(g.member, _goal_draft(), from_output_id=from_output)
-    except DomainError as error:
-        if error.status_code >= 500:
-            raise
-        flash(error.message, "error")
+    except InvalidInput as error:
+        # Re-rendered where the form is, as typed: the output's map, or the list.
         if from_output:
-            return redirect(safe_next(request.form.get("back"), url_for("maps.index")))
-        return render_template(
-            "maps/index.html",
-            maps=maps.list_maps(g.member.workspace_id),
-            threshold=accounts.pattern_threshold(g.member.workspace_id),
-            form=EmptyForm(),
-            values=request.form,
-        ), error.status_code
+            output = maps.node_in(g.member.workspace_id, from_output)
+            # Only an output's page has the child map's form; any other node's, its heading.
+            fallback = "child-goal" if output.kind is NodeKind.OUTPUT else "node-heading"
+            refused = Refused.of(error, _CHILD_INPUTS, form="child", fallback=fallback)
+            return _map_page(output.map_id, output.id, refused)
+        return _index(Refused.of(error, _GOAL_INPUTS, form="goal", fallback="goal-statement"), 422)
     flash("Map started. Add the actors who can help or hinder reaching the goal.", "success")
     return redirect(url_for("maps.show", map_id=map_id))
 
@@ -121,9 +153,10 @@ def set_threshold():
         value = accounts.set_pattern_threshold(
             g.member, int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 4 else 0
         )
-        flash(f"Evidence from {value} or more people now counts as a pattern.", "success")
-    except DomainError as error:
-        flash(error.message, "error")
+    except InvalidInput as error:
+        refused = Refused.of(error, {"pattern_threshold": "threshold"}, "threshold", "threshold")
+        return _index(refused, 422)
+    flash(f"Evidence from {value} or more people now counts as a pattern.", "success")
     return redirect(url_for("maps.index"))
 
 
@@ -142,10 +175,17 @@ def _href(map_id: int):
 @login_required
 def show(map_id: int):
     """The map as a tree; the chosen node's evidence, path sentence and forms beside it."""
+    return _map_page(map_id, id_from(request.args.get("node")))
+
+
+def _map_page(map_id: int, selected: int | None, refused: Refused | None = None):
+    """The map page with the node ``selected`` chosen. ``refused`` is a form of the page
+    that was refused: shown open, as typed, its errors at the top and at its inputs
+    (then the fold comes from the form, and the answer is 422)."""
     workspace_id = g.member.workspace_id
     tree = maps.get_tree(workspace_id, map_id)
-    folded = labels.parse_folded(request.args.get("fold", ""))
-    selected = id_from(request.args.get("node"))
+    fold = request.form.get("fold", "") if refused else request.args.get("fold", "")
+    folded = labels.parse_folded(fold)
     chosen = None
     if selected is not None:
         try:
@@ -162,7 +202,7 @@ def show(map_id: int):
         tree=tree,
         drawing=drawing,
         chosen=chosen,
-        fold=request.args.get("fold", ""),
+        fold=fold,
         experiments=evidence.experiments_by_ice(tree, sort),
         sort=sort,
         question=QUESTION,
@@ -174,7 +214,8 @@ def show(map_id: int):
         experiment_statuses=list(ExperimentStatus),
         results=list(ExperimentResult),
         form=EmptyForm(),
-    )
+        refused=refused,
+    ), 422 if refused else 200
 
 
 def _back_to(map_id: int, node_id: int | None = None):
@@ -194,9 +235,10 @@ def edit_goal(map_id: int):
     require_fresh_form()
     try:
         maps.update_goal(g.member, map_id, _goal_draft())
-        flash("Goal saved.", "success")
     except InvalidInput as error:
-        flash(error.message, "error")
+        refused = Refused.of(error, _GOAL_INPUTS, form="goal", fallback="goal-statement")
+        return _map_page(map_id, None, refused)
+    flash("Goal saved.", "success")
     return _back_to(map_id)
 
 
@@ -219,8 +261,14 @@ def add_node(map_id: int):
     try:
         node_id = nodes.add_node(g.member, map_id, parent, _node_draft())
     except InvalidInput as error:
-        flash(error.message, "error")
-        return _back_to(map_id, parent)
+        # The actor form stands alone; the next level's is under its parent, chosen.
+        if parent is None:
+            return _map_page(map_id, None, _node_refused(error, "actor"))
+        # Nothing goes under an experiment: its page has no form to add one, only its heading.
+        last = maps.node_in(g.member.workspace_id, parent).kind is NodeKind.EXPERIMENT
+        return _map_page(
+            map_id, parent, _node_refused(error, "add", "node-heading" if last else "")
+        )
     flash("Added to the map.", "success")
     return _back_to(map_id, node_id)
 
@@ -233,9 +281,10 @@ def edit_node(node_id: int):
     map_id = id_from(request.form.get("map_id"))
     try:
         kind = nodes.update_node(g.member, node_id, _node_draft())
-        flash(f"{kind.value.capitalize()} saved.", "success")
     except InvalidInput as error:
-        flash(error.message, "error")
+        node = maps.node_in(g.member.workspace_id, node_id)
+        return _map_page(node.map_id, node.id, _node_refused(error, "edit"))
+    flash(f"{kind.value.capitalize()} saved.", "success")
     if map_id is None:
         return redirect(url_for("maps.index"))
     return _back_to(map_id, node_id)

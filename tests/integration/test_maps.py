@@ -453,8 +453,10 @@ def test_a_superscript_in_a_form_number_is_ignored_or_refused(app, client, owner
         f"/maps/nodes/{board['experiment']}",
         data={"map_id": "³", "title": "Mock-up with five admins", "impact": "³"},
     )
-    assert refused.status_code == 302
-    assert client.post("/maps/threshold", data={"pattern_threshold": "³"}).status_code == 302
+    assert refused.status_code == 422 and "Score impact from 1 to 10." in refused.get_data(
+        as_text=True
+    )
+    assert client.post("/maps/threshold", data={"pattern_threshold": "³"}).status_code == 422
     assert client.get("/rewards?study=³").status_code == 200
 
 
@@ -479,10 +481,13 @@ def test_the_experiments_rank_by_the_score_chosen(app, client, owner, board):
     assert order("?sort=nonsense") == order("")
 
 
-def test_a_refused_child_map_goes_back_only_to_a_page_of_this_site(app, client, owner, board):
+def test_a_refused_child_map_stays_on_its_map_and_follows_no_address_it_was_given(
+    app, client, owner, board
+):
     log_in(client, "olive@northwind.example")
     response = client.post(
         "/maps",
         data={"from_output": board["output"], "statement": "", "back": "https://evil.example/"},
     )
-    assert response.status_code == 302 and response.headers["Location"] == "/maps"
+    assert response.status_code == 422 and "Location" not in response.headers
+    assert "Write the goal (WHY)" in response.get_data(as_text=True)

@@ -234,7 +234,7 @@ def test_another_workspaces_roadmap_is_not_found(app, client, team, make_workspa
     refused = client.post(
         f"/roadmaps/{own}/themes", data={"title": "Borrowed", "outcome_ids": [str(team["invite"])]}
     )
-    assert refused.status_code == 404
+    assert refused.status_code == 422
     assert f"No outcome {team['invite']} in this workspace." in refused.get_data(as_text=True)
     with app.app_context():
         assert [t.title for t in db.session.scalars(db.select(RoadmapTheme))] == [
