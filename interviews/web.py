@@ -16,7 +16,7 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from wtforms import Field, ValidationError
 
-from interviews.addresses import LinkUse, problem_with
+from interviews.addresses import MAX_LENGTH, LinkUse, problem_with
 from interviews.errors import DomainError, InvalidInput
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -352,6 +352,8 @@ class TypedAddress:
 
     def __init__(self, use: LinkUse = LinkUse.WEB) -> None:
         self.use = use
+        # The input says the longest address it takes, the one problem_with refuses past.
+        self.field_flags = {"maxlength": MAX_LENGTH[use]}
 
     def __call__(self, form: FlaskForm, field: Field) -> None:
         problem = problem_with(field.data or "", self.use)

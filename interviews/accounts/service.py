@@ -179,8 +179,8 @@ def authenticate(email: str, password: str) -> User:
         raise InvalidCredentials("That email and password do not match an account.")
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
-    user.last_login_at = utc_now()
-    db.session.commit()
+        db.session.commit()
+    # The sign-in itself is recorded when its session starts (sessions.start_session).
     return user
 
 

@@ -40,6 +40,9 @@ class SignedIn(UserMixin):
     name: str
     session_id: int
     secret: str
+    # Set by start_session only: this sign-in is the person's first ever (a welcome, not
+    # a "welcome back"). A request of a session already signed in leaves it False.
+    first_sign_in: bool = False
 
     def get_id(self) -> str:
         return self.secret
@@ -95,7 +98,8 @@ def _purge_expired(now: datetime) -> None:
 
 
 def start_session(user_id: int, *, user_agent: str | None, ip_address: str | None) -> SignedIn:
-    """Sign a browser in: a new session row, and the secret its cookie will carry.
+    """Sign a browser in: a new session row, and the secret its cookie will carry; the
+    sign-in is recorded on the account (``first_sign_in`` says whether it is the first).
 
     Also clears out sessions that expired long ago. Raises NotFound for an unknown user.
     """
@@ -104,6 +108,10 @@ def start_session(user_id: int, *, user_agent: str | None, ip_address: str | Non
         raise NotFound("No such user.")
     now = utc_now()
     _purge_expired(now)
+    # Every sign-in passes here (log-in, sign-up, an accepted invite, a password reset),
+    # so this is where it is recorded; an account made by `interviews demo` has none yet.
+    first_sign_in = user.last_login_at is None
+    user.last_login_at = now
     secret = new_secret()
     row = UserSession(
         user_id=user.id,
@@ -115,7 +123,14 @@ def start_session(user_id: int, *, user_agent: str | None, ip_address: str | Non
     )
     db.session.add(row)
     db.session.commit()
-    return SignedIn(id=user.id, email=user.email, name=user.name, session_id=row.id, secret=secret)
+    return SignedIn(
+        id=user.id,
+        email=user.email,
+        name=user.name,
+        session_id=row.id,
+        secret=secret,
+        first_sign_in=first_sign_in,
+    )
 
 
 def signed_in_user(secret: str) -> SignedIn:

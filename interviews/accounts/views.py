@@ -46,6 +46,14 @@ bp = Blueprint("accounts", __name__)
 FORM_ERRORS = (InvalidInput, Conflict, Unauthorized)
 
 
+@bp.app_template_global()
+def own_timezone() -> str | None:
+    """The signed-in member's saved zone (None when still unset), read only by the pages
+    that show base.html's time-zone banner, so a page that shows no member asks nothing."""
+    member = g.get("member")
+    return member_hours.saved_timezone(member.user_id) if member else None
+
+
 def _login_limit() -> str:
     return current_app.config["RATELIMIT_LOGIN"]
 
@@ -54,7 +62,7 @@ def _public_limit() -> str:
     return current_app.config["RATELIMIT_PUBLIC"]
 
 
-def _start_session(user_id: int, workspace_id: int | None = None) -> None:
+def _start_session(user_id: int, workspace_id: int | None = None) -> sessions.SignedIn:
     """Sign this browser in with a new session of its own, ending the one it had."""
     if current_user.is_authenticated:
         sessions.sign_out(current_user.session_id)
@@ -64,6 +72,7 @@ def _start_session(user_id: int, workspace_id: int | None = None) -> None:
     login_user(signed_in)
     member = service.current_member(user_id, workspace_id)
     session["workspace_id"] = member.workspace_id if member else None
+    return signed_in
 
 
 def browser_user(secret: str) -> sessions.SignedIn | None:
@@ -129,10 +138,11 @@ def login():
             # In the summary and at the email, with what was typed kept.
             form.email.errors = [*form.email.errors, error.message]
         else:
-            _start_session(user.id)
-            # Sign-up and accepting an invite sign a person in (and say welcome): the
-            # log-in form is always a return.
-            flash(f"Welcome back, {user.name}.", "success")
+            signed_in = _start_session(user.id)
+            # "Welcome back" only to someone who signed in before: an account made for
+            # them (the demo's owner) meets the log-in form first.
+            welcome = "Welcome" if signed_in.first_sign_in else "Welcome back"
+            flash(f"{welcome}, {user.name}.", "success")
             return redirect(safe_next(form.next.data, url_for("accounts.home")))
     status = 422 if request.method == "POST" else 200
     return render_template("accounts/login.html", form=form), status
@@ -277,13 +287,33 @@ def member(membership_id: int):
 @bp.post("/team/members/<int:membership_id>/role")
 @login_required
 def change_role(membership_id: int):
-    """Give a member another role."""
+    """Give a member another role. A refusal re-renders their page, where the role is
+    chosen, with the chosen role kept: 409 for the last owner, 422 for a role that is none."""
+    # Another workspace's member is a 404 before anything else is said about them.
+    shown = service.get_member(g.member.workspace_id, membership_id)
     form = RoleForm()
-    if not form.validate_on_submit():
-        abort(422, "Choose owner, researcher or viewer.")
-    service.change_role(g.member, membership_id, form.role.data)
-    flash("Role changed.", "success")
-    return redirect(url_for("accounts.member", membership_id=membership_id))
+    status = 422
+    if form.validate_on_submit():
+        try:
+            service.change_role(g.member, membership_id, form.role.data)
+        except service.LastOwner:
+            # Only an owner changes roles, so the last owner is always the one asking.
+            form.role.errors = [
+                *form.role.errors,
+                "You are the only owner, and a workspace needs one: make someone else "
+                "an owner before changing your role.",
+            ]
+            status = 409
+        except FORM_ERRORS as error:
+            apply_error(form, error)
+        else:
+            flash("Role changed.", "success")
+            return redirect(url_for("accounts.member", membership_id=membership_id))
+    elif not g.member.can_manage_members:
+        abort(403, "Only an owner of this workspace can manage members.")
+    return render_template(
+        "accounts/member.html", shown=shown, role_form=form, action_form=EmptyForm()
+    ), status
 
 
 @bp.post("/team/members/<int:membership_id>/remove")
@@ -321,9 +351,10 @@ def accept_invite(token: str):
             # The browser's zone for someone who has none yet; a chosen one stays.
             member_hours.propose_timezone(joined.user_id, request.form.get("timezone"))
             session["workspace_id"] = joined.workspace_id
+            # Someone who had an account was signed in already to accept.
+            welcome = "Welcome back" if invite.account_exists else f"Welcome, {joined.name}"
             flash(
-                f"{'Welcome back' if invite.account_exists else 'Welcome'}. You joined "
-                f"{joined.workspace_name} as {joined.role.value}.",
+                f"{welcome}. You joined {joined.workspace_name} as {joined.role.value}.",
                 "success",
             )
             return redirect(url_for("accounts.home"))

@@ -1,7 +1,8 @@
 """The home page's one use case: gather what needs a member now from every area.
 
-It sits above the areas (no area imports it) and only reads, through each area's
-service or query functions; what it decides is in rules.py.
+It sits above the areas (no area imports it) and only reads them, through each area's
+service or query functions; the one thing it writes is its own table, what a
+workspace's first-run checklist remembers (models.py). What it decides is in rules.py.
 """
 
 from __future__ import annotations
@@ -10,12 +11,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import IntegrityError
+
 from interviews.accounts import service as accounts
 from interviews.addresses import web_link
 from interviews.compensation import budgets as reward_budgets
 from interviews.compensation import service as compensation
-from interviews.errors import NotFound
+from interviews.db import db
+from interviews.errors import Forbidden, NotFound
 from interviews.home import rules
+from interviews.home.models import FirstRunChecklist
 from interviews.notes import links as takeaway_links
 from interviews.notes import service as notes
 from interviews.notes.takeaways import TakeawayView
@@ -152,13 +157,12 @@ def _no_shows(workspace_id: int, now: datetime, timezone: str) -> rules.NoShowRa
     )
 
 
-def home(
-    member: accounts.Member, now: datetime, *, link_shared: bool, checklist_dismissed: bool
-) -> Home:
-    """What needs this member now, in their own zone. ``link_shared``: this browser
-    copied or opened a booking link from the app; ``checklist_dismissed``: the member
-    put the first-run checklist away."""
+def home(member: accounts.Member, now: datetime) -> Home:
+    """What needs this member now, in their own zone, and the workspace's first-run
+    checklist unless it is done or put away (viewers, who can do none of its steps,
+    never see it)."""
     workspace_id = member.workspace_id
+    remembered = db.session.get(FirstRunChecklist, workspace_id)
     timezone = team.viewer_timezone(member.user_id)
     study_list = studies.list_studies(workspace_id)
     join = {s.id: s.meeting_url for s in study_list}
@@ -186,7 +190,7 @@ def home(
         hours_saved=_has_hours(hours.hours_of(member.user_id)),
         studies=len(study_list),
         published=len(published),
-        link_shared=link_shared,
+        link_shared=remembered is not None and remembered.link_shared_at is not None,
         booked=bool(team.list_interviews(workspace_id, limit=1)),
         calendar_connected=bool(busy_calendars.busy_calendars_of(member.user_id)),
     )
@@ -204,16 +208,50 @@ def home(
         not_booking=_not_booking(study_list),
         no_shows=_no_shows(workspace_id, now, timezone),
         checklist=items,
-        show_checklist=rules.show_checklist(items, checklist_dismissed),
+        show_checklist=member.can_edit
+        and rules.show_checklist(
+            items, dismissed=remembered is not None and remembered.dismissed_at is not None
+        ),
         share_study=published[-1] if published else None,
         draft_study=next((s for s in study_list if s.status.value == rules.StudyState.DRAFT), None),
     )
 
 
-def shareable_study(member: accounts.Member, study_id: int) -> studies.StudyView:
-    """A published study of the member's workspace, whose booking link they open or
-    copy. Raises NotFound (another workspace's, or not published)."""
+def share_link(member: accounts.Member, study_id: int, now: datetime) -> studies.StudyView:
+    """A published study of the member's workspace whose booking link they open or copy
+    from the home page: the checklist's "share" step is done for the whole workspace.
+    Raises NotFound (another workspace's, or not published)."""
     study = studies.get_study(member.workspace_id, study_id)
     if study.status.value != rules.StudyState.PUBLISHED:
         raise NotFound("That study is not published: its booking link is not open yet.")
+    _remember(member.workspace_id, "link_shared_at", now)
     return study
+
+
+def dismiss_checklist(member: accounts.Member, now: datetime) -> None:
+    """Put the first-run checklist away for the whole workspace: a teammate's home, any
+    browser, any later sign-in, no longer shows it. Raises Forbidden for a viewer."""
+    if not member.can_edit:
+        raise Forbidden(
+            "Viewers can read but not change anything. Ask an owner for the researcher role."
+        )
+    _remember(member.workspace_id, "dismissed_at", now)
+
+
+def _remember(workspace_id: int, fact: str, now: datetime) -> None:
+    """Set one fact of the workspace's checklist (the first time is the one kept), and
+    commit. Two teammates at once may both make the row: the loser updates it instead."""
+    for attempt in range(2):
+        row = db.session.get(FirstRunChecklist, workspace_id)
+        if row is None:
+            row = FirstRunChecklist(workspace_id=workspace_id)
+            db.session.add(row)
+        if getattr(row, fact) is None:
+            setattr(row, fact, now)
+        try:
+            db.session.commit()
+            return
+        except IntegrityError:
+            db.session.rollback()
+            if attempt:
+                raise

@@ -14,53 +14,39 @@ from flask import (
     g,
     redirect,
     render_template,
-    session,
     url_for,
 )
 
 from interviews.accounts.forms import EmptyForm
 from interviews.clock import utc_now
 from interviews.home import service
-from interviews.web import login_required
+from interviews.web import editor_required, login_required
 
 bp = Blueprint("home", __name__, url_prefix="/home")
-
-# This browser's first-run facts, by workspace id. A booking ticks "share" for good;
-# until one arrives, copying or opening the link here is what says it was shared.
-SHARED_KEY = "home_link_shared"
-DISMISSED_KEY = "home_checklist_dismissed"
-
-
-def _remember(key: str) -> None:
-    ids = set(session.get(key, ()))
-    ids.add(g.member.workspace_id)
-    session[key] = sorted(ids)
 
 
 @login_required
 def home():
     """What needs you now: calls, notes, takeaways, rewards, studies, no-shows."""
-    page = service.home(
-        g.member,
-        utc_now(),
-        link_shared=g.member.workspace_id in session.get(SHARED_KEY, ()),
-        checklist_dismissed=g.member.workspace_id in session.get(DISMISSED_KEY, ()),
-    )
     return render_template(
         "home/home.html",
-        home=page,
+        home=service.home(g.member, utc_now()),
         base_url=current_app.config["BASE_URL"],
         form=EmptyForm(),
     )
 
 
 @bp.post("/checklist/dismiss")
-@login_required
+@editor_required
 def dismiss_checklist():
-    """Put the first-run checklist away for this workspace."""
+    """Put the first-run checklist away for this workspace (for every teammate)."""
     EmptyForm().validate_on_submit() or abort(400)
-    _remember(DISMISSED_KEY)
-    flash("The getting-started list is put away. Everything in it stays in the menus.", "success")
+    service.dismiss_checklist(g.member, utc_now())
+    flash(
+        "The getting-started list is put away for everyone in "
+        f"{g.member.workspace_name}. Everything in it stays in the menus.",
+        "success",
+    )
     return redirect(url_for("accounts.home"))
 
 
@@ -69,8 +55,7 @@ def dismiss_checklist():
 def open_booking_page(study_id: int):
     """Open a published study's booking page, as the interviewee sees it; the checklist
     counts the link as shared."""
-    study = service.shareable_study(g.member, study_id)
-    _remember(SHARED_KEY)
+    study = service.share_link(g.member, study_id, utc_now())
     return redirect(url_for("booking.book", slug=study.slug))
 
 
@@ -79,6 +64,5 @@ def open_booking_page(study_id: int):
 def link_copied(study_id: int):
     """The copy button on the home page says the link was copied (no page of its own)."""
     EmptyForm().validate_on_submit() or abort(400)
-    service.shareable_study(g.member, study_id)
-    _remember(SHARED_KEY)
+    service.share_link(g.member, study_id, utc_now())
     return "", 204

@@ -17,15 +17,32 @@ from interviews.accounts.forms import (
     TokenForm,
 )
 from interviews.accounts.models import User, Workspace
+from interviews.addresses import MAX_LENGTH as ADDRESS_MAX_LENGTH
 from interviews.db import db
 from interviews.notes.models import Takeaway
+from interviews.scheduling.forms import BusyCalendarForm
+from interviews.studies.forms import StudyForm
+from interviews.studies.models import Study
+from interviews.web import TypedAddress
 from tests.conftest import log_in
 from tests.integration.html_forms import read_page
 
 
 def _length_max(field) -> int | None:
+    """The longest value the server takes in ``field``: its Length, or for a typed web
+    or calendar address, the length interviews.addresses refuses past."""
     maxes = [v.max for v in field.validators if isinstance(v, Length) and v.max != -1]
+    maxes += [ADDRESS_MAX_LENGTH[v.use] for v in field.validators if isinstance(v, TypedAddress)]
     return maxes[0] if maxes else None
+
+
+def _unbound_limit(unbound) -> int:
+    validators = unbound.kwargs.get("validators") or unbound.args[1]
+    return next(
+        v.max if isinstance(v, Length) else ADDRESS_MAX_LENGTH[v.use]
+        for v in validators
+        if isinstance(v, Length | TypedAddress)
+    )
 
 
 # (page, form class, prefix of its fields on that page)
@@ -36,6 +53,8 @@ PAGES = [
     ("/profile", ProfileForm, "profile-"),
     ("/profile", ChangePasswordForm, "password-"),
     ("/profile", TokenForm, "token-"),
+    ("/studies/new", StudyForm, ""),
+    ("/availability", BusyCalendarForm, ""),
 ]
 
 
@@ -68,14 +87,15 @@ def test_form_limits_fit_their_columns(app):
         (SignUpForm.email, User.email),
         (AcceptInviteForm.name, User.name),
         (ProfileForm.name, User.name),
+        (StudyForm.title, Study.title),
+        (StudyForm.meeting_url, Study.meeting_url),
+        (StudyForm.phone_fallback, Study.phone_fallback),
+        (StudyForm.reward_currency, Study.reward_currency),
+        (StudyForm.reward_text, Study.reward_text),
+        (StudyForm.slug, Study.slug),
     ]
     for unbound, column in pairs:
-        limit = next(
-            v.max
-            for v in unbound.kwargs.get("validators", unbound.args[1])
-            if isinstance(v, Length)
-        )
-        assert limit == column.property.columns[0].type.length, column
+        assert _unbound_limit(unbound) == column.property.columns[0].type.length, column
 
 
 def test_a_name_one_character_over_the_limit_is_refused_naming_the_field(app, client):
@@ -94,6 +114,59 @@ def test_a_name_one_character_over_the_limit_is_refused_naming_the_field(app, cl
     assert page.value("workspace_name") == "W" * 121
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 0
+
+
+STUDY = {
+    "title": "Northwind product interview about dashboards",
+    "duration_minutes": "45",
+    "reward_kind": "none",
+    "notice_hours": "12",
+    "horizon_days": "30",
+    "max_per_day": "3",
+    "buffer_minutes": "30",
+    "step_minutes": "30",
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "fill"),
+    [
+        ("title", "T"),
+        ("reward_text", "r"),
+        ("meeting_url", "https://meet.example.com/"),
+        ("phone_fallback", "1"),
+    ],
+)
+def test_study_inputs_take_exactly_their_maxlength_and_refuse_one_more(
+    app, client, make_workspace, name, fill
+):
+    owner = make_workspace()
+    log_in(client, owner.email)
+    page = read_page(client.get("/studies/new").get_data(as_text=True))
+    (shown,) = [i for i in page.inputs if i.name == name]
+    assert shown.maxlength
+
+    def typed(length: int) -> str:
+        return (fill + "x" * length)[:length]
+
+    over = client.post(
+        "/studies/new",
+        data={**STUDY, "host_user_id": owner.user_id, name: typed(shown.maxlength + 1)},
+    )
+    assert over.status_code == 422
+    refused = read_page(over.get_data(as_text=True))
+    assert [target for target, _ in refused.summary] == [shown.id]
+    assert refused.value(name) == typed(shown.maxlength + 1)
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Study)) == 0
+
+    fits = client.post(
+        "/studies/new", data={**STUDY, "host_user_id": owner.user_id, name: typed(shown.maxlength)}
+    )
+    assert fits.status_code == 302, read_page(fits.get_data(as_text=True)).summary
+    with app.app_context():
+        (study,) = db.session.scalars(db.select(Study)).all()
+        assert len(getattr(study, name)) == shown.maxlength
 
 
 FEEDBACK = {

@@ -301,3 +301,54 @@ def test_a_first_sign_in_says_welcome_and_a_later_log_in_welcome_back(client, ma
     client.post("/logout")
     log_in(client, "kim@kestrel.example")
     assert "Welcome back, Kim Tanaka." in home(client)
+
+
+def test_a_checklist_put_away_stays_away_for_teammates_in_other_browsers(
+    app, client, make_workspace, add_member
+):
+    owner = make_workspace(name="Kestrel Labs")
+    teammate = add_member(owner, role=Role.RESEARCHER)
+    theirs = app.test_client()
+    log_in(theirs, teammate.email)
+    assert "Get started" in home(theirs)
+    log_in(client, owner.email)
+
+    client.post("/home/checklist/dismiss")
+
+    # The checklist is the workspace's: put away by one, it is away for the other too,
+    # in a session that was open already, and in a new sign-in of the one who put it away.
+    assert "Get started" not in home(theirs)
+    again = app.test_client()
+    log_in(again, owner.email)
+    assert "Get started" not in home(again)
+    # Another workspace's checklist is its own.
+    other = make_workspace(name="Elsewhere")
+    elsewhere = app.test_client()
+    log_in(elsewhere, other.email)
+    assert "Get started: 0 of 5 done" in home(elsewhere)
+
+
+def test_a_link_copied_in_one_browser_ticks_share_for_the_whole_workspace(app, client, study):
+    log_in(client, study["dana"].email)
+    copied = re.search(r'data-link-copied="(/home/studies/\d+/link-copied)"', home(client))
+
+    assert client.post(copied.group(1)).status_code == 204
+
+    sam = app.test_client()
+    log_in(sam, study["sam"].email)
+    assert "Share the booking link (done)" in block(home(sam), "first-run-heading")
+
+
+def test_a_viewer_neither_sees_nor_puts_away_the_teams_checklist(
+    app, client, make_workspace, add_member
+):
+    owner = make_workspace()
+    viewer = add_member(owner, role=Role.VIEWER)
+    log_in(client, viewer.email)
+
+    assert "Get started" not in home(client)
+    assert client.post("/home/checklist/dismiss").status_code == 403
+
+    owners = app.test_client()
+    log_in(owners, owner.email)
+    assert "Get started: 0 of 5 done" in home(owners)

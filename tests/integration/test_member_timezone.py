@@ -118,3 +118,53 @@ def test_the_banner_offering_the_browsers_zone_is_on_the_agenda(client, study):
     banner = re.search(r"<div[^>]*data-timezone-banner[^>]*>", page).group(0)
     assert 'data-saved-timezone="Europe/Berlin"' in banner and "hidden" in banner
     assert 'action="/profile/timezone"' in page
+
+
+def _banners(page: str) -> list[str]:
+    return re.findall(r"<div[^>]*data-timezone-banner[^>]*>", page)
+
+
+def test_every_signed_in_page_with_times_offers_a_utc_member_the_browsers_zone(app, client, study):
+    # Sam never set a zone: the pages read times in UTC, so the banner is on each of them,
+    # hidden until member-timezone.js finds the browser elsewhere.
+    booking = book_interview(client, next_weekday_slot(10))
+    log_in(client, study["sam"].email)
+    participants = client.get("/participants").get_data(as_text=True)
+    participant = re.search(r'href="(/participants/\d+)"', participants).group(1)
+    interview = booking["interview_id"]
+
+    for path in (
+        "/",
+        f"/interviews/{interview}/notes",
+        "/participants",
+        participant,
+        "/agenda",
+        f"/interviews/{interview}",
+        "/profile",
+    ):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        page = response.get_data(as_text=True)
+        (banner,) = _banners(page)  # one, also where the page had its own before
+        assert 'data-saved-timezone=""' in banner and " hidden" in banner, path
+        assert 'action="/profile/timezone"' in page, path
+        assert f'name="zone-next" value="{path}"' in page, path
+        assert "member-timezone.js" in page, path
+
+
+def test_the_banner_takes_the_browsers_zone_and_returns_to_the_page(app, client, study):
+    log_in(client, study["sam"].email)
+
+    response = client.post(
+        "/profile/timezone", data={"zone-timezone": "Europe/Lisbon", "zone-next": "/participants"}
+    )
+
+    assert response.status_code == 302 and response.headers["Location"] == "/participants"
+    (banner,) = _banners(client.get("/").get_data(as_text=True))
+    assert 'data-saved-timezone="Europe/Lisbon"' in banner
+    assert "times in your zone (Europe/Lisbon)" in _text(client.get("/"))
+
+
+def test_signed_out_pages_have_no_time_zone_banner(client):
+    for path in ("/login", "/signup", "/password/forgot"):
+        assert _banners(client.get(path).get_data(as_text=True)) == [], path

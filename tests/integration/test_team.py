@@ -5,6 +5,7 @@ import re
 from interviews.accounts import service as accounts
 from interviews.accounts.rules import Role
 from tests.conftest import PASSWORD, log_in
+from tests.integration.html_forms import read_page
 
 
 def invite_path(mail):
@@ -116,9 +117,28 @@ def test_inviting_an_existing_member_is_refused_next_to_the_field(
 
     response = client.post("/team/invites", data={"email": sam.email, "role": "viewer"})
     assert response.status_code == 422
-    assert "sam@example.com is already a member of this workspace." in response.get_data(
-        as_text=True
-    )
+    page = read_page(response.get_data(as_text=True))
+    assert page.summary == [
+        ("email", "Email: sam@example.com is already a member of this workspace.")
+    ]
+    assert page.value("email", "/team/invites") == "sam@example.com"
+    assert page.value("role", "/team/invites") == "viewer"  # the chosen role is kept
+    assert len(sent_mail()) == before
+
+
+def test_an_invite_with_every_field_wrong_shows_each_error_at_once(
+    client, make_workspace, sent_mail
+):
+    owner = make_workspace()
+    log_in(client, owner.email)
+    before = len(sent_mail())
+
+    response = client.post("/team/invites", data={"email": "not an address", "role": "boss"})
+
+    assert response.status_code == 422
+    page = read_page(response.get_data(as_text=True))
+    assert [target for target, _ in page.summary] == ["email", "role"]
+    assert page.value("email", "/team/invites") == "not an address"
     assert len(sent_mail()) == before
 
 
@@ -171,10 +191,51 @@ def test_the_last_owner_cannot_be_demoted_or_removed(app, client, make_workspace
 
     response = client.post(f"/team/members/{owner.membership_id}/role", data={"role": "viewer"})
     assert response.status_code == 409
-    assert "needs at least one owner" in response.get_data(as_text=True)
+    # Their own page again, the refusal at the top linked to the role, viewer still chosen.
+    page = read_page(response.get_data(as_text=True))
+    assert page.title.startswith("Error: ")
+    assert page.summary == [
+        (
+            "role",
+            "You are the only owner, and a workspace needs one: make someone else an owner "
+            "before changing your role.",
+        )
+    ]
+    assert page.summary_focus
+    assert page.value("role") == "viewer"
+    assert "the only owner" in page.field_errors["role"]
     assert client.post(f"/team/members/{owner.membership_id}/remove").status_code == 409
     with app.app_context():
         assert accounts.get_member(owner.workspace_id, owner.membership_id).role is Role.OWNER
+
+
+def test_a_role_that_is_none_is_refused_on_the_members_page(
+    app, client, make_workspace, add_member
+):
+    owner = make_workspace()
+    sam = add_member(owner, role=Role.VIEWER, name="Sam Rivera")
+    log_in(client, owner.email)
+
+    response = client.post(f"/team/members/{sam.membership_id}/role", data={"role": "admin"})
+
+    assert response.status_code == 422
+    page = read_page(response.get_data(as_text=True))
+    assert page.summary == [("role", "Choose the role from the list")]
+    assert "<h1>Sam Rivera</h1>" in response.get_data(as_text=True)
+    with app.app_context():
+        assert accounts.get_member(owner.workspace_id, sam.membership_id).role is Role.VIEWER
+
+
+def test_a_role_change_for_a_member_who_left_is_a_404(app, client, make_workspace, add_member):
+    owner = make_workspace()
+    sam = add_member(owner)
+    log_in(client, owner.email)
+    client.post(f"/team/members/{sam.membership_id}/remove")
+
+    response = client.post(f"/team/members/{sam.membership_id}/role", data={"role": "owner"})
+
+    assert response.status_code == 404
+    assert "No such member in this workspace." in response.get_data(as_text=True)
 
 
 def test_a_removed_member_loses_access_and_their_tokens_stop_working(
