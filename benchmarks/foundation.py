@@ -25,7 +25,7 @@ from werkzeug.serving import make_server
 
 from interviews.accounts import passwords
 from interviews.accounts import service as accounts
-from interviews.demo import DEMO_EMAIL, seed
+from interviews.flows.demo import DEMO_EMAIL, seed
 
 
 def report(name: str, seconds: list[float], wall: float | None = None) -> None:

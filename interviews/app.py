@@ -19,33 +19,33 @@ from werkzeug.routing import IntegerConverter, Map
 
 from interviews import addresses, commands, dispatcher, web
 from interviews.accounts import service as accounts_service
-from interviews.accounts import views as accounts_views
-from interviews.accounts.views import bp as accounts_bp
 from interviews.api.public import bp as public_api_bp
 from interviews.api.views import bp as api_bp
-from interviews.compensation.views import bp as rewards_bp
 from interviews.config import serving_address, settings_from_env
 from interviews.db import MAX_ID, check_schema_current, db
 from interviews.errors import DomainError
 from interviews.extensions import csrf, limiter, login_manager, migrate
-from interviews.home import views as home_views
-from interviews.mail.views import bp as mail_bp
-from interviews.maps.outreach_views import bp as outreach_bp
-from interviews.maps.roadmap_views import bp as roadmaps_bp
-from interviews.maps.share_views import bp as shares_bp
-from interviews.maps.views import bp as maps_bp
 from interviews.messaging.plan import describe_offset
-from interviews.notes.template_views import bp as templates_bp
-from interviews.notes.views import bp as notes_bp
-from interviews.participants.import_views import bp as participant_imports_bp
-from interviews.participants.privacy_views import bp as privacy_bp
-from interviews.participants.views import bp as participants_bp
-from interviews.reports.views import bp as reports_bp
-from interviews.scheduling.hours_views import bp as availability_bp
-from interviews.scheduling.team_views import bp as agenda_bp
-from interviews.scheduling.views import bp as booking_bp
 from interviews.storable_text import guard as refuse_unstorable_text
-from interviews.studies.views import bp as studies_bp
+from interviews.web.accounts import views as accounts_views
+from interviews.web.accounts.views import bp as accounts_bp
+from interviews.web.compensation.views import bp as rewards_bp
+from interviews.web.home import views as home_views
+from interviews.web.mail.views import bp as mail_bp
+from interviews.web.maps.outreach_views import bp as outreach_bp
+from interviews.web.maps.roadmap_views import bp as roadmaps_bp
+from interviews.web.maps.share_views import bp as shares_bp
+from interviews.web.maps.views import bp as maps_bp
+from interviews.web.notes.template_views import bp as templates_bp
+from interviews.web.notes.views import bp as notes_bp
+from interviews.web.participants.import_views import bp as participant_imports_bp
+from interviews.web.participants.privacy_views import bp as privacy_bp
+from interviews.web.participants.views import bp as participants_bp
+from interviews.web.reports.views import bp as reports_bp
+from interviews.web.scheduling.hours_views import bp as availability_bp
+from interviews.web.scheduling.team_views import bp as agenda_bp
+from interviews.web.scheduling.views import bp as booking_bp
+from interviews.web.studies.views import bp as studies_bp
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 

@@ -9,9 +9,10 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from interviews import demo, dispatcher
+from interviews import dispatcher
 from interviews.accounts import service as accounts
 from interviews.errors import DomainError
+from interviews.flows import demo
 from interviews.mail import service as mail_service
 from interviews.messaging import service as messaging
 from interviews.reports import digest

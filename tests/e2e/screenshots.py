@@ -16,7 +16,7 @@ from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
 from interviews.app import create_app
-from interviews.demo import DEMO_EMAIL, DEMO_PASSWORD, seed
+from interviews.flows.demo import DEMO_EMAIL, DEMO_PASSWORD, seed
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
 
 OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from interviews import demo
+from interviews.flows import demo
 from tests.e2e.conftest import assert_accessible
 from tests.e2e.navigation import nav_link
 

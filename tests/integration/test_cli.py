@@ -8,7 +8,7 @@ import pytest
 from interviews.accounts import service as accounts
 from interviews.clock import utc_now
 from interviews.commands import demo_command, token_group
-from interviews.demo import DEMO_EMAIL, DEMO_PASSWORD
+from interviews.flows.demo import DEMO_EMAIL, DEMO_PASSWORD
 from tests.conftest import BERLIN, log_in
 
 

@@ -7,7 +7,13 @@ from __future__ import annotations
 import pytest
 from wtforms.validators import Length
 
-from interviews.accounts.forms import (
+from interviews.accounts.models import User, Workspace
+from interviews.addresses import MAX_LENGTH as ADDRESS_MAX_LENGTH
+from interviews.db import db
+from interviews.notes.models import Takeaway
+from interviews.studies.models import Study
+from interviews.web import TypedAddress
+from interviews.web.accounts.forms import (
     AcceptInviteForm,
     ChangePasswordForm,
     InviteForm,
@@ -16,14 +22,8 @@ from interviews.accounts.forms import (
     SignUpForm,
     TokenForm,
 )
-from interviews.accounts.models import User, Workspace
-from interviews.addresses import MAX_LENGTH as ADDRESS_MAX_LENGTH
-from interviews.db import db
-from interviews.notes.models import Takeaway
-from interviews.scheduling.forms import BusyCalendarForm
-from interviews.studies.forms import StudyForm
-from interviews.studies.models import Study
-from interviews.web import TypedAddress
+from interviews.web.scheduling.forms import BusyCalendarForm
+from interviews.web.studies.forms import StudyForm
 from tests.conftest import log_in
 from tests.integration.html_forms import read_page
 

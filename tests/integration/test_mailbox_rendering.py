@@ -4,7 +4,7 @@ import re
 
 from interviews.accounts.rules import Role
 from interviews.mail import service as mail
-from interviews.mail.views import MESSAGE_HTML_POLICY
+from interviews.web.mail.views import MESSAGE_HTML_POLICY
 from tests.conftest import book_interview, log_in, next_weekday_slot
 
 

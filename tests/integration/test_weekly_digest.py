@@ -19,7 +19,7 @@ from interviews.accounts.models import Membership
 from interviews.commands import demo_command
 from interviews.compensation import service as compensation
 from interviews.db import db
-from interviews.demo import DEMO_EMAIL
+from interviews.flows.demo import DEMO_EMAIL
 from interviews.mail.models import MailStatus
 from interviews.maps import nodes
 from interviews.maps import service as maps

@@ -8,7 +8,7 @@ import re
 from interviews.accounts import service as accounts
 from interviews.accounts.rules import Role
 from interviews.commands import demo_command
-from interviews.demo import DEMO_EMAIL, DEMO_PASSWORD
+from interviews.flows.demo import DEMO_EMAIL, DEMO_PASSWORD
 from tests.conftest import PASSWORD, log_in
 
 

@@ -18,7 +18,13 @@ from flask_login import current_user, login_user, logout_user
 from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE
 
 from interviews.accounts import rules, service, sessions
-from interviews.accounts.forms import (
+from interviews.errors import Conflict, DomainError, InvalidInput, Unauthorized
+from interviews.extensions import limiter
+from interviews.mail.models import MailStatus
+from interviews.reports import digest
+from interviews.scheduling import hours as member_hours
+from interviews.web import apply_error, login_required, safe_next
+from interviews.web.accounts.forms import (
     AcceptInviteForm,
     ChangePasswordForm,
     DigestForm,
@@ -32,13 +38,7 @@ from interviews.accounts.forms import (
     SignUpForm,
     TokenForm,
 )
-from interviews.errors import Conflict, DomainError, InvalidInput, Unauthorized
-from interviews.extensions import limiter
-from interviews.mail.models import MailStatus
-from interviews.reports import digest
-from interviews.scheduling import hours as member_hours
-from interviews.scheduling.forms import TimezoneForm
-from interviews.web import apply_error, login_required, safe_next
+from interviews.web.scheduling.forms import TimezoneForm
 
 bp = Blueprint("accounts", __name__)
 

@@ -15,13 +15,13 @@ from flask import (
     url_for,
 )
 
-from interviews.accounts.forms import EmptyForm
 from interviews.clock import utc_now
 from interviews.errors import InvalidInput
 from interviews.extensions import limiter
 from interviews.maps import shared_report, shares
 from interviews.maps.rules import QUESTION, NodeKind
 from interviews.web import Refused, id_from, login_required, require_fresh_form
+from interviews.web.accounts.forms import EmptyForm
 
 bp = Blueprint("shares", __name__)
 

@@ -18,17 +18,18 @@ from flask import (
     url_for,
 )
 
-from interviews import dates, demo
+from interviews import dates
 from interviews.clock import utc_now
 from interviews.compensation import service as compensation
 from interviews.errors import InvalidInput, NotFound
 from interviews.extensions import limiter
+from interviews.flows import demo
 from interviews.participants import service as participants
 from interviews.scheduling import hours, pages, team
 from interviews.scheduling import service as scheduling
-from interviews.scheduling.forms import BookingForm, CancelForm, SlotForm
 from interviews.studies import service as studies
 from interviews.web import apply_error
+from interviews.web.scheduling.forms import BookingForm, CancelForm, SlotForm
 
 bp = Blueprint("booking", __name__)
 

@@ -19,10 +19,10 @@ from flask import (
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 
-from interviews.accounts.forms import EmptyForm
 from interviews.errors import Conflict, InvalidInput
 from interviews.participants import csv_rows, imports
 from interviews.web import Refused, apply_error, editor_required
+from interviews.web.accounts.forms import EmptyForm
 
 bp = Blueprint("participant_imports", __name__, url_prefix="/participants/import")
 

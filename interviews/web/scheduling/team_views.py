@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
-from interviews.accounts.forms import EmptyForm
 from interviews.clock import utc_now
 from interviews.compensation import service as compensation
 from interviews.errors import Conflict, InvalidInput
@@ -16,9 +15,10 @@ from interviews.notes import takeaways
 from interviews.notes.sections import CHECKLIST
 from interviews.scheduling import hours, lifecycle, pages, team
 from interviews.scheduling import service as scheduling
-from interviews.scheduling.forms import CancelForm, SlotForm
 from interviews.scheduling.lifecycle import MARK_FROM_BEFORE_START
 from interviews.web import apply_error, editor_required, login_required, safe_next
+from interviews.web.accounts.forms import EmptyForm
+from interviews.web.scheduling.forms import CancelForm, SlotForm
 
 bp = Blueprint("agenda", __name__)
 

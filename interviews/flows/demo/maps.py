@@ -15,7 +15,7 @@ from interviews.maps import loop as closing
 from interviews.maps import service as maps
 from interviews.notes import browse
 
-# Takeaways of the demo (by their text, see demo_notes.py) behind each node, by title.
+# Takeaways of the demo (by their text, see notes.py) behind each node, by title.
 EVIDENCE = {
     "Finance leads who report every week": [
         "Re-formats every CSV export by hand before sharing it",

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 
-from interviews.accounts.forms import EmptyForm
 from interviews.errors import InvalidInput
 from interviews.notes import sections as rules
 from interviews.notes import template_library as library
 from interviews.web import Refused, editor_required, login_required
+from interviews.web.accounts.forms import EmptyForm
 
 bp = Blueprint("templates", __name__)
 

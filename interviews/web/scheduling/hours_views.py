@@ -7,12 +7,12 @@ from datetime import date, time
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 
 from interviews import dates
-from interviews.accounts.forms import EmptyForm
 from interviews.errors import DomainError, InvalidInput, refuse_all
 from interviews.scheduling import busy_calendars, hours, pages, team
-from interviews.scheduling.forms import BusyCalendarForm
 from interviews.scheduling.slots import WEEKDAYS
 from interviews.web import Refused, apply_error, login_required
+from interviews.web.accounts.forms import EmptyForm
+from interviews.web.scheduling.forms import BusyCalendarForm
 
 bp = Blueprint("availability", __name__, url_prefix="/availability")
 

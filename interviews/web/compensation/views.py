@@ -19,13 +19,10 @@ from flask import (
     url_for,
 )
 
-from interviews.accounts.forms import EmptyForm
 from interviews.compensation import budgets, rules
 from interviews.compensation import service as compensation
 from interviews.compensation.rules import RewardStatus
 from interviews.errors import DomainError, InvalidInput, NotFound, refuse_all
-from interviews.participants import views as participant_pages
-from interviews.scheduling import team_views
 from interviews.studies import service as studies
 from interviews.web import (
     Refused,
@@ -36,6 +33,9 @@ from interviews.web import (
     require_fresh_form,
     safe_next,
 )
+from interviews.web.accounts.forms import EmptyForm
+from interviews.web.participants import views as participant_pages
+from interviews.web.scheduling import team_views
 
 bp = Blueprint("rewards", __name__)
 

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
-from interviews.accounts.forms import EmptyForm
 from interviews.errors import DomainError, Forbidden, InvalidInput, NotFound, refuse_all
 from interviews.maps import loop as closing
 from interviews.maps import outreach
-from interviews.maps.roadmap_views import map_href
 from interviews.web import (
     Refused,
     editor_required,
@@ -18,6 +16,8 @@ from interviews.web import (
     login_required,
     require_fresh_form,
 )
+from interviews.web.accounts.forms import EmptyForm
+from interviews.web.maps.roadmap_views import map_href
 
 bp = Blueprint("outreach", __name__)
 

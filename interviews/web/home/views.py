@@ -17,10 +17,10 @@ from flask import (
     url_for,
 )
 
-from interviews.accounts.forms import EmptyForm
 from interviews.clock import utc_now
 from interviews.home import service
 from interviews.web import editor_required, login_required
+from interviews.web.accounts.forms import EmptyForm
 
 bp = Blueprint("home", __name__, url_prefix="/home")
 

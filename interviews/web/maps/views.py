@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 
 from interviews.accounts import service as accounts
-from interviews.accounts.forms import EmptyForm
 from interviews.errors import InvalidInput, NotFound
 from interviews.maps import evidence, exports, labels, nodes, svg
 from interviews.maps import service as maps
@@ -29,6 +28,7 @@ from interviews.web import (
     login_required,
     require_fresh_form,
 )
+from interviews.web.accounts.forms import EmptyForm
 
 bp = Blueprint("maps", __name__)
 

@@ -25,7 +25,6 @@ from werkzeug.datastructures import MultiDict
 
 from interviews import dates
 from interviews.accounts import service as accounts
-from interviews.accounts.forms import EmptyForm
 from interviews.clock import utc_now
 from interviews.errors import DomainError, InvalidInput, NotFound, refuse_all
 from interviews.maps import evidence
@@ -44,6 +43,7 @@ from interviews.web import (
     named_message,
     safe_next,
 )
+from interviews.web.accounts.forms import EmptyForm
 
 bp = Blueprint("notes", __name__)
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from interviews.accounts.forms import EmptyForm
 from interviews.errors import DomainError, Forbidden, NotFound
 from interviews.maps import roadmaps
 from interviews.maps.rules import ThemeStatus
 from interviews.web import Refused, editor_required, ids_from, login_required, require_fresh_form
+from interviews.web.accounts.forms import EmptyForm
 
 bp = Blueprint("roadmaps", __name__)
 

@@ -1,6 +1,6 @@
 """The demo's research-operations history: what /reports charts for a newcomer.
 
-Eleven weeks of calls before the ones demo.py records: the dashboards study (engaged
+Eleven weeks of calls before the ones __init__.py records: the dashboards study (engaged
 B2B customers, recruited by personal invites, about 10% no-shows) and a consumer study
 hosted by Sam (people from the open link, about 40% no-shows, some recovered by the
 follow-up). Interviews, rewards and note-takers go through the services. Three kinds
@@ -45,7 +45,7 @@ from interviews.tokens import hash_secret, new_secret
 DONE, MISSED, CANCEL = "completed", "no_show", "cancelled"
 
 # (days ago, first name, company or city, outcome): the B2B study. 22 completed, 1
-# missed, 2 cancelled; with demo.py's seven calls that is 27 completed, 3 no-shows (10%).
+# missed, 2 cancelled; with __init__.py's seven calls that is 27 completed, 3 no-shows (10%).
 B2B = [
     (74, "Hana", "kyoto-freight", DONE),
     (72, "Olu", "lagos-ledger", DONE),

@@ -15,7 +15,6 @@ from flask import (
 )
 
 from interviews.accounts import service as accounts
-from interviews.accounts.forms import EmptyForm
 from interviews.compensation import budgets as reward_budgets
 from interviews.errors import Conflict, InvalidInput
 from interviews.messaging import service as messaging
@@ -26,9 +25,10 @@ from interviews.scheduling import team
 from interviews.scheduling.attendance import CONSUMER_FLAKE_RATE, ENGAGED_B2B_FLAKE_RATE
 from interviews.studies import rules
 from interviews.studies import service as studies
-from interviews.studies.forms import StudyForm
 from interviews.studies.models import StudyStatus
 from interviews.web import apply_error, editor_required, login_required
+from interviews.web.accounts.forms import EmptyForm
+from interviews.web.studies.forms import StudyForm
 
 bp = Blueprint("studies", __name__, url_prefix="/studies")
 

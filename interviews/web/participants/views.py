@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 
-from interviews.accounts.forms import EmptyForm
 from interviews.compensation import service as compensation
 from interviews.compensation.money import KIND_LABELS, RewardKind
 from interviews.errors import DomainError, InvalidInput, refuse_all
@@ -16,6 +15,7 @@ from interviews.scheduling import team
 from interviews.studies import service as studies
 from interviews.studies.models import StudyStatus
 from interviews.web import Refused, editor_required, id_from, login_required, named_message
+from interviews.web.accounts.forms import EmptyForm
 
 bp = Blueprint("participants", __name__, url_prefix="/participants")
 # An override always gives something: "none" is the study's business, not one person's.

@@ -14,13 +14,17 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import func, select
 
-from interviews import demo_maps, demo_notes, demo_panel, demo_reports, demo_rewards
 from interviews.accounts import service as accounts
 from interviews.accounts.models import User, Workspace
 from interviews.accounts.rules import Role
 from interviews.clock import utc_now
 from interviews.compensation.money import Money, Offer, RewardKind
 from interviews.db import db
+from interviews.flows.demo import maps as demo_maps
+from interviews.flows.demo import notes as demo_notes
+from interviews.flows.demo import panel as demo_panel
+from interviews.flows.demo import reports as demo_reports
+from interviews.flows.demo import rewards as demo_rewards
 from interviews.mail import delivery
 from interviews.messaging import service as messaging
 from interviews.messaging.texts import Text

@@ -1,0 +1,1 @@
+"""Use cases that span areas, one transaction each."""

@@ -1,0 +1,1 @@
+"""Pages for signing in, the workspace, its members, invites, password resets and API tokens."""

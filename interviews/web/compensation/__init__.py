@@ -1,0 +1,1 @@
+"""Pages for rewards: what is owed to participants, budgets and settling them."""

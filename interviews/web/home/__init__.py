@@ -1,0 +1,1 @@
+"""The PM's home page: what needs them now."""

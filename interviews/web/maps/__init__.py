@@ -1,0 +1,1 @@
+"""Pages for impact maps, roadmaps, shared reports and outreach from a map."""

@@ -1,0 +1,1 @@
+"""Pages for interview notes, takeaways, tags and note templates."""

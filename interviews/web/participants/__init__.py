@@ -1,0 +1,1 @@
+"""Pages for the panel of participants, imports, invites, and exporting or erasing a person."""

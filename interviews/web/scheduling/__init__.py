@@ -1,0 +1,1 @@
+"""Pages for booking, the agenda, host availability and busy calendars."""

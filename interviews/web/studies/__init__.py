@@ -1,0 +1,1 @@
+"""Pages for creating, editing and publishing studies."""
