@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 AXE := tests/e2e/node_modules/axe-core/axe.min.js
+# Test processes (pytest-xdist): each has its own database and Redis database (TEST_REDIS_URL's db and
+# the ones below it), so keep this at most that db number + 1. TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
 
 .PHONY: run test setup lint format clean
 
@@ -36,7 +39,7 @@ $(AXE): tests/e2e/package.json tests/e2e/package-lock.json
 test: setup $(AXE)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 lint:
 	$(BIN)/ruff check .

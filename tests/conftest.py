@@ -20,6 +20,7 @@ from datetime import datetime, time, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 import flask_migrate
@@ -224,10 +225,26 @@ def sent_mail(app: Flask) -> Callable[[], list[MailMessage]]:
     return read
 
 
+def worker_redis_url(url: str) -> str:
+    """The Redis database of this test process. Tests normally touch only their own
+    namespace's keys, but the fault drills flush the whole database; with pytest-xdist
+    (`make test` runs two processes) worker gwN therefore takes the database N below
+    TEST_REDIS_URL's (db 15 and 14 by default), so a flush never reaches a neighbour."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return url
+    parts = urlsplit(url)
+    database = int(parts.path.lstrip("/") or 0) - int(worker.removeprefix("gw"))
+    if database < 0:
+        raise pytest.UsageError(f"too many test workers for the Redis databases below {url}")
+    return urlunsplit(parts._replace(path=f"/{database}"))
+
+
 @pytest.fixture
 def redis_url() -> Iterator[str]:
-    """A reachable Redis (TEST_REDIS_URL, default db 15 on localhost); keys made by a test are its own."""
-    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    """A reachable Redis (TEST_REDIS_URL, default db 15 on localhost, one database per
+    test process); keys made by a test are its own."""
+    url = worker_redis_url(os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
     try:
         Redis.from_url(url, socket_connect_timeout=1).ping()
     except RedisConnectionError:
