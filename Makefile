@@ -35,15 +35,17 @@ $(AXE): tests/e2e/package.json tests/e2e/package-lock.json
 		echo "npm not found: the browser journeys will be skipped (they need axe-core)"; \
 	fi
 
-## Lint, then the whole suite (SQLite; set TEST_DATABASE_URL=postgresql://... for PostgreSQL).
+## Lint (ruff, the import contract), then the whole suite (SQLite; set TEST_DATABASE_URL=postgresql://... for PostgreSQL).
 test: setup $(AXE)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest -n $(TEST_WORKERS)
 
 lint:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 format:
 	$(BIN)/ruff check --fix .
