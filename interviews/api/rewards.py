@@ -1,20 +1,57 @@
 """Team endpoints of compensation: the payout queue, marking a reward sent, budgets.
 
-They hang on the team blueprint of api/views.py (same bearer-token check, same
-`_page`/`_optional_id` parsing); interviews/api/__init__.py imports this module so the
-routes are registered whenever the API is.
+They hang on the team blueprint of api/views.py (same bearer-token check);
+interviews/api/__init__.py imports this module so the routes exist whenever the API does.
 """
 
 from __future__ import annotations
 
-from flask import g, jsonify, request
+from flask import g, jsonify
+from pydantic import BaseModel, Field
 
-from interviews.api.views import _optional_id, _page, bp
-from interviews.compensation import budgets
+from interviews.api.contract import Amount, Currency, Id, Instant, Page, operation
+from interviews.api.notes import FORBIDDEN
+from interviews.api.views import NOT_FOUND, bp
+from interviews.compensation import budgets, rules
 from interviews.compensation import service as compensation
-from interviews.compensation.money import Money
-from interviews.compensation.rules import BudgetLine, RewardStatus
-from interviews.errors import InvalidInput
+from interviews.compensation.money import Money, RewardKind
+from interviews.compensation.rules import RewardStatus
+
+
+class Reward(BaseModel):
+    id: int
+    interview_id: int
+    participant_id: int | None = Field(
+        description="null once the person was erased; the money stays in the books"
+    )
+    study_id: int
+    kind: RewardKind
+    amount: Amount
+    currency: Currency
+    status: RewardStatus
+    granted: bool = Field(description="Given to a no-show by a PM")
+    method: str = Field(
+        description="How it was delivered, masked: only a long one's last four show"
+    )
+    note: str
+    owed_at: Instant
+    settled_at: Instant | None
+    overdue: bool = Field(description="Owed for longer than promised")
+
+
+class RewardFacets(BaseModel):
+    status: dict[str, int] = Field(description="Rewards by status, every status listed")
+
+
+class Rewards(BaseModel):
+    items: list[Reward]
+    total: int = Field(ge=0)
+    facets: RewardFacets
+
+
+class RewardQuery(Page):
+    status: RewardStatus | None = Field(None, description="Only rewards in this state")
+    study_id: Id | None = Field(None, description="Only this study's")
 
 
 def _reward_json(item: compensation.RewardView) -> dict:
@@ -36,26 +73,16 @@ def _reward_json(item: compensation.RewardView) -> dict:
     }
 
 
-def _status_filter() -> RewardStatus | None:
-    raw = request.args.get("status")
-    status = compensation.parse_status(raw)
-    if raw is not None and status is None:
-        # A filter that is given must be valid: an empty one is a mistake, not "all".
-        names = ", ".join(s.value for s in RewardStatus)
-        raise InvalidInput(f"`status` is one of {names}.", field="status")
-    return status
-
-
 @bp.get("/rewards")
-def reward_list():
+@operation("listRewards", ok=(200, Rewards, "A page of rewards, with counts by status"))
+def reward_list(query: RewardQuery):
     """Rewards: owed ones oldest first (the payout queue), settled ones latest first."""
-    limit, offset = _page()
     page = compensation.rewards(
         g.api_member.workspace_id,
-        status=_status_filter(),
-        study_id=_optional_id("study_id"),
-        limit=limit,
-        offset=offset,
+        status=query.status,
+        study_id=query.study_id,
+        limit=query.limit,
+        offset=query.offset,
     )
     return jsonify(
         items=[_reward_json(r) for r in page.items],
@@ -64,37 +91,62 @@ def reward_list():
     )
 
 
-def _field(body: dict, name: str, longest: int) -> str:
-    value = body.get(name, "")
-    if not isinstance(value, str):
-        raise InvalidInput(f"{name} must be text.", field=name)
-    if len(value) > longest:
-        raise InvalidInput(f"Keep the {name} under {longest} characters.", field=name)
-    return value
+class RewardSent(BaseModel):
+    method: str = Field(
+        "",
+        max_length=compensation.MAX_METHOD,
+        description="A gift card code or payment reference; stored, shown masked",
+    )
+    note: str = Field(
+        "", max_length=compensation.MAX_NOTE, description="Included in the email to the interviewee"
+    )
 
 
 @bp.post("/rewards/<int:reward_id>/sent")
-def reward_sent(reward_id: int):
-    """Mark an owed reward sent: {"method"?, "note"?}; the interviewee is told it is on its way."""
-    # No body at all is fine (both fields are optional); a body must be a JSON object.
-    body = request.get_json(silent=True) if request.get_data() else {}
-    if not isinstance(body, dict):
-        raise InvalidInput('Send a JSON object like {"method": "Amazon gift card", "note": "..."}.')
+@operation(
+    "markRewardSent",
+    ok=(200, Reward, "The reward, now sent"),
+    errors={
+        403: FORBIDDEN,
+        404: NOT_FOUND,
+        409: "The reward is not owed (already settled or withdrawn)",
+    },
+    body_optional=True,
+)
+def reward_sent(reward_id: int, json: RewardSent):
+    """Mark an owed reward sent; the interviewee is emailed that it is on its way."""
     [done] = compensation.settle(
-        g.api_member,
-        [reward_id],
-        RewardStatus.SENT,
-        method=_field(body, "method", compensation.MAX_METHOD),
-        note=_field(body, "note", compensation.MAX_NOTE),
+        g.api_member, [reward_id], RewardStatus.SENT, method=json.method, note=json.note
     )
     return jsonify(_reward_json(done))
+
+
+class BudgetLine(BaseModel):
+    currency: Currency
+    allocated: Amount | None = Field(description="null: no budget in this currency")
+    committed: Amount = Field(description="What booked interviews will owe")
+    owed: Amount
+    paid: Amount = Field(description="Sent and donated")
+    remaining: Amount | None = Field(description="allocated - committed - owed - paid")
+
+
+class StudyBudget(BaseModel):
+    study_id: int
+    title: str
+    paused: str | None = Field(description="Why it takes no new bookings, or null")
+    lines: list[BudgetLine]
+
+
+class Budgets(BaseModel):
+    workspace: list[BudgetLine]
+    studies: list[StudyBudget]
 
 
 def _money(value: Money | None) -> str | None:
     return None if value is None else str(value)
 
 
-def _line_json(line: BudgetLine) -> dict:
+def _line_json(line: rules.BudgetLine) -> dict:
     return {
         "currency": line.currency,
         "allocated": _money(line.allocated),
@@ -106,8 +158,9 @@ def _line_json(line: BudgetLine) -> dict:
 
 
 @bp.get("/budgets")
+@operation("getBudgets", ok=(200, Budgets, "Budget lines, and which studies are paused"))
 def budget_overview():
-    """The workspace's reward budget and each study's, per currency, and which are paused."""
+    """Reward budgets of the workspace and each study, per currency, and which are paused."""
     workspace, per_study = budgets.overview(g.api_member.workspace_id)
     return jsonify(
         workspace=[_line_json(line) for line in workspace],

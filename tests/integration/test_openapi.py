@@ -16,6 +16,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance, response
 
 from interviews.accounts import service as accounts
 from interviews.accounts.rules import Role
+from interviews.api import views
 
 MAX_EXAMPLES = 25
 # Schemathesis's own list of statuses that say "invalid input refused".
@@ -197,3 +198,49 @@ def test_an_id_too_big_for_the_database_is_not_found_rather_than_a_server_error(
 
         assert response.status_code == 404, member_id
         assert response.json["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body", "message"),
+    [
+        (
+            "get",
+            "/api/v1/interviews?status=maybe",
+            None,
+            "`status` is one of booked, cancelled, joined, no_show, completed.",
+        ),
+        ("get", "/api/v1/takeaways?limit=201", None, "`limit` is at most 200."),
+        ("get", "/api/v1/rewards?study_id=abc", None, "study_id must be a positive whole"),
+        ("post", "/api/v1/takeaways", {"text": "Slow", "importance": "2"}, "`importance` is a"),
+        ("post", "/api/v1/takeaways", {"quote": "Slow"}, "`text` is required."),
+        ("post", "/api/v1/takeaways", {"text": "Slow", "tags": ["ok", 7]}, "`tags[1]` is text."),
+        ("post", "/api/v1/takeaways", ["Slow"], "Send a JSON object"),
+        ("post", "/api/v1/takeaways", 0, "Send a JSON object"),
+    ],
+)
+def test_a_request_its_declared_model_refuses_is_a_422_naming_the_field_and_writes_nothing(
+    client, workspace_token, method, url, body, message
+):
+    auth = {"Authorization": f"Bearer {workspace_token}"}
+
+    response = getattr(client, method)(url, json=body, headers=auth)
+
+    assert response.status_code == 422
+    assert set(response.json) == {"error"}
+    assert response.json["error"]["code"] == "invalid_input"
+    assert response.json["error"]["message"].startswith(message)
+    assert client.get("/api/v1/takeaways", headers=auth).json["total"] == 0
+
+
+def test_an_answer_unlike_its_declared_model_is_a_server_error_while_testing(
+    client, workspace_token, monkeypatch
+):
+    auth = {"Authorization": f"Bearer {workspace_token}"}
+    assert client.get("/api/v1/members", headers=auth).status_code == 200
+    # A member without the role the document promises.
+    monkeypatch.setattr(views, "_member_json", lambda m: {"id": m.membership_id, "name": m.name})
+
+    response = client.get("/api/v1/members", headers=auth)
+
+    assert response.status_code == 500
+    assert response.json["error"]["code"] == "server_error"
