@@ -36,9 +36,9 @@ from stats import percentile
 from throwaway import throwaway_app
 
 from interviews.db import db
+from interviews.message_plan import Audience, MessageKind
 from interviews.messaging import service as messaging
 from interviews.messaging.models import OutboxMessage, OutboxStatus
-from interviews.messaging.plan import Audience, MessageKind
 
 RQ = str(Path(sys.executable).with_name("rq"))
 ROOT = Path(__file__).resolve().parent.parent

@@ -52,8 +52,8 @@ from throwaway import throwaway_app
 from interviews import dispatcher
 from interviews.db import db
 from interviews.mail.models import MailMessage, MailStatus
+from interviews.message_plan import Audience, MessageKind
 from interviews.messaging.models import OutboxMessage, OutboxStatus
-from interviews.messaging.plan import Audience, MessageKind
 
 RQ = str(Path(sys.executable).with_name("rq"))
 ROOT = Path(__file__).resolve().parent.parent

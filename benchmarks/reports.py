@@ -29,11 +29,11 @@ from throwaway import chunked, throwaway_app
 
 from interviews.accounts import service as accounts
 from interviews.compensation.models import Reward
-from interviews.compensation.money import RewardKind
 from interviews.compensation.rules import RewardStatus
 from interviews.db import db
+from interviews.message_plan import Audience, MessageKind
 from interviews.messaging.models import OutboxMessage, OutboxStatus
-from interviews.messaging.plan import Audience, MessageKind
+from interviews.money import RewardKind
 from interviews.participants.models import Participant, ParticipantInvite
 from interviews.reports import service as reports
 from interviews.scheduling.models import Interview, InterviewStatus

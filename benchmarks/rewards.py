@@ -38,11 +38,12 @@ from interviews.accounts import service as accounts
 from interviews.compensation import budgets
 from interviews.compensation import service as compensation
 from interviews.compensation.models import Budget, Reward, RewardEvent, RewardOverride
-from interviews.compensation.money import Money, Offer, RewardKind
 from interviews.compensation.rules import RewardStatus
 from interviews.db import db
+from interviews.flows import rewards as settling
 from interviews.mail.models import MailMessage
 from interviews.messaging.models import OutboxMessage
+from interviews.money import Money, Offer, RewardKind
 from interviews.participants.models import Participant
 from interviews.scheduling.models import Interview, InterviewStatus
 from interviews.studies import service as studies
@@ -359,10 +360,10 @@ def main() -> None:
             db.session.commit()
 
         timed(
-            f"compensation.settle({len(batch)} ids, SENT)"
+            f"flows.rewards.settle({len(batch)} ids, SENT)"
             + ("" if args.redis_url else " sending in-process"),
             args.runs,
-            lambda: compensation.settle(owner, batch, RewardStatus.SENT),
+            lambda: settling.settle(owner, batch, RewardStatus.SENT),
             put_back,
         )
         # The common case: a team that set no budget at all.

@@ -37,13 +37,13 @@ from interviews.scheduling.models import Interview, InterviewStatus
 from interviews.scheduling.slots import (
     Availability,
     Interval,
-    Limits,
     SlotQuery,
     WeeklyWindow,
     free_slots,
 )
 from interviews.studies import service as studies
 from interviews.studies.models import StudyStatus
+from interviews.studies.rules import Limits
 
 NOW = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
 DAYS = 60

@@ -25,7 +25,7 @@ from interviews.config import serving_address, settings_from_env
 from interviews.db import MAX_ID, check_schema_current, db
 from interviews.errors import DomainError
 from interviews.extensions import csrf, limiter, login_manager, migrate
-from interviews.messaging.plan import describe_offset
+from interviews.message_plan import describe_offset
 from interviews.storable_text import guard as refuse_unstorable_text
 from interviews.web.accounts import views as accounts_views
 from interviews.web.accounts.views import bp as accounts_bp

@@ -14,7 +14,7 @@ from interviews.accounts import service as accounts
 from interviews.errors import DomainError
 from interviews.flows import demo
 from interviews.mail import service as mail_service
-from interviews.messaging import service as messaging
+from interviews.messaging import planned
 from interviews.reports import digest
 
 
@@ -68,7 +68,7 @@ def outbox_command(as_json: bool, limit: int, offset: int) -> None:
             "attempts": view.attempts,
             "error": view.error,
         }
-        for view, interview_id in messaging.open_messages(limit + offset)
+        for view, interview_id in planned.open_messages(limit + offset)
     ]
     other = [
         {
@@ -87,7 +87,7 @@ def outbox_command(as_json: bool, limit: int, offset: int) -> None:
     ]
     rows = sorted([*interview, *other], key=lambda row: (row["due_at"], row["source"], row["id"]))
     rows = rows[offset : offset + limit]
-    counts = {"interview": messaging.status_counts(), "mail": mail_service.status_counts()}
+    counts = {"interview": planned.status_counts(), "mail": mail_service.status_counts()}
     totals = {
         status: counts["interview"].get(status, 0) + counts["mail"].get(status, 0)
         for status in ("pending", "failed", "sent")

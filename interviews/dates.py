@@ -91,3 +91,9 @@ def zone_of(name: str, field: str = "timezone") -> ZoneInfo:
     # Not found, not a TZif file, a directory ("Europe"): all just "not a zone".
     except (ZoneInfoNotFoundError, ValueError, OSError, TypeError):
         raise refusal from None
+
+
+def parse_timezone(name: str, field: str = "timezone") -> str:
+    """The IANA zone name, checked (zone_of). Raises InvalidInput for anything else."""
+    zone_of(name, field)
+    return name

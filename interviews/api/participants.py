@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from interviews.api.contract import Instant, Page, operation
 from interviews.api.views import NOT_FOUND, bp
 from interviews.clock import utc_now
-from interviews.participants import privacy
+from interviews.flows import privacy
 from interviews.participants import service as participants
 from interviews.participants.models import ConsentKind
 

@@ -13,6 +13,9 @@ from interviews import dates
 from interviews.api.contract import Day, Error, ErrorDetail, Filled, Instant, Query, operation
 from interviews.clock import utc_now
 from interviews.extensions import limiter
+from interviews.flows import booking
+from interviews.flows import cancel as cancelling
+from interviews.flows import move as moving
 from interviews.scheduling import service as scheduling
 from interviews.scheduling.slots import Interval
 
@@ -91,13 +94,13 @@ def _slots_json(slots: list[Interval]) -> list[dict[str, str]]:
     return [{"start": _iso(s.start), "end": _iso(s.end)} for s in slots]
 
 
-def _booking_json(booking: scheduling.Booking) -> dict[str, Any]:
+def _booking_json(booked: scheduling.Booking) -> dict[str, Any]:
     return {
-        "interview_id": booking.interview_id,
-        "start": _iso(booking.start),
-        "end": _iso(booking.end),
-        "manage_url": booking.manage_url,
-        "ics_url": booking.ics_url,
+        "interview_id": booked.interview_id,
+        "start": _iso(booked.start),
+        "end": _iso(booked.end),
+        "manage_url": booked.manage_url,
+        "ics_url": booked.ics_url,
     }
 
 
@@ -121,7 +124,7 @@ def _taken(error: scheduling.SlotTaken, fresh: list[Interval]):
 def slots(slug: str, query: Days):
     """Free slots of a published study, on the viewer's local days."""
     first, last, timezone = query.window()
-    found = scheduling.public_slots(slug, first, last, timezone)
+    found = booking.public_slots(slug, first, last, timezone)
     return jsonify(timezone=timezone, slots=_slots_json(found))
 
 
@@ -177,12 +180,12 @@ def book(slug: str, json: BookingRequest):
         invite=json.invite or None,
     )
     try:
-        booking = scheduling.book(slug, booking_request)
+        booked = booking.book(slug, booking_request)
     except scheduling.SlotTaken as error:
         first, last = _week_from(booking_request.start)
-        fresh = scheduling.public_slots(slug, first, last, booking_request.timezone)
+        fresh = booking.public_slots(slug, first, last, booking_request.timezone)
         return _taken(error, fresh)
-    return jsonify(_booking_json(booking)), 201
+    return jsonify(_booking_json(booked)), 201
 
 
 @bp.get("/manage/<token>/slots")
@@ -218,12 +221,12 @@ def reschedule(token: str, json: Move):
     changed or sent.
     """
     try:
-        booking = scheduling.reschedule(token, json.start)
+        moved = moving.reschedule(token, json.start)
     except scheduling.SlotTaken as error:
         first, last = _week_from(json.start)
         fresh = scheduling.reschedule_slots(token, first, last, "UTC")
         return _taken(error, fresh)
-    return jsonify(_booking_json(booking))
+    return jsonify(_booking_json(moved))
 
 
 class Cancel(BaseModel):
@@ -243,7 +246,7 @@ class Cancelled(BaseModel):
 )
 def cancel(token: str, json: Cancel):
     """Cancel the interview (optional reason); the link stops working."""
-    scheduling.cancel(token, json.reason or "")
+    cancelling.cancel(token, json.reason or "")
     return jsonify(status="cancelled")
 
 
@@ -257,7 +260,7 @@ def cancel(token: str, json: Cancel):
 def invite(token: str):
     """The interview's calendar invite (text/calendar, current SEQUENCE)."""
     return FlaskResponse(
-        scheduling.invite_ics(token),
+        booking.invite_ics(token),
         mimetype="text/calendar",
         headers={"Content-Disposition": 'attachment; filename="interview.ics"'},
     )

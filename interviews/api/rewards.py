@@ -14,8 +14,9 @@ from interviews.api.notes import FORBIDDEN
 from interviews.api.views import NOT_FOUND, bp
 from interviews.compensation import budgets, rules
 from interviews.compensation import service as compensation
-from interviews.compensation.money import Money, RewardKind
 from interviews.compensation.rules import RewardStatus
+from interviews.flows import rewards as settling
+from interviews.money import Money, RewardKind
 
 
 class Reward(BaseModel):
@@ -115,7 +116,7 @@ class RewardSent(BaseModel):
 )
 def reward_sent(reward_id: int, json: RewardSent):
     """Mark an owed reward sent; the interviewee is emailed that it is on its way."""
-    [done] = compensation.settle(
+    [done] = settling.settle(
         g.api_member, [reward_id], RewardStatus.SENT, method=json.method, note=json.note
     )
     return jsonify(_reward_json(done))

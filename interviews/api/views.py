@@ -23,9 +23,11 @@ from interviews.api.contract import (
     document,
     operation,
 )
-from interviews.compensation.money import RewardKind
 from interviews.errors import Unauthorized
-from interviews.messaging.plan import Audience, MessageKind
+from interviews.flows import attendance as attending
+from interviews.message_plan import Audience, MessageKind
+from interviews.messaging import planned
+from interviews.money import RewardKind
 from interviews.scheduling import team
 from interviews.scheduling.models import InterviewStatus
 from interviews.storable_text import refuse_unstorable_text
@@ -316,7 +318,8 @@ class Attendance(BaseModel):
 )
 def attendance(interview_id: int, json: Attendance):
     """Say how the interview went; follow-ups and the thank-you follow."""
-    return jsonify(_interview_json(team.mark_attendance(g.api_member, interview_id, json.status)))
+    summary = attending.mark_attendance_by_member(g.api_member, interview_id, json.status)
+    return jsonify(_interview_json(summary))
 
 
 class OutboxMessage(BaseModel):
@@ -340,7 +343,7 @@ class OutboxMessage(BaseModel):
 )
 def interview_messages(interview_id: int):
     """The interview's outbox: confirmation, reminders, follow-ups, thank-you."""
-    plan = team.messages_of(g.api_member.workspace_id, interview_id)
+    plan = planned.messages_of(g.api_member.workspace_id, interview_id)
     return jsonify(
         [
             {

@@ -20,11 +20,11 @@ from interviews.accounts import service as accounts
 from interviews.clock import utc_now
 from interviews.compensation import offers, rules
 from interviews.compensation.models import Budget, Reward, RewardOverride
-from interviews.compensation.money import Money, MoneyError, RewardKind, Totals, check_currency
 from interviews.compensation.rules import BudgetLine, RewardStatus, ShowRate
 from interviews.db import db, within
 from interviews.errors import Conflict, Forbidden, InvalidInput, NotFound, refuse_all
 from interviews.mail import service as mail
+from interviews.money import Money, MoneyError, RewardKind, Totals, check_currency
 from interviews.scheduling import links
 from interviews.scheduling.models import Interview, InterviewStatus
 from interviews.studies import service as studies

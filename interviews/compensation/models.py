@@ -10,9 +10,9 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from interviews.compensation.money import RewardKind
 from interviews.compensation.rules import RewardStatus
 from interviews.db import UTCDateTime, db, str_enum
+from interviews.money import RewardKind
 
 
 class RewardOverride(db.Model):

@@ -16,10 +16,10 @@ from sqlalchemy import select
 from interviews.accounts import service as accounts
 from interviews.clock import utc_now
 from interviews.compensation.models import Reward, RewardOverride
-from interviews.compensation.money import Money, Offer
 from interviews.compensation.rules import RewardStatus, how_it_arrives
 from interviews.db import db
 from interviews.errors import Forbidden, InvalidInput, NotFound
+from interviews.money import Money, Offer
 from interviews.participants.models import Participant
 from interviews.studies import service as studies
 from interviews.studies.models import Study

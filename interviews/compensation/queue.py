@@ -17,10 +17,10 @@ from sqlalchemy.orm import selectinload
 from interviews.clock import utc_now
 from interviews.compensation import rules
 from interviews.compensation.models import Reward
-from interviews.compensation.money import KIND_LABELS, Money, RewardKind
 from interviews.compensation.rules import RewardStatus
 from interviews.db import db
 from interviews.errors import InvalidInput, NotFound
+from interviews.money import KIND_LABELS, Money, RewardKind
 from interviews.participants.models import Participant
 from interviews.scheduling.models import Interview
 from interviews.spreadsheet import csv_row

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from interviews.compensation.money import Money, Totals, minor_digits
+from interviews.money import Money, Totals, minor_digits
 
 
 class RewardStatus(enum.StrEnum):

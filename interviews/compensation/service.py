@@ -1,10 +1,11 @@
-"""Reward use cases: owing, granting and settling rewards. Each is one transaction;
-refusals are named errors. Reading rewards (queue.py) and offers (offers.py) is
-reached through here too.
+"""Reward use cases: owing, granting and settling rewards; refusals are named errors.
+Owing and granting are one transaction each. Settling is claimed here (``claim_settled``)
+and committed by flows.rewards, together with the interviewees' "on its way" messages.
+Reading rewards (queue.py) and offers (offers.py) is reached through here too.
 
-A completed interview owes its reward inside scheduling's own transaction (it calls
-``follow_attendance`` before it commits), so an interview is never completed without
-its reward or the other way round.
+A completed interview owes its reward inside the attendance flow's transaction
+(flows.attendance calls ``follow_attendance`` before it commits), so an interview is
+never completed without its reward or the other way round.
 """
 
 from __future__ import annotations
@@ -20,18 +21,17 @@ from interviews.accounts import service as accounts
 from interviews.clock import utc_now
 from interviews.compensation import budgets, offers, queue, rules
 from interviews.compensation.models import Reward, RewardEvent, RewardOverride
-from interviews.compensation.money import MAX_OFFER_TEXT, Offer, RewardKind
 from interviews.compensation.rules import RewardStatus
 from interviews.db import db
 from interviews.errors import Conflict, Forbidden, InvalidInput, NotFound, refuse_all
-from interviews.messaging import outbox
-from interviews.messaging import service as messaging
+from interviews.money import MAX_OFFER_TEXT, Offer, RewardKind
 from interviews.scheduling.models import Interview, InterviewStatus
 from interviews.studies import service as studies
 
 # What pages, the API and other areas read, reached through this module.
 RewardView, RewardEventView, RewardPage = queue.RewardView, queue.RewardEventView, queue.RewardPage
 reward, reward_of_interview, rewards = queue.reward, queue.reward_of_interview, queue.rewards
+rewards_by_id = queue.rewards_by_id
 parse_status, payout_csv = queue.parse_status, queue.payout_csv
 rewards_of_participant = queue.rewards_of_participant
 owed_counts = queue.owed_counts
@@ -198,24 +198,24 @@ def settle_problems(reward_ids: Iterable[int], method: str, note: str) -> list[I
 SETTLED = (RewardStatus.SENT, RewardStatus.DECLINED, RewardStatus.DONATED, RewardStatus.WITHDRAWN)
 
 
-def settle(
+def claim_settled(
     actor: accounts.Member,
     reward_ids: Iterable[int],
     status: RewardStatus,
     *,
     method: str = "",
     note: str = "",
-    now: datetime | None = None,
-) -> list[RewardView]:
-    """Mark owed rewards sent, declined, donated or withdrawn, all in one transaction:
-    if any of them cannot move, none does. Sent and donated ones tell the interviewee
-    through the outbox ("your reward is on its way").
+    now: datetime,
+) -> list[Reward]:
+    """Inside the caller's transaction: mark owed rewards sent, declined, donated or
+    withdrawn, each with its history line, and return their rows in id order. If any of
+    them cannot move, none does (the session is rolled back). Nothing is committed:
+    flows.rewards.settle commits it with the interviewees' "on its way" messages.
 
     Raises Forbidden, InvalidInput (no ids, bad status, too long), NotFound (an id of
     another workspace), NotOwed (one is not owed: the message names it).
     """
     _editor(actor)
-    now = now or utc_now()
     ids = list(dict.fromkeys(int(i) for i in reward_ids))
     problems = settle_problems(ids, method, note)
     if status not in SETTLED:
@@ -251,15 +251,9 @@ def settle(
         .order_by(Reward.id)
         .execution_options(populate_existing=True)
     ).all()
-    due_now: list[int] = []
     for row in rows:
         _event(row, actor, RewardStatus.OWED, now, note)
-        if status in rules.PAID:
-            interview = db.session.get(Interview, row.interview_id)
-            due_now += outbox.plan_reward_sent(interview, now)
-    db.session.commit()
-    messaging.send_soon(due_now)
-    return queue.rewards_by_id(actor.workspace_id, ids, now)
+    return list(rows)
 
 
 def _refuse(workspace_id: int, ids: list[int], status: RewardStatus) -> None:

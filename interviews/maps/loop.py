@@ -2,7 +2,8 @@
 about it personally from the PM, in a note drafted from their own words and edited
 before it goes. Who was told is recorded; a person is told once per output.
 
-The notes for one output and their emails are written in one transaction.
+This module holds the page, the drafts and the record of who was told; sending the
+notes writes mail too, so it is a use case: interviews/flows/close_loop.py.
 """
 
 from __future__ import annotations
@@ -12,15 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from interviews.accounts import service as accounts
-from interviews.clock import utc_now
 from interviews.db import MAX_ID, db
-from interviews.errors import Conflict, InvalidInput
-from interviews.mail import service as mail_service
+from interviews.errors import InvalidInput
 from interviews.maps.models import LoopNote, MapNode
-from interviews.maps.outreach import output_node, require_editor
+from interviews.maps.outreach import output_node
 from interviews.maps.rules import OutputStatus
 from interviews.notes import links
 from interviews.notes.takeaways import TakeawayView
@@ -111,7 +109,8 @@ def loop_draft(
     return subject, body
 
 
-def _told(workspace_id: int, node_id: int) -> dict[int, LoopNote]:
+def told_in(workspace_id: int, node_id: int) -> dict[int, LoopNote]:
+    """Who was told about this output already: their note, by participant id."""
     rows = db.session.scalars(
         select(LoopNote).where(
             LoopNote.workspace_id == workspace_id,
@@ -138,7 +137,7 @@ def loop_page(workspace_id: int, output_id: int, pm_name: str) -> LoopPage:
         workspace_id, sorted({t.interview_id for t in said.values() if t.interview_id})
     )
     names = {m.user_id: m.name for m in accounts.members(workspace_id)}
-    told = _told(workspace_id, node.id)
+    told = told_in(workspace_id, node.id)
     found = []
     for pid, takeaway_ids in behind.items():
         if pid in gone:
@@ -204,7 +203,7 @@ class LoopReport:
     undelivered: list[tuple[str, str]]  # (name, error): recorded, the email failed
 
 
-def _checked(drafts: Iterable[LoopDraft]) -> list[LoopDraft]:
+def checked_drafts(drafts: Iterable[LoopDraft]) -> list[LoopDraft]:
     """The notes with their words tidied, each checked. Raises InvalidInput naming the
     first note at fault (by its field), so nothing is sent when one is wrong."""
     checked: dict[int, LoopDraft] = {}
@@ -235,91 +234,30 @@ def _checked(drafts: Iterable[LoopDraft]) -> list[LoopDraft]:
     return list(checked.values())
 
 
-def close_loop(actor: accounts.Member, output_id: int, drafts: Iterable[LoopDraft]) -> LoopReport:
-    """Tell each chosen person, personally and from the PM, that the output their words
-    led to has shipped: the email and the record of who told them go in one
-    transaction, then the emails are sent. A person is told once: someone told already
-    (even by a colleague a moment ago) is reported, not written to again.
-
-    Raises Forbidden, NotFound, InvalidInput (not an output, nobody chosen, a note
-    empty or too long, someone not behind this output), Conflict (not shipped).
-    """
-    require_editor(actor, "write to people from them")
-    notes = _checked(drafts)
-    try:
-        return _send_loop_notes(actor, output_id, notes)
-    except IntegrityError:
-        # A colleague told one of them between our read and our write: read again.
-        db.session.rollback()
-    try:
-        return _send_loop_notes(actor, output_id, notes)
-    except IntegrityError:
-        db.session.rollback()
-        raise Conflict(
-            "A colleague is writing to these people right now. Reload the page to see who "
-            "has been told."
-        ) from None
-
-
-def _send_loop_notes(actor: accounts.Member, output_id: int, notes: list[LoopDraft]) -> LoopReport:
-    node = output_node(actor.workspace_id, output_id)
-    if node.output_status is not OutputStatus.SHIPPED:
-        raise Conflict("Mark the output shipped first: the note tells them it is out.")
-    behind = links.participants_of(actor.workspace_id, node.id)
-    people = lookalikes.people_by_id(actor.workspace_id, behind)
-    strangers = [n.participant_id for n in notes if n.participant_id not in people]
-    if strangers:
-        raise InvalidInput(
-            "Only the people whose takeaways are linked to this output can be told here.",
-            field="participant_ids",
-        )
-    told = _told(actor.workspace_id, node.id)
-    report = LoopReport([], [], [], [])
-    now = utc_now()
-    queued: list[tuple[str, int]] = []
-    for note in notes:
-        person = people[note.participant_id]
-        if person.erased:  # nobody left to write to
-            continue
-        if note.participant_id in told:
-            report.already_told.append(person.name)
-            continue
-        if person.do_not_contact:
-            report.do_not_contact.append(person.name)
-            continue
-        message = mail_service.queue_email(
-            kind="loop_note",
-            recipient=person.email,
-            subject=note.subject,
-            template="loop_note",
-            context={"body": note.body, "name": person.name, "sender": actor.name},
-            sender_name=actor.name,
-            reply_to=actor.email,
+def add_loop_note(
+    actor: accounts.Member,
+    node_id: int,
+    participant_id: int,
+    message_id: int,
+    draft: LoopDraft,
+    now: datetime,
+) -> None:
+    """Record, in the caller's transaction, that ``actor`` told this person about the
+    output with the email ``message_id``. Flushed at once: raises IntegrityError when
+    someone told them about it meanwhile (a person is told once per output)."""
+    db.session.add(
+        LoopNote(
             workspace_id=actor.workspace_id,
-            from_person=True,
+            node_id=node_id,
+            participant_id=participant_id,
+            mail_message_id=message_id,
+            subject=draft.subject,
+            body=draft.body,
+            sent_by=actor.user_id,
+            sent_at=now,
         )
-        db.session.flush()
-        db.session.add(
-            LoopNote(
-                workspace_id=actor.workspace_id,
-                node_id=node.id,
-                participant_id=person.id,
-                mail_message_id=message.id,
-                subject=note.subject,
-                body=note.body,
-                sent_by=actor.user_id,
-                sent_at=now,
-            )
-        )
-        db.session.flush()
-        queued.append((person.name, message.id))
-    db.session.commit()
-    for name, message_id in queued:
-        report.sent.append(name)
-        delivery = mail_service.dispatch(message_id)
-        if delivery.failed:
-            report.undelivered.append((name, delivery.error or ""))
-    return report
+    )
+    db.session.flush()
 
 
 def detach_participant(workspace_id: int, participant_id: int, scrub: Callable[[str], str]) -> int:

@@ -1,9 +1,6 @@
 """From a map back to people: "find people like this" for an actor, the panel's people
-its segment rule describes, invited personally to a study. Closing the loop when an
-output ships is in loop.py.
-
-Personal invites commit one by one (``participants.invites.send_invite`` is one
-transaction per person).
+its segment rule describes, invited personally to a study (the use case that sends the
+invites is flows.outreach). Closing the loop when an output ships is in loop.py.
 """
 
 from __future__ import annotations
@@ -12,16 +9,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from interviews.accounts import service as accounts
 from interviews.clock import utc_now
-from interviews.db import MAX_ID, db
-from interviews.errors import Conflict, DomainError, InvalidInput, refuse_all
+from interviews.db import MAX_ID
+from interviews.errors import InvalidInput
 from interviews.maps.models import MapNode
 from interviews.maps.rules import NodeKind, SegmentRule
-from interviews.maps.service import node_in, require_editor
-from interviews.participants import invites, lookalikes
-from interviews.participants.service import DoNotContact, ParticipantView
-from interviews.scheduling import team
+from interviews.maps.service import node_in
+from interviews.participants import lookalikes
+from interviews.participants.service import ParticipantView
+from interviews.scheduling import cooldown, team
 from interviews.studies import service as studies
 from interviews.studies.models import StudyStatus
 
@@ -31,7 +27,8 @@ MAX_BODY = 5000
 MAX_WORDS = 600  # of their own words quoted back in a draft
 
 
-def _actor_node(workspace_id: int, node_id: int) -> MapNode:
+def actor_node(workspace_id: int, node_id: int) -> MapNode:
+    """The workspace's actor (WHO) node. Raises NotFound, InvalidInput (not an actor)."""
     node = node_in(workspace_id, node_id)
     if node.kind is not NodeKind.ACTOR:
         raise InvalidInput(
@@ -103,7 +100,7 @@ def people_like(workspace_id: int, actor_id: int, study_id: int | None = None) -
     not to be contacted marked. Cooldown flags are against ``study_id`` when it is a
     published study, else the first published one. Raises NotFound, InvalidInput (not
     an actor)."""
-    node = _actor_node(workspace_id, actor_id)
+    node = actor_node(workspace_id, actor_id)
     rule = SegmentRule.from_json(node.segment_rule)
     actor = ActorRef(node.id, node.title, node.map_id, rule)
     open_studies = published_studies(workspace_id)
@@ -115,7 +112,7 @@ def people_like(workspace_id: int, actor_id: int, study_id: int | None = None) -
     found = lookalikes.participants_matching(workspace_id, rule.segment, dict(rule.attributes))
     # The maps' own rule has the last word on what "like this" means.
     people = [p for p in found.people if rule.matches(p.segment, p.attributes)]
-    history = lookalikes.contact_history(
+    history = cooldown.contact_history(
         workspace_id, [p.id for p in people], study.cooldown_days if study else 0, utc_now()
     )
     return PeoplePage(
@@ -136,10 +133,11 @@ def people_like(workspace_id: int, actor_id: int, study_id: int | None = None) -
     )
 
 
-MAX_NOTE = 2000  # the personal note of an invite, as participants.invites keeps it
+MAX_NOTE = 2000  # the personal note of an invite, as flows.invites keeps it
 
 
-def _chosen(participant_ids: Iterable[int]) -> list[int]:
+def chosen(participant_ids: Iterable[int]) -> list[int]:
+    """The ids chosen, each once, in order; ids no row can have are left out."""
     return list(dict.fromkeys(i for i in participant_ids if 0 < i <= MAX_ID))
 
 
@@ -147,7 +145,7 @@ def invite_problems(participant_ids: Iterable[int], note: str) -> list[InvalidIn
     """Every problem with who was chosen and the note, found without the database, so a
     form can show them together with its own."""
     problems = []
-    ids = _chosen(participant_ids)
+    ids = chosen(participant_ids)
     if not ids:
         problems.append(
             InvalidInput("Choose at least one person to invite.", field="participant_ids")
@@ -170,53 +168,3 @@ class InviteReport:
     within_cooldown: list[str]
     refused: list[tuple[str, str]]  # (name, why): erased, budget, ...
     undelivered: list[tuple[str, str]]  # (name, error): the invite exists, the email failed
-
-
-def invite_people(
-    actor: accounts.Member,
-    actor_id: int,
-    study_id: int,
-    participant_ids: Iterable[int],
-    *,
-    note: str = "",
-    despite_cooldown: bool = False,
-) -> InviteReport:
-    """Send each chosen person a personal invite to a published study, from the PM.
-
-    Each invite is its own transaction, so one refusal never undoes the others; people
-    who asked not to be contacted are skipped, and so are people within the study's
-    cooldown unless ``despite_cooldown``. Raises Forbidden, NotFound (the actor or the
-    study), InvalidInput (not an actor, nobody chosen, note too long), Conflict (the
-    study is not published), before anyone is invited.
-    """
-    require_editor(actor, "invite people from them")
-    _actor_node(actor.workspace_id, actor_id)
-    ids = _chosen(participant_ids)
-    refuse_all(invite_problems(ids, note))
-    study = studies.get_study(actor.workspace_id, study_id)
-    if study.status is not StudyStatus.PUBLISHED:
-        raise Conflict("Publish the study first: a personal link books into its open times.")
-    people = lookalikes.people_by_id(actor.workspace_id, ids)
-    report = InviteReport([], [], [], [], [])
-    for participant_id in ids:
-        person = people.get(participant_id)
-        if person is None:
-            report.refused.append((f"#{participant_id}", "not on this workspace's panel"))
-            continue
-        try:
-            sent = invites.send_invite(
-                actor, person.id, study.id, note=note, despite_cooldown=despite_cooldown
-            )
-        except invites.CooldownWarning:
-            report.within_cooldown.append(person.name)
-        except DoNotContact:
-            report.do_not_contact.append(person.name)
-        except DomainError as error:  # erased, the budget ran out, ...
-            report.refused.append((person.name, error.message))
-        else:
-            report.invited.append(person.name)
-            if sent.delivery.failed:
-                report.undelivered.append((person.name, sent.delivery.error or ""))
-            continue
-        db.session.rollback()
-    return report

@@ -13,7 +13,7 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from interviews.db import UTCDateTime, db, str_enum
-from interviews.messaging.plan import Audience, MessageKind
+from interviews.message_plan import Audience, MessageKind
 
 
 class OutboxStatus(enum.StrEnum):

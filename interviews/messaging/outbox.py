@@ -13,8 +13,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 
 from interviews.db import db
-from interviews.messaging.models import OPEN_STATUSES, OutboxMessage, OutboxStatus
-from interviews.messaging.plan import (
+from interviews.message_plan import (
     BEFORE_THE_CALL,
     FOLLOW_UPS,
     Audience,
@@ -22,6 +21,7 @@ from interviews.messaging.plan import (
     PlannedMessage,
     plan_before_and_after,
 )
+from interviews.messaging.models import OPEN_STATUSES, OutboxMessage, OutboxStatus
 from interviews.scheduling.models import Interview, InterviewStatus
 from interviews.studies.service import StudyView
 

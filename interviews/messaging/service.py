@@ -6,6 +6,8 @@ without Redis, sends them itself. A worker claims each row again, *queued* to
 *sending*, before it sends; the send carries the row's idempotency key as Message-ID.
 Redis can be flushed and a worker killed: the lease runs out, the next sweep finds the
 row, and it is sent once. A failed send is retried with backoff, then marked failed.
+
+What each message says is render.py; reading the plan back is planned.py.
 """
 
 from __future__ import annotations
@@ -13,36 +15,30 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from flask import current_app, render_template
-from sqlalchemy import and_, func, or_, select, update
+from flask import current_app
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from interviews.clock import utc_now
 from interviews.compensation import offers
 from interviews.compensation.rules import PAID
-from interviews.db import db, within
-from interviews.errors import NotFound
+from interviews.db import db
 from interviews.mail import delivery
 from interviews.mail import service as mail_service
 from interviews.mail.backends import DeliveryError
-from interviews.mail.compose import Attachment
 from interviews.mail.models import MailStatus
 from interviews.mail.rules import gives_up, retry_wait
-from interviews.messaging import texts
-from interviews.messaging.models import OPEN_STATUSES, OutboxMessage, OutboxStatus
-from interviews.messaging.plan import (
+from interviews.message_plan import (
     BEFORE_THE_CALL,
     Audience,
     MessageKind,
-    describe_offset,
     may_go_out,
 )
-from interviews.scheduling import hours, links
-from interviews.scheduling.invites import build_invite
-from interviews.scheduling.lifecycle import attendance_url, record_no_show
+from interviews.messaging import planned, render
+from interviews.messaging.models import OPEN_STATUSES, OutboxMessage, OutboxStatus
+from interviews.scheduling.lifecycle import record_no_show
 from interviews.scheduling.models import Interview, InterviewStatus
 from interviews.studies import service as studies
 from workers.queue import QueueUnavailable, enqueue
@@ -251,7 +247,7 @@ def _prepare(
         return None
     if row.kind is MessageKind.FOLLOWUP_MISSED and interview.status is InterviewStatus.BOOKED:
         record_no_show(interview, now)  # 30 minutes in and no sign of them
-    rendered = _render(row, interview, study, now)
+    rendered = render.message(row, interview, study, now)
     mail = mail_service.queue_email(
         kind=_mail_kind(row),
         recipient=rendered.recipient,
@@ -341,306 +337,15 @@ def _pointless(row: OutboxMessage, interview: Interview, now: datetime) -> str |
 
 def _mail_kind(row: OutboxMessage) -> str:
     # The team's copy of a booking change: "invite_team" (a workspace invite is "invite").
-    if row.audience is not Audience.PARTICIPANT and row.kind in _EVENTS:
+    if row.audience is not Audience.PARTICIPANT and row.kind in render.EVENTS:
         return f"{row.kind.value}_team"
     return row.kind.value
-
-
-_TEAM_SUBJECTS = {
-    MessageKind.INVITE: "New interview: {participant}, {when}",
-    MessageKind.RESCHEDULED: "Moved: interview with {participant}, now {when}",
-    MessageKind.CANCELLED: "Cancelled: interview with {participant}",
-    MessageKind.HOST_REMINDER: "In {offset}: interview with {participant}",
-}
-_EVENTS = {
-    MessageKind.CONFIRMATION: "booked",
-    MessageKind.INVITE: "booked",
-    MessageKind.RESCHEDULED: "rescheduled",
-    MessageKind.CANCELLED: "cancelled",
-}
-
-
-@dataclass(frozen=True)
-class Rendered:
-    recipient: str
-    subject: str
-    template: str
-    context: dict
-    sender_name: str
-    reply_to: str | None
-    attachments: tuple[Attachment, ...] = ()
-    bodies: tuple[str, str] | None = None  # a study's own text, rendered: (text, HTML)
-
-
-def _render(
-    row: OutboxMessage, interview: Interview, study: studies.StudyView, now: datetime
-) -> Rendered:
-    participant = interview.participant
-    cancelled = interview.status is InterviewStatus.CANCELLED
-    token = None if cancelled else links.manage_token(interview)
-    context = {
-        "event": _EVENTS.get(row.kind, row.kind.value),
-        "kind": row.kind.value,
-        "study": study,
-        "participant": participant,
-        "answers": interview.answers,
-        "reason": interview.cancel_reason,
-        "manage_url": links.manage_url(token) if token else None,
-        "rebook_url": links.rebook_url(interview, study.slug),
-        "interview_url": links.link(f"/interviews/{interview.id}"),
-        "in_time": describe_offset(row.offset_minutes) if row.offset_minutes else "",
-        # The thank-you this person is promised: their own offer, or the study's.
-        "reward": offers.offer_for(study, interview.participant_id).describe(),
-    }
-    if row.kind is MessageKind.REWARD_SENT:
-        context["given"] = offers.given_for_interview(interview.id)
-    attachments: tuple[Attachment, ...] = ()
-    if row.kind in _EVENTS:
-        method = "CANCEL" if row.kind is MessageKind.CANCELLED else "REQUEST"
-        ics = build_invite(links.invite_details(study, interview, token, now), method=method)
-        attachments = (Attachment("interview.ics", f"text/calendar; method={method}", ics),)
-
-    if row.audience is Audience.PARTICIPANT:
-        when = links.when_text(interview.start_at, interview.end_at, interview.participant_timezone)
-        context = {**context, "when": when}
-        own = study.message_texts.get(row.kind.value)
-        if own:
-            return _render_own(row, study, participant.email, context, own)
-        rendered = _render_default_participant(row, study, participant.email, context)
-        if row.kind in _EVENTS:  # the booking's own notices: the invite goes with them
-            rendered = replace(rendered, template="interview_participant", attachments=attachments)
-        return rendered
-
-    reader = next(
-        (p for p in (study.host, *study.colleagues) if p.user_id == row.recipient_user_id), None
-    )
-    if reader is None:
-        raise NotFound("The team member this message was for is no longer on the study.")
-    when = links.when_text(interview.start_at, interview.end_at, hours.timezone_of(reader.user_id))
-    if row.kind is MessageKind.HOST_REMINDER:
-        context["attendance"] = {
-            status.value: attendance_url(interview, reader.user_id, status)
-            for status in (
-                InterviewStatus.JOINED,
-                InterviewStatus.NO_SHOW,
-                InterviewStatus.COMPLETED,
-            )
-        }
-    return Rendered(
-        recipient=reader.email,
-        subject=_TEAM_SUBJECTS[row.kind].format(
-            participant=participant.name, when=when, offset=context["in_time"]
-        ),
-        template="interview_team" if row.kind in _EVENTS else f"messages/{row.kind.value}",
-        context={**context, "when": when, "reader": reader},
-        sender_name=participant.name,
-        reply_to=participant.email,
-        attachments=attachments,
-    )
-
-
-def _render_own(
-    row: OutboxMessage, study: studies.StudyView, recipient: str, context: dict, own: dict
-) -> Rendered:
-    """A message in the study's own words (checked when saved; a text that fails now,
-    say after a study field it used was emptied, falls back to the default)."""
-    try:
-        subject, body = texts.render(texts.Text(own["subject"], own["body"]), context)
-    except texts.TextProblem:
-        log.warning("study %s: own %s text failed, sending the default", study.id, row.kind)
-        return _render_default_participant(row, study, recipient, context)
-    html = render_template(
-        "emails/own_words.html", subject=subject, body_html=texts.html_of(body), **context
-    )
-    return Rendered(
-        recipient=recipient,
-        subject=subject,
-        template="own_words",
-        context=context,
-        sender_name=study.host.name,
-        reply_to=study.host.email,
-        bodies=(body, html),
-    )
-
-
-def _render_default_participant(
-    row: OutboxMessage, study: studies.StudyView, recipient: str, context: dict
-) -> Rendered:
-    subject_source = texts.DEFAULT_SUBJECTS[row.kind]
-    return Rendered(
-        recipient=recipient,
-        subject=texts.render(texts.Text(subject_source, ""), context)[0],
-        template=f"messages/{row.kind.value}",
-        context=context,
-        sender_name=study.host.name,
-        reply_to=study.host.email,
-    )
-
-
-def sample_context(study: studies.StudyView, kind: str) -> dict:
-    """What a study's text is previewed and checked with: a made-up interviewee next week."""
-    start = datetime.combine(
-        (utc_now() + timedelta(days=7)).date(), datetime.min.time(), tzinfo=UTC
-    ) + timedelta(hours=15)
-    return {
-        "kind": kind,
-        "study": study,
-        "participant": SampleParticipant("Pat Example", "pat@example.com", "+1 415 555 0100"),
-        "when": links.when_text(start, start + study.duration, "America/New_York"),
-        "in_time": describe_offset(min(study.messages.reminder_offsets or (60,))),
-        "manage_url": links.link("/manage/sample-link"),
-        "rebook_url": links.link(f"/book/{study.slug}?rebook=sample"),
-        "answers": [],
-        "reason": None,
-        "event": kind,
-        "interview_url": links.link("/interviews/0"),
-        "reward": study.offer.describe(),
-    }
-
-
-@dataclass(frozen=True)
-class SampleParticipant:
-    name: str
-    email: str
-    phone: str
-
-
-def default_text(kind: str) -> texts.Text:
-    """The words a study starts from: our default subject and the default text's source."""
-    env = current_app.jinja_env
-    source, _, _ = env.loader.get_source(env, f"emails/messages/{kind}.txt")
-    return texts.Text(texts.DEFAULT_SUBJECTS[MessageKind(kind)], source)
-
-
-def preview(study: studies.StudyView, kind: str, text: texts.Text) -> tuple[str, str]:
-    """(subject, body) of a text for the sample interviewee. Raises texts.TextProblem."""
-    return texts.render(text, sample_context(study, kind))
-
-
-# --- reading the plan ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PlannedView:
-    """One row of an interview's message plan, as the API and the interview page show it."""
-
-    id: int
-    kind: str
-    audience: str
-    recipient: str
-    offset_minutes: int | None
-    due_at: datetime
-    status: str
-    sent_at: datetime | None
-    attempts: int
-    error: str | None
-
-    @property
-    def shown_status(self) -> str:
-        """Queued and sending are a worker's business: to people they are still pending."""
-        return "pending" if self.status in ("queued", "sending") else self.status
-
-
-def _views(rows: list[OutboxMessage]) -> list[PlannedView]:
-    """Rows as people read them; a message not sent yet names who it will go to."""
-    addresses: dict[int, tuple[str, dict[int, str]]] = {}  # interview: participant, team
-    views = []
-    for row in rows:
-        if row.interview_id not in addresses:
-            interview = db.session.get(Interview, row.interview_id)
-            study = studies.get_study(interview.workspace_id, interview.study_id)
-            addresses[row.interview_id] = (
-                interview.participant.email,
-                {p.user_id: p.email for p in (study.host, *study.colleagues)},
-            )
-        participant, team = addresses[row.interview_id]
-        views.append(
-            PlannedView(
-                id=row.id,
-                kind=row.kind.value,
-                audience=row.audience.value,
-                recipient=row.recipient
-                or (
-                    participant
-                    if row.audience is Audience.PARTICIPANT
-                    else team.get(row.recipient_user_id, "")
-                ),
-                offset_minutes=row.offset_minutes,
-                due_at=row.due_at,
-                status=row.status.value,
-                sent_at=row.sent_at,
-                attempts=row.attempts,
-                error=row.error,
-            )
-        )
-    return views
-
-
-def plan_of(interview_id: int) -> list[PlannedView]:
-    """An interview's outbox in due order: what was and will be sent, to whom, when."""
-    rows = db.session.scalars(
-        select(OutboxMessage)
-        .where(OutboxMessage.interview_id == interview_id)
-        .order_by(OutboxMessage.due_at, OutboxMessage.id)
-    ).all()
-    return _views(list(rows))
-
-
-_LISTED = (OutboxStatus.PENDING, OutboxStatus.QUEUED, OutboxStatus.SENDING, OutboxStatus.FAILED)
-
-
-def open_messages(limit: int = 500, offset: int = 0) -> list[tuple[PlannedView, int]]:
-    """Planned, pending and failed messages across the server, soonest first, a page of
-    them (the CLI), each with its interview's id."""
-    rows = db.session.scalars(
-        select(OutboxMessage)
-        .where(OutboxMessage.status.in_(_LISTED))
-        .order_by(OutboxMessage.due_at, OutboxMessage.id)
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    return list(zip(_views(list(rows)), (row.interview_id for row in rows), strict=True))
-
-
-def status_counts() -> dict[str, int]:
-    """How many interview messages are in each status, server-wide (as people read it:
-    queued and sending count as pending)."""
-    counts: dict[str, int] = {}
-    for status, count in db.session.execute(
-        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
-    ):
-        shown = "pending" if status in OPEN_STATUSES else status.value
-        counts[shown] = counts.get(shown, 0) + count
-    return counts
-
-
-def reminder_sent_times(
-    workspace_id: int,
-    sent_from: datetime | None,
-    sent_before: datetime | None,
-    study_id: int | None = None,
-) -> list[datetime]:
-    """When each reminder to an interviewee went out, for reminders sent in
-    [from, before) (of one study, if given): what the reports dashboard counts. Team
-    members' own reminders are not counted."""
-    query = select(OutboxMessage.sent_at).where(
-        OutboxMessage.workspace_id == workspace_id,
-        OutboxMessage.kind == MessageKind.REMINDER,
-        OutboxMessage.status == OutboxStatus.SENT,
-        OutboxMessage.sent_at.is_not(None),
-        *within(OutboxMessage.sent_at, sent_from, sent_before),
-    )
-    if study_id is not None:
-        query = query.join(Interview, Interview.id == OutboxMessage.interview_id).where(
-            Interview.study_id == study_id
-        )
-    return list(db.session.scalars(query))
 
 
 # --- privacy requests ------------------------------------------------------------------------
 
 
-def messages_to_participant(interview_ids: list[int]) -> list[PlannedView]:
+def messages_to_participant(interview_ids: list[int]) -> list[planned.PlannedView]:
     """What was planned for and sent to the interviewee of these interviews (not the
     team's copies), in due order: their data export."""
     if not interview_ids:
@@ -653,7 +358,7 @@ def messages_to_participant(interview_ids: list[int]) -> list[PlannedView]:
         )
         .order_by(OutboxMessage.due_at, OutboxMessage.id)
     ).all()
-    return _views(list(rows))
+    return planned.views_of(list(rows))
 
 
 def erase_interview_messages(

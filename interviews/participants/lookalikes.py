@@ -1,6 +1,6 @@
 """Finding people on the panel by who they are: a segment and attribute values, as an
-impact map's actor describes them ("find people like this"), and what other areas need
-to know before writing to them (do not contact, when they were last interviewed).
+impact map's actor describes them ("find people like this"), or their ids. When they
+were last interviewed is scheduling's to say (scheduling/cooldown.py).
 
 Reads only; other areas reach the panel's tables through here.
 """
@@ -9,16 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from interviews.db import MAX_ID, db
-from interviews.participants.invites import COUNTS_FOR_COOLDOWN
 from interviews.participants.models import Participant
 from interviews.participants.service import ParticipantView, view_of
-from interviews.scheduling import team
 
 MAX_MATCHES = 500
 
@@ -90,34 +87,3 @@ def people_by_id(workspace_id: int, ids: Iterable[int]) -> dict[int, Participant
         .where(Participant.workspace_id == workspace_id, Participant.id.in_(wanted))
     )
     return {row.id: view_of(row) for row in rows}
-
-
-@dataclass(frozen=True)
-class ContactHistory:
-    """What to know before inviting someone again."""
-
-    last_interviewed: datetime | None  # their latest interview that has started
-    last_study: str | None
-    # Their latest interview inside the cooldown (an upcoming one counts): invite only
-    # once the PM says so.
-    within_cooldown: team.InterviewSummary | None
-
-
-def contact_history(
-    workspace_id: int, participant_ids: Iterable[int], cooldown_days: int, now: datetime
-) -> dict[int, ContactHistory]:
-    """Each person's last interview and whether they are within ``cooldown_days`` of
-    one, by the same rule personal invites use."""
-    since = now - timedelta(days=cooldown_days)
-    history: dict[int, ContactHistory] = {}
-    everyone = team.interviews_of_participants(workspace_id, list(participant_ids))
-    for participant_id, interviews in everyone.items():  # each newest first
-        counted = [i for i in interviews if i.status in COUNTS_FOR_COOLDOWN]
-        held = next((i for i in counted if i.start <= now), None)
-        recent = next((i for i in counted if i.start >= since), None)
-        history[participant_id] = ContactHistory(
-            last_interviewed=held.start if held else None,
-            last_study=held.study_title if held else None,
-            within_cooldown=recent,
-        )
-    return history

@@ -1,9 +1,7 @@
-"""Privacy requests about a participant: a copy of everything held about them, erasure
-on request, and the audit trail of both. Each use case is one transaction.
-
-A person's data lives in several areas; each is read or cleared through that area's
-service, and the steps of an erasure all join one transaction, so a failure anywhere
-leaves everything as it was.
+"""Privacy requests about a participant, the participants area's part: who may make
+them, the erasure claimed and the profile cleared, the record of an erasure, and the
+audit trail. Exporting or erasing a person spans areas: the use cases are in
+interviews/flows/privacy.py, which call these helpers in their one transaction.
 """
 
 from __future__ import annotations
@@ -17,22 +15,15 @@ from flask import current_app
 from sqlalchemy import Text, cast, or_, select, update
 
 from interviews.accounts import service as accounts
-from interviews.compensation import service as compensation
 from interviews.db import db
-from interviews.errors import Conflict, Forbidden, InvalidInput, NotFound
-from interviews.mail import service as mail
-from interviews.maps import loop as closing
-from interviews.messaging import service as messaging
-from interviews.notes import service as notes
-from interviews.participants import export_sections, personal_data
+from interviews.errors import Conflict, Forbidden, NotFound
+from interviews.participants import personal_data
 from interviews.participants.models import (
     AuditEntry,
     Participant,
     ParticipantImport,
     ParticipantInvite,
 )
-from interviews.scheduling import service as scheduling
-from interviews.scheduling.models import InterviewStatus
 
 EXPORTED, ERASED = "participant.exported", "participant.erased"
 AUDIT_PAGE = 500
@@ -42,21 +33,24 @@ class AlreadyErased(Conflict):
     code = "already_erased"
 
 
-def _editor(actor: accounts.Member) -> None:
+def require_editor(actor: accounts.Member) -> None:
+    """Owners and researchers may export or erase a person's data. Raises Forbidden."""
     if not actor.can_edit:
         raise Forbidden("Only owners and researchers can export or erase a participant's data.")
 
 
-def _participant(workspace_id: int, participant_id: int) -> Participant:
+def participant_row(workspace_id: int, participant_id: int) -> Participant:
+    """The participant a privacy request is about. Raises NotFound (not in this workspace)."""
     row = db.session.get(Participant, participant_id)
     if row is None or row.workspace_id != workspace_id:
         raise NotFound("No such participant in this workspace.")
     return row
 
 
-def _audit(
+def record_audit(
     actor: accounts.Member, action: str, participant_id: int, detail: dict, now: datetime
 ) -> None:
+    """Put an export or an erasure on the audit trail, in the caller's transaction."""
     db.session.add(
         AuditEntry(
             workspace_id=actor.workspace_id,
@@ -68,62 +62,6 @@ def _audit(
             at=now,
         )
     )
-
-
-# --- export ------------------------------------------------------------------------------
-
-
-def _document(
-    actor: accounts.Member, participant_id: int, now: datetime
-) -> tuple[dict, export_sections.Person]:
-    _editor(actor)
-    row = _participant(actor.workspace_id, participant_id)
-    person = export_sections.Person(
-        actor.workspace_id, row, scheduling.interview_records_of(actor.workspace_id, row.id)
-    )
-    document: dict[str, Any] = {
-        "export": {
-            "participant_id": row.id,
-            "workspace": actor.workspace_name,
-            "made_at": export_sections.iso(now),
-        }
-    }
-    for section in export_sections.SECTIONS:
-        document[section.key] = section.collect(person)
-    return document, person
-
-
-def export_data(actor: accounts.Member, participant_id: int, now: datetime) -> dict[str, Any]:
-    """Everything held about a participant as one JSON document (participant.json of
-    the download); the export goes on the audit trail. Raises Forbidden, NotFound."""
-    document, _ = _document(actor, participant_id, now)
-    _audit(actor, EXPORTED, participant_id, {"format": "json"}, now)
-    db.session.commit()
-    return document
-
-
-def export_archive(actor: accounts.Member, participant_id: int, now: datetime) -> tuple[str, bytes]:
-    """The download for a data request: (file name, zip bytes) holding README.txt,
-    participant.json and the notes of each interview as Markdown; the export goes on the
-    audit trail. Raises Forbidden, NotFound."""
-    document, person = _document(actor, participant_id, now)
-    files = {
-        personal_data.notes_file_name(view.interview.id): notes.interview_markdown(
-            person.workspace_id, view.interview.id, person.row.timezone
-        )[1]
-        for view in export_sections.notes_of(person)
-    }
-    readme = personal_data.readme(
-        product=current_app.config["PRODUCT_NAME"],
-        workspace=actor.workspace_name,
-        participant_id=participant_id,
-        made_at=now,
-        sections=[(s.key, s.holds) for s in export_sections.SECTIONS],
-    )
-    data = personal_data.build_archive(document, files, readme)
-    _audit(actor, EXPORTED, participant_id, {"format": "zip", "notes_files": len(files)}, now)
-    db.session.commit()
-    return f"participant-{participant_id}-export.zip", data
 
 
 # --- erasure -----------------------------------------------------------------------------
@@ -156,7 +94,7 @@ class ErasurePlan:
 
 def erasure_of(workspace_id: int, participant_id: int) -> Erasure | None:
     """Who erased this participant and when, or None while they are not erased."""
-    row = _participant(workspace_id, participant_id)
+    row = participant_row(workspace_id, participant_id)
     if row.erased_at is None:
         return None
     entry = db.session.scalar(
@@ -174,32 +112,33 @@ def erasure_of(workspace_id: int, participant_id: int) -> Erasure | None:
     return Erasure(participant_id, entry.at, entry.actor_name, dict(entry.detail or {}))
 
 
-def erasure_plan(actor: accounts.Member, participant_id: int) -> ErasurePlan:
-    """What erasing this participant would touch. Raises Forbidden, NotFound."""
-    _editor(actor)
-    row = _participant(actor.workspace_id, participant_id)
-    interviews = scheduling.interview_records_of(actor.workspace_id, row.id)
-    invites = db.session.scalars(
-        select(ParticipantInvite.id).where(
-            ParticipantInvite.participant_id == row.id,
-            ParticipantInvite.revoked_at.is_(None),
-            ParticipantInvite.used_at.is_(None),
-        )
-    ).all()
-    return ErasurePlan(
-        participant_id=row.id,
-        name=row.name,
-        email=row.email,
-        interviews=len(interviews),
-        upcoming=sum(1 for i in interviews if i.status is InterviewStatus.BOOKED),
-        consents=len(row.consents),
-        takeaways=len(notes.takeaways_from_participant(actor.workspace_id, row.id)),
-        invites=len(invites),
-        done=erasure_of(actor.workspace_id, row.id),
+def open_invites(participant_id: int) -> int:
+    """How many personal booking links of theirs are still open (neither revoked nor used)."""
+    return len(
+        db.session.scalars(
+            select(ParticipantInvite.id).where(
+                ParticipantInvite.participant_id == participant_id,
+                ParticipantInvite.revoked_at.is_(None),
+                ParticipantInvite.used_at.is_(None),
+            )
+        ).all()
     )
 
 
-def _revoke_invites(row: Participant, now: datetime) -> int:
+def claim_erasure(row: Participant, now: datetime) -> bool:
+    """Mark them erased in one statement, in the caller's transaction: of two erasures at
+    once, one claims it and does the work. False when they were erased already."""
+    claimed = db.session.execute(
+        update(Participant)
+        .where(Participant.id == row.id, Participant.erased_at.is_(None))
+        .values(erased_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return bool(claimed)
+
+
+def revoke_invites(row: Participant, now: datetime) -> int:
+    """Part of an erasure (no commit): revoke their personal booking links; how many."""
     invites = db.session.scalars(
         select(ParticipantInvite).where(
             ParticipantInvite.participant_id == row.id, ParticipantInvite.revoked_at.is_(None)
@@ -210,8 +149,9 @@ def _revoke_invites(row: Participant, now: datetime) -> int:
     return len(invites)
 
 
-def _scrub_imports(workspace_id: int, email: str, scrub: Callable[[str], str]) -> int:
-    """CSV imports not yet done still hold the file, their row in it included."""
+def scrub_imports(workspace_id: int, email: str, scrub: Callable[[str], str]) -> int:
+    """Part of an erasure (no commit): CSV imports not yet done still hold the file, their
+    row in it included, so each one naming them is scrubbed; how many."""
     like = "%" + email.replace("%", "").replace("_", "\\_") + "%"
     rows = db.session.scalars(
         select(ParticipantImport).where(
@@ -229,7 +169,9 @@ def _scrub_imports(workspace_id: int, email: str, scrub: Callable[[str], str]) -
     return len(rows)
 
 
-def _clear_profile(row: Participant, now: datetime) -> int:
+def clear_profile(row: Participant, now: datetime) -> int:
+    """Part of an erasure (no commit): the profile keeps only its id, a placeholder
+    address and do-not-contact; their consents go. Returns how many consents."""
     consents = len(row.consents)
     row.consents.clear()  # delete-orphan: the rows go, wording and all
     row.name = personal_data.ERASED_NAME
@@ -244,86 +186,6 @@ def _clear_profile(row: Participant, now: datetime) -> int:
     row.do_not_contact_at = row.do_not_contact_at or now
     row.erased_at = row.updated_at = now
     return consents
-
-
-def _erase_everywhere(row: Participant, now: datetime) -> dict[str, int]:
-    workspace_id, email = row.workspace_id, row.email
-    words = personal_data.erasure_words(
-        name=row.name, email=email, phone=row.phone, company=row.company
-    )
-    interviews = scheduling.interview_records_of(workspace_id, row.id)
-    written = [a.get("answer", "") for i in interviews for a in i.answers]
-    written += [i.cancel_reason for i in interviews if i.cancel_reason]
-    # The team's emails quote what they wrote when booking or cancelling, word for word.
-    mail_words = personal_data.erasure_words(
-        name=row.name, email=email, phone=row.phone, company=row.company, written=written
-    )
-
-    def scrub_mail(text: str) -> str:
-        return notes.scrub(text, mail_words)
-
-    interview_ids = scheduling.erase_participant_details(workspace_id, row.id, now)
-    counts = {"interviews": len(interview_ids)}
-    counts["notes"] = notes.erase_from_notes(workspace_id, interview_ids, words)
-    counts["takeaways"] = notes.detach_participant(workspace_id, row.id, words)
-    counts["rewards"] = compensation.detach_participant(
-        workspace_id, row.id, lambda text: notes.scrub(text, words)
-    )
-    counts["loop_notes"] = closing.detach_participant(
-        workspace_id, row.id, lambda text: notes.scrub(text, words)
-    )
-    voided, mail_ids = messaging.erase_interview_messages(interview_ids, email, scrub_mail, now)
-    counts["messages_voided"] = voided
-    counts["emails_deleted"] = mail.delete_messages_to(workspace_id, email)
-    counts["emails_scrubbed"] = mail.scrub_messages(workspace_id, mail_words, scrub_mail, mail_ids)
-    counts["invites_revoked"] = _revoke_invites(row, now)
-    counts["imports_scrubbed"] = _scrub_imports(workspace_id, email, scrub_mail)
-    counts["consents"] = _clear_profile(row, now)
-    return counts
-
-
-def erase(
-    actor: accounts.Member, participant_id: int, *, confirm_email: str, now: datetime
-) -> Erasure:
-    """Erase a participant at their request, all or nothing. Their profile keeps only
-    its id ("Erased participant", a placeholder address, do-not-contact); consents go;
-    their interviews stay, so studies still count them, without answers, time zone or
-    working links; notes and takeaways stay as evidence with their name, email, phone
-    and company replaced; messages not yet sent are voided; emails to them are deleted
-    and the team's emails about them scrubbed; personal links are revoked. The erasure
-    goes on the audit trail with counts only.
-
-    Raises Forbidden, NotFound, AlreadyErased, InvalidInput (the typed address is not
-    theirs).
-    """
-    _editor(actor)
-    row = _participant(actor.workspace_id, participant_id)
-    if row.erased_at is None and not personal_data.confirms(confirm_email, row.email):
-        raise InvalidInput(
-            "Type the participant's email address exactly as shown to confirm.", field="email"
-        )
-    # Claimed in one statement first: of two erasures at once, one does the work.
-    claimed = db.session.execute(
-        update(Participant)
-        .where(Participant.id == row.id, Participant.erased_at.is_(None))
-        .values(erased_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if not claimed:
-        db.session.rollback()
-        done = erasure_of(actor.workspace_id, participant_id)
-        raise AlreadyErased(
-            f"This participant was already erased on {done.at:%-d %b %Y} by {done.by}: "
-            "nothing about them is left to remove."
-        )
-    try:
-        counts = _erase_everywhere(row, now)
-        _audit(actor, ERASED, row.id, counts, now)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    return Erasure(row.id, now, actor.name, counts)
 
 
 # --- the audit trail ---------------------------------------------------------------------

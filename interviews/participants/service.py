@@ -13,6 +13,7 @@ from sqlalchemy import func, or_, select
 
 from interviews.accounts import service as accounts
 from interviews.clock import utc_now
+from interviews.dates import parse_timezone
 from interviews.db import db
 from interviews.errors import Conflict, Forbidden, Gone, InvalidInput, NotFound, refuse_all
 from interviews.participants.models import ConsentKind, Participant, ParticipantInvite
@@ -26,7 +27,6 @@ from interviews.participants.rules import (  # noqa: F401 (other areas validate 
     normalise_email,
     normalise_phone,
 )
-from interviews.scheduling.hours import parse_timezone
 from interviews.tokens import hash_secret
 
 PAGE_SIZE = 50
@@ -438,7 +438,7 @@ def set_do_not_contact(
     return view_of(row)
 
 
-# --- for booking (called inside scheduling's transaction) ----------------------------------
+# --- for booking (called inside the booking flow's transaction) ----------------------------
 
 
 def ensure_contactable(workspace_id: int, email: str) -> None:

@@ -16,7 +16,7 @@ from interviews.accounts import service as accounts
 from interviews.clock import utc_now
 from interviews.compensation import budgets
 from interviews.errors import InvalidInput, NotFound
-from interviews.messaging import service as messaging
+from interviews.messaging import planned
 from interviews.notes import service as notes
 from interviews.participants import invites
 from interviews.reports import charts, rules, tables
@@ -131,9 +131,7 @@ class _Numbers:
 
     @cached_property
     def weeks(self) -> list[rules.WeekCounts]:
-        sent = messaging.reminder_sent_times(
-            self.workspace_id, self.start, self.end, self.f.study_id
-        )
+        sent = planned.reminder_sent_times(self.workspace_id, self.start, self.end, self.f.study_id)
         return rules.weekly(
             self.f.span,
             ((fact.start.date(), fact.status.value) for fact in self.facts),

@@ -14,7 +14,7 @@ from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from interviews.compensation.money import Money, Totals
+from interviews.money import Money, Totals
 from interviews.scheduling.attendance import AttendanceNumbers
 
 SEND_AT = time(8)  # local time on Monday from which last week's digest is due

@@ -21,12 +21,6 @@ from interviews.scheduling.slots import Availability, DateOverride, WeeklyWindow
 Span = tuple[time, time]
 
 
-def parse_timezone(name: str, field: str = "timezone") -> str:
-    """The IANA zone name, checked (dates.zone_of). Raises InvalidInput for anything else."""
-    dates.zone_of(name, field)
-    return name
-
-
 def _schedule(user_id: int) -> HostSchedule | None:
     return db.session.scalar(select(HostSchedule).where(HostSchedule.user_id == user_id))
 
@@ -47,7 +41,7 @@ def set_timezone(user_id: int, timezone: str) -> None:
     """Set the person's zone: the times they read, and the zone their hours are kept in
     (9:00-17:00 stays 9:00-17:00 on their new clock). Raises InvalidInput for a name
     that is not a zone."""
-    parse_timezone(timezone)
+    dates.parse_timezone(timezone)
     schedule = _schedule(user_id)
     if schedule is None:
         # A zone and no windows: nobody can book them until they set hours.
@@ -81,7 +75,7 @@ def _replace_weekly(
     user_id: int, timezone: str, weekly: list[tuple[int, time, time]]
 ) -> HostSchedule:
     """The host's schedule (made if new) with this zone and these weekly windows."""
-    parse_timezone(timezone)
+    dates.parse_timezone(timezone)
     windows = _weekly_windows(weekly)
     schedule = _schedule(user_id)
     if schedule is None:

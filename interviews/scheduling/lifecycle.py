@@ -1,7 +1,7 @@
 """How an interview went: joined, no-show, completed. The rules, and the host's one-click links.
 
 Messaging reads these too (a "sorry we missed you" marks a silent interview a no-show),
-so this module imports nothing from messaging: scheduling's service writes the plan.
+so this module imports nothing from messaging: the flows (interviews/flows/) write the plan.
 """
 
 from __future__ import annotations

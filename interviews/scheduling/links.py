@@ -16,7 +16,6 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from interviews.addresses import web_link
-from interviews.compensation import offers
 from interviews.scheduling.invites import InviteDetails, Person
 from interviews.scheduling.models import Interview
 from interviews.scheduling.pages import local_when
@@ -83,9 +82,15 @@ def when_text(start: datetime, end: datetime, timezone: str) -> str:
 
 
 def invite_details(
-    study: studies.StudyView, interview: Interview, token: str | None, now: datetime
+    study: studies.StudyView,
+    interview: Interview,
+    token: str | None,
+    now: datetime,
+    *,
+    reward: str,
 ) -> InviteDetails:
-    """The calendar event everyone on the call gets: purpose, join details, reward, link."""
+    """The calendar event everyone on the call gets: purpose, join details, reward, link.
+    ``reward`` is the thank-you the interviewee is promised, in words ("" for none)."""
     # Only an http(s) join link goes into the event: a calendar app makes links of it.
     join = web_link(study.meeting_url) or ""
     lines = [study.description]
@@ -93,7 +98,6 @@ def invite_details(
         lines.append(f"Join: {join}")
     if study.phone_fallback:
         lines.append(f"If video fails, call {study.phone_fallback}.")
-    reward = offers.offer_for(study, interview.participant_id).describe()
     if reward:
         lines.append(f"Thank you: {reward}")
     if token:

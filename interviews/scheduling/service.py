@@ -1,59 +1,33 @@
-"""Scheduling use cases: host availability, free slots, booking, rescheduling, cancelling.
+"""Scheduling's interviews: the booking form, the host's booking lock, the new row, the
+manage link, interviews held before the desk, and a person's interviews for privacy requests.
 
-Double booking is prevented in the database: a booking's first statement bumps the
-host's schedule row, which takes that host's write lock (a row lock on PostgreSQL,
-the database write lock on SQLite) before anything is read. The slot is then
-re-checked against fresh data and the interview inserted, all in one transaction.
+The use cases that book, move, cancel an interview and record how it went (planning its
+messages and owing its reward in the same transaction) are in interviews/flows/: booking,
+move, cancel, attendance. This module gives them the parts; ``lock_host`` is how double
+booking is prevented. Which times are free is free_times.py.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from sqlalchemy import select, update
 
 from interviews import dates
 from interviews.clock import utc_now
-from interviews.compensation import budgets as reward_budgets
-from interviews.compensation import service as compensation
 from interviews.db import db
 from interviews.errors import Conflict, InvalidInput, NotFound, refuse_all
-from interviews.messaging import outbox
-from interviews.messaging import service as messaging
 from interviews.participants import service as participants
-from interviews.scheduling import busy_calendars, hours, lifecycle, links
-from interviews.scheduling.invites import build_invite
-from interviews.scheduling.models import (
-    ACTIVE_STATUSES,
-    HostSchedule,
-    Interview,
-    InterviewStatus,
-)
-from interviews.scheduling.slots import (
-    Interval,
-    SlotQuery,
-    free_slots,
-)
+from interviews.scheduling import free_times, links
+from interviews.scheduling.models import HostSchedule, Interview, InterviewStatus
+from interviews.scheduling.slots import Interval
 from interviews.studies import service as studies
 from interviews.tokens import hash_secret, new_secret
-
-MAX_RANGE_DAYS = 62
-# Days outside these cannot hold a slot, and far ones overflow datetime arithmetic.
-EARLIEST_DAY, LATEST_DAY = dates.EARLIEST_DAY, dates.LATEST_DAY
 
 
 class SlotTaken(Conflict):
     code = "slot_taken"
-
-
-# A study whose reward budget is spent takes no bookings; views catch it from here.
-BudgetExhausted = reward_budgets.BudgetExhausted
-
-
-def bookings_paused(study: studies.StudyView) -> bool:
-    """The study's budget cannot cover another reward: its booking page offers no times."""
-    return reward_budgets.booking_block(study) is not None
 
 
 @dataclass(frozen=True)
@@ -86,71 +60,6 @@ class ManagedInterview:
         return self.status is InterviewStatus.BOOKED
 
 
-# --- availability ------------------------------------------------------------------------
-
-
-def _booked(host_id: int, start: datetime, end: datetime) -> list[Interval]:
-    """The host's interviews (every study, every workspace) that hold time in [start, end)."""
-    rows = db.session.execute(
-        select(Interview.start_at, Interview.end_at).where(
-            Interview.host_id == host_id,
-            Interview.status.in_(ACTIVE_STATUSES),
-            Interview.end_at > start,
-            Interview.start_at < end,
-        )
-    )
-    return [Interval(row.start_at, row.end_at) for row in rows]
-
-
-def _slots(
-    study: studies.StudyView,
-    start: datetime,
-    end: datetime,
-    now: datetime,
-    ignore: Interval | None = None,
-) -> list[Interval]:
-    availability = hours.availability_of(study.host.user_id)
-    if availability is None:
-        return []
-    # A day's cap and the buffer reach past the range: read a margin either side.
-    margin = timedelta(days=2)
-    return free_slots(
-        SlotQuery(
-            availability=availability,
-            limits=study.limits,
-            now=now,
-            booked=_booked(study.host.user_id, start - margin, end + margin),
-            busy=busy_calendars.busy_between(study.host.user_id, start, end),
-            range_start=start,
-            range_end=end,
-            ignore=ignore,
-        )
-    )
-
-
-def day_range(first: date, last: date, timezone: str) -> tuple[datetime, datetime]:
-    """Local days first..last in ``timezone`` as a UTC [start, end) range."""
-    if not (first >= EARLIEST_DAY and last <= LATEST_DAY):
-        raise InvalidInput(f"Ask for days {dates.WINDOW}.", field="from")
-    if last < first:
-        raise InvalidInput("`to` is before `from`.", field="to")
-    if (last - first).days >= MAX_RANGE_DAYS:
-        raise InvalidInput(f"Ask for at most {MAX_RANGE_DAYS} days at a time.", field="to")
-    zone = dates.zone_of(timezone)
-    start = datetime.combine(first, time(0), tzinfo=zone).astimezone(UTC)
-    end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
-    return start, end
-
-
-def public_slots(slug: str, first: date, last: date, timezone: str) -> list[Interval]:
-    """Free slots of a published study on the viewer's local days first..last."""
-    study = studies.published_study(slug)
-    start, end = day_range(first, last, hours.parse_timezone(timezone))
-    if reward_budgets.booking_block(study):
-        return []  # the budget cannot cover another reward: no new times (the PM is told)
-    return _slots(study, start, end, utc_now())
-
-
 # --- booking --------------------------------------------------------------------------------
 
 
@@ -166,7 +75,8 @@ class BookingRequest:
     invite: str | None = None  # the token of a personal booking link (one person, once)
 
 
-def _parse_start(value: str) -> datetime:
+def parse_start(value: str) -> datetime:
+    """The chosen slot's start, an instant with its offset. Raises InvalidInput."""
     return dates.parse_instant(value, "`start`", "start")
 
 
@@ -213,22 +123,29 @@ def booking_detail_problems(slug: str, request: BookingRequest) -> list[InvalidI
     return _clean_details(studies.published_study(slug), request)[3]
 
 
-def _clean_request(
+def clean_request(
     study: studies.StudyView, request: BookingRequest
 ) -> tuple[str, str, str, str, datetime, list[dict[str, str]]]:
+    """A booking form cleaned: (name, email, phone, time zone, start, the answers paired
+    with their questions). Raises InvalidInput with every problem at once."""
     name, email, phone, problems = _clean_details(study, request)
     refuse_all(problems)
-    timezone = hours.parse_timezone(request.timezone or "UTC")
+    timezone = dates.parse_timezone(request.timezone or "UTC")
     answers = list(request.answers or ())
     paired = [
         {"question": q, "answer": (answers[i] if i < len(answers) else "").strip()}
         for i, q in enumerate(study.questions)
     ]
-    return name, email, phone, timezone, _parse_start(request.start), paired
+    return name, email, phone, timezone, parse_start(request.start), paired
 
 
-def _lock_host(host_id: int) -> None:
-    """Take the host's booking lock: the transaction's first statement, a write."""
+def lock_host(host_id: int) -> None:
+    """Take the host's booking lock: the transaction's first statement, a write.
+
+    Bumping the host's schedule row takes their write lock (a row lock on PostgreSQL,
+    the database write lock on SQLite) before anything is read, so the caller re-checks
+    the slot against fresh data and writes in the same transaction: no double booking.
+    Raises SlotTaken when the host has no schedule (nothing is open)."""
     db.session.rollback()  # start clean, so nothing was read before the lock
     locked = db.session.execute(
         update(HostSchedule)
@@ -240,54 +157,7 @@ def _lock_host(host_id: int) -> None:
         raise SlotTaken("This study has no open times right now.")
 
 
-def book(slug: str, request: BookingRequest) -> Booking:
-    """Book a free slot of a published study. Raises NotFound, InvalidInput, SlotTaken."""
-    study = studies.published_study(slug)
-    invited = None
-    if request.invite:
-        # A personal link books its own person, whatever address the form says.
-        invited = participants.invited_person(request.invite, study.id)
-        request = replace(request, email=invited.email)
-    rebooked_from_id = missed_interview(study.id, request.rebook) if request.rebook else None
-    name, email, phone, timezone, start, answers = _clean_request(study, request)
-    participants.ensure_contactable(study.workspace_id, email)
-    end = start + study.duration
-    _lock_host(study.host.user_id)
-    now = utc_now()
-    if Interval(start, end) not in _slots(study, start, end, now):
-        db.session.rollback()
-        raise SlotTaken(
-            "Sorry, that time was just taken or is no longer open. Please pick another."
-        )
-    try:  # under the host's lock: two bookings cannot both take the last of the budget
-        reward_budgets.ensure_bookable(study, invited.participant_id if invited else None)
-    except reward_budgets.BudgetExhausted:
-        db.session.rollback()
-        raise
-    participant = participants.record_participant(
-        study.workspace_id, email=email, name=name, phone=phone, timezone=timezone, now=now
-    )
-    interview = _new_interview(
-        study,
-        participant,
-        start,
-        InterviewStatus.BOOKED,
-        timezone,
-        now,
-        answers=answers,
-        rebooked_from_id=rebooked_from_id,
-    )
-    if request.invite:
-        participants.use_invite(request.invite, study.id, interview.id, now)
-    token = links.new_manage_token(interview)
-    due_now = outbox.plan_booking(interview, study, now)
-    db.session.commit()
-    messaging.send_soon(due_now)
-    reward_budgets.tell_host_if_paused(study)
-    return _booking(interview, token)
-
-
-def _new_interview(
+def new_interview(
     study: studies.StudyView,
     participant,
     start: datetime,
@@ -354,7 +224,8 @@ class CancelledInterview:
     bookable: bool
 
 
-def _by_token(token: str) -> Interview:
+def by_token(token: str) -> Interview:
+    """The interview behind a live manage link. Raises NotFound for a bad or retired one."""
     interview = db.session.scalar(
         select(Interview).where(Interview.manage_token_hash == hash_secret(token))
     )
@@ -365,27 +236,11 @@ def _by_token(token: str) -> Interview:
     return interview
 
 
-def managed(token: str) -> ManagedInterview:
-    """The interview behind a manage link. Raises NotFound for a bad or retired link."""
-    interview = _by_token(token)
-    study = studies.get_study(interview.workspace_id, interview.study_id)
-    return ManagedInterview(
-        interview_id=interview.id,
-        study=study,
-        participant_name=interview.participant.name,
-        start=interview.start_at,
-        end=interview.end_at,
-        timezone=interview.participant_timezone,
-        status=interview.status,
-        manage_url=links.manage_url(token),
-        ics_url=links.ics_url(token),
-        reward=compensation.offer_for(study, interview.participant_id).describe(),
-    )
-
-
-def cancelled_by_link(token: str) -> CancelledInterview:
-    """A cancelled interview behind a (retired) manage link. Raises NotFound for a link
-    that was never one, or belongs to an interview that is not cancelled."""
+def cancelled_interview(token: str) -> CancelledInterview:
+    """A cancelled interview behind a (retired) manage link; ``bookable`` says only that
+    its study is published (whether its budget takes bookings is compensation's to say).
+    Raises NotFound for a link that was never one, or belongs to an interview that is not
+    cancelled."""
     interview = db.session.scalar(
         select(Interview).where(Interview.manage_token_hash == hash_secret(token))
     )
@@ -400,103 +255,14 @@ def cancelled_by_link(token: str) -> CancelledInterview:
         end=interview.end_at,
         timezone=interview.participant_timezone,
         cancelled_at=interview.cancelled_at or interview.updated_at,
-        bookable=study.status is studies.StudyStatus.PUBLISHED and not bookings_paused(study),
+        bookable=study.status is studies.StudyStatus.PUBLISHED,
     )
 
 
 def reschedule_slots(token: str, first: date, last: date, timezone: str) -> list[Interval]:
     """Slots the participant may move to: never their current time (moving there would
     change nothing), though it does not block the times that overlap it."""
-    return slots_around(_by_token(token), first, last, timezone)
-
-
-def reschedule(token: str, start_value: str) -> Booking:
-    """Move the interview to another free slot; everyone gets the updated invite.
-
-    Raises NotFound, InvalidInput (a bad time, or the interview already happened), SlotTaken.
-    """
-    return _reschedule(_by_token(token).id, start_value, token)
-
-
-def _reschedule(interview_id: int, start_value: str, token: str | None) -> Booking:
-    interview = db.session.get(Interview, interview_id)
-    study = studies.get_study(interview.workspace_id, interview.study_id)
-    start = _parse_start(start_value)
-    end = start + study.duration
-    if interview.status is not InterviewStatus.BOOKED:
-        raise InvalidInput("Only an upcoming interview can be moved.", field="start")
-    if start == interview.start_at:
-        # Refused before anything is written: a "move" to the same time sends nobody a
-        # "Moved" email about a time that did not change.
-        raise SameTime(
-            "Your interview is already at that time. Pick a different time to move it.",
-            field="start",
-        )
-    _lock_host(study.host.user_id)
-    interview = db.session.get(Interview, interview_id)  # re-read under the lock
-    now = utc_now()
-    current = Interval(interview.start_at, interview.end_at)
-    if Interval(start, end) not in _slots(study, start, end, now, ignore=current):
-        db.session.rollback()
-        raise SlotTaken(
-            "Sorry, that time was just taken or is no longer open. Please pick another."
-        )
-    token = links.manage_token(interview)
-    interview.start_at, interview.end_at = start, end
-    interview.ics_sequence += 1
-    interview.updated_at = now
-    due_now = outbox.plan_reschedule(interview, study, now)
-    db.session.commit()
-    messaging.send_soon(due_now)
-    return _booking(interview, token)
-
-
-def cancel(token: str, reason: str = "") -> None:
-    """Cancel the interview: its time frees up, the link retires, everyone is told."""
-    _cancel(_by_token(token), reason, token)
-
-
-def cancel_interview(interview: Interview, reason: str) -> None:
-    """Cancel from the team side (no manage link involved)."""
-    _cancel(interview, reason, None)
-
-
-def move_interview(interview_id: int, start_value: str) -> Booking:
-    """Move from the team side; the interviewee's email carries a fresh manage link."""
-    return _reschedule(interview_id, start_value, None)
-
-
-def slots_around(interview: Interview, first: date, last: date, timezone: str) -> list[Interval]:
-    """Times an interview could move to: its own time does not block the ones overlapping
-    it, and is not offered itself."""
-    study = studies.get_study(interview.workspace_id, interview.study_id)
-    start, end = day_range(first, last, hours.parse_timezone(timezone))
-    current = Interval(interview.start_at, interview.end_at)
-    found = _slots(study, start, end, utc_now(), ignore=current)
-    return [slot for slot in found if slot.start != interview.start_at]
-
-
-def _cancel(interview: Interview, reason: str, token: str | None) -> None:
-    if interview.status is not InterviewStatus.BOOKED:
-        raise InvalidInput("Only an upcoming interview can be cancelled.", field="reason")
-    study = studies.get_study(interview.workspace_id, interview.study_id)
-    now = utc_now()
-    interview.status = InterviewStatus.CANCELLED
-    interview.cancelled_at = now
-    interview.cancel_reason = (reason or "").strip()[:2000] or None
-    interview.manage_token_revoked_at = now
-    interview.ics_sequence += 1
-    interview.updated_at = now
-    due_now = outbox.plan_cancel(interview, study, now)
-    db.session.commit()
-    messaging.send_soon(due_now)
-
-
-def invite_ics(token: str) -> str:
-    """The interview's current calendar invite (METHOD REQUEST, current SEQUENCE)."""
-    interview = _by_token(token)
-    study = studies.get_study(interview.workspace_id, interview.study_id)
-    return build_invite(links.invite_details(study, interview, token, utc_now()), method="REQUEST")
+    return free_times.slots_around(by_token(token), first, last, timezone)
 
 
 def record_held_interview(
@@ -521,7 +287,7 @@ def record_held_interview(
     participant = participants.record_participant(
         study.workspace_id, email=email, name=name, phone="", timezone=timezone, now=now
     )
-    interview = _new_interview(
+    interview = new_interview(
         study, participant, start, status, timezone, now, rebooked_from_id=rebooked_from_id
     )
     interview.manage_token_revoked_at = now  # nothing left to move or cancel
@@ -529,28 +295,8 @@ def record_held_interview(
     return interview.id
 
 
-# --- attendance ------------------------------------------------------------------------------
-
-
-def mark_attendance(interview_id: int, status: InterviewStatus) -> bool:
-    """Record how the interview went; follow-ups and the thank-you follow from it.
-
-    Returns False when it already said so. Raises Conflict (cancelled, not started).
-    """
-    interview = db.session.get(Interview, interview_id)
-    now = utc_now()
-    previous = interview.status
-    if not lifecycle.set_attendance(interview, status, now):
-        return False
-    study = studies.get_study(interview.workspace_id, interview.study_id)
-    due_now = outbox.plan_attendance(interview, study, status, now)
-    compensation.follow_attendance(interview, previous, study, now)
-    db.session.commit()
-    messaging.send_soon(due_now)
-    return True
-
-
-def _booking(interview: Interview, token: str) -> Booking:
+def booking_of(interview: Interview, token: str) -> Booking:
+    """What a booking or a move answers with: the interview's time and its links."""
     return Booking(
         interview_id=interview.id,
         start=interview.start_at,

@@ -11,10 +11,12 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import WEEKLY, rrule, weekday
+
+from interviews.studies.rules import Limits
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -64,25 +66,6 @@ class Availability:
     timezone: str
     weekly: tuple[WeeklyWindow, ...]
     overrides: tuple[DateOverride, ...] = ()
-
-
-@dataclass(frozen=True)
-class Limits:
-    """The booking rules of a study; defaults are PRODUCT.md's."""
-
-    duration: timedelta = timedelta(minutes=45)
-    notice: timedelta = timedelta(hours=12)
-    horizon: timedelta = timedelta(days=30)
-    max_per_day: int = 3
-    buffer: timedelta = timedelta(minutes=30)
-    step: timedelta = timedelta(minutes=30)
-
-    def __post_init__(self) -> None:
-        for name in ("duration", "step"):
-            if getattr(self, name) <= timedelta(0):
-                raise ValueError(f"{name} must be positive")
-        if self.max_per_day < 1:
-            raise ValueError("max_per_day must be at least 1")
 
 
 @dataclass(frozen=True)

@@ -1,36 +1,29 @@
-"""Team-side scheduling use cases: the agenda, one interview, changes on the interviewee's behalf."""
+"""Team-side scheduling: the agenda, one interview and its history, attendance numbers.
+
+The host's calendar subscription is calendar_feed.py."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import current_app
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import aliased, joinedload
 
 from interviews.accounts import service as accounts
 from interviews.accounts.models import User
-from interviews.addresses import web_link
 from interviews.clock import utc_now
 from interviews.db import db, within
 from interviews.errors import Forbidden, NotFound
-from interviews.messaging import service as messaging
-from interviews.scheduling import hours, lifecycle
-from interviews.scheduling import service as scheduling
+from interviews.scheduling import free_times, hours, lifecycle
 from interviews.scheduling.attendance import AttendanceNumbers, count_attendance
-from interviews.scheduling.invites import InviteDetails, build_feed
-from interviews.scheduling.invites import Person as InvitePerson
 from interviews.scheduling.models import (
-    ACTIVE_STATUSES,
-    CalendarFeedLink,
     Interview,
     InterviewStatus,
 )
 from interviews.scheduling.slots import Interval
 from interviews.studies import service as studies
-from interviews.tokens import hash_secret, new_secret
 
 
 @dataclass(frozen=True)
@@ -203,7 +196,9 @@ def interviews_of_participants(
     return found
 
 
-def _editable(actor: accounts.Member, interview_id: int) -> Interview:
+def editable_interview(actor: accounts.Member, interview_id: int) -> Interview:
+    """An interview of the actor's workspace that they may change. Raises Forbidden (a
+    viewer), NotFound (another workspace's id or none)."""
     if not actor.can_edit:
         raise Forbidden("Viewers cannot change interviews.")
     interview = db.session.get(Interview, interview_id)
@@ -212,44 +207,14 @@ def _editable(actor: accounts.Member, interview_id: int) -> Interview:
     return interview
 
 
-def cancel_for_participant(actor: accounts.Member, interview_id: int, reason: str) -> None:
-    """Cancel on the interviewee's behalf; they and the team are told as if they had."""
-    scheduling.cancel_interview(_editable(actor, interview_id), reason)
-
-
-def reschedule_for_participant(
-    actor: accounts.Member, interview_id: int, start: str
-) -> scheduling.Booking:
-    """Move the interview on the interviewee's behalf; their email carries a fresh manage link."""
-    return scheduling.move_interview(_editable(actor, interview_id).id, start)
-
-
-def mark_attendance(actor: accounts.Member, interview_id: int, status: str) -> InterviewSummary:
-    """Say how it went: joined, no_show or completed. Raises Forbidden, NotFound,
-    InvalidInput (another status), Conflict (cancelled, or not started yet)."""
-    interview = _editable(actor, interview_id)
-    scheduling.mark_attendance(interview.id, lifecycle.parse_attendance(status))
-    return _summary_of(interview.id)
-
-
-def mark_attendance_by_link(token: str, status: str) -> InterviewSummary:
-    """The host's one-click link from their reminder. Raises NotFound for a bad or old
-    link, or one whose sender is no longer on the interview's workspace as an editor."""
-    interview_id, user_id = lifecycle.attendance_link_subject(token)
-    interview = db.session.get(Interview, interview_id)
-    member = accounts.current_member(user_id, interview.workspace_id) if interview else None
-    if member is None or member.workspace_id != interview.workspace_id or not member.can_edit:
-        raise NotFound("This link is not valid.")
-    return mark_attendance(member, interview_id, status)
-
-
 def attendance_link_interview(token: str) -> InterviewSummary:
     """The interview an attendance link is about. Raises NotFound for a bad or old link."""
     interview_id, _ = lifecycle.attendance_link_subject(token)
-    return _summary_of(interview_id)
+    return summary_of(interview_id)
 
 
-def _summary_of(interview_id: int) -> InterviewSummary:
+def summary_of(interview_id: int) -> InterviewSummary:
+    """One interview as the team sees it, whichever workspace. Raises NotFound."""
     interview = db.session.get(Interview, interview_id)
     if interview is None:
         raise NotFound("No such interview.")
@@ -275,14 +240,6 @@ def interviews_by_id(workspace_id: int, ids: list[int]) -> dict[int, InterviewSu
         .where(Interview.workspace_id == workspace_id, Interview.id.in_(ids))
     )
     return {interview.id: _summary(interview, host) for interview, host in rows}
-
-
-def messages_of(workspace_id: int, interview_id: int) -> list[messaging.PlannedView]:
-    """The interview's message plan. Raises NotFound for another workspace's id."""
-    interview = db.session.get(Interview, interview_id)
-    if interview is None or interview.workspace_id != workspace_id:
-        raise NotFound("No such interview in this workspace.")
-    return messaging.plan_of(interview_id)
 
 
 def attendance_of_study(workspace_id: int, study_id: int) -> AttendanceNumbers:
@@ -402,84 +359,5 @@ def statuses_of(workspace_id: int, ids: list[int]) -> dict[int, InterviewStatus]
 def slots_for_move(
     actor: accounts.Member, interview_id: int, first: date, last: date, timezone: str
 ) -> list[Interval]:
-    interview = _editable(actor, interview_id)
-    return scheduling.slots_around(interview, first, last, timezone)
-
-
-# --- the host's calendar subscription ---------------------------------------------------------
-
-FEED_PAST_DAYS = 30
-
-
-def new_feed_link(user_id: int) -> str:
-    """A fresh secret subscription URL for the user's interviews; the previous one stops working."""
-    token = new_secret()
-    link = db.session.scalar(select(CalendarFeedLink).where(CalendarFeedLink.user_id == user_id))
-    if link is None:
-        link = CalendarFeedLink(user_id=user_id)
-        db.session.add(link)
-    link.token_hash = hash_secret(token)
-    link.created_at = utc_now()
-    db.session.commit()
-    return f"{current_app.config['BASE_URL']}/calendar/{token}.ics"
-
-
-def has_feed_link(user_id: int) -> bool:
-    return (
-        db.session.scalar(select(CalendarFeedLink.id).where(CalendarFeedLink.user_id == user_id))
-        is not None
-    )
-
-
-def feed(token: str) -> str:
-    """The calendar behind a subscription URL: the interviews this person hosts or takes
-    notes on, from a month ago on.
-
-    Raises NotFound for an unknown or replaced link.
-    """
-    link = db.session.scalar(
-        select(CalendarFeedLink).where(CalendarFeedLink.token_hash == hash_secret(token))
-    )
-    if link is None:
-        raise NotFound("This calendar link is not valid; make a new one on your Hours page.")
-    person = db.session.get(User, link.user_id)
-    now = utc_now()
-    taking_notes = studies.studies_with_colleague(link.user_id)
-    rows = list(
-        db.session.scalars(
-            select(Interview)
-            .options(joinedload(Interview.study), joinedload(Interview.participant))
-            .where(
-                or_(Interview.host_id == link.user_id, Interview.study_id.in_(taking_notes)),
-                Interview.status.in_(ACTIVE_STATUSES),
-                Interview.end_at > now - timedelta(days=FEED_PAST_DAYS),
-            )
-            .order_by(Interview.start_at)
-        )
-    )
-    hosts = {
-        user.id: user
-        for user in db.session.scalars(
-            select(User).where(User.id.in_({interview.host_id for interview in rows}))
-        )
-    }
-    base = current_app.config["BASE_URL"]
-    events = []
-    for interview in rows:
-        host = hosts[interview.host_id]
-        role = "" if interview.host_id == person.id else f", taking notes for {host.name}"
-        events.append(
-            InviteDetails(
-                uid=interview.ics_uid,
-                sequence=interview.ics_sequence,
-                start=interview.start_at,
-                end=interview.end_at,
-                summary=f"Interview: {interview.participant.name} ({interview.study.title}){role}",
-                description=f"{base}/interviews/{interview.id}",
-                location=web_link(interview.study.meeting_url) or "",
-                organizer=InvitePerson(host.name, host.email),
-                attendees=(),
-                stamp=now,
-            )
-        )
-    return build_feed(f"Interviews: {person.name}", events)
+    interview = editable_interview(actor, interview_id)
+    return free_times.slots_around(interview, first, last, timezone)

@@ -9,8 +9,8 @@ from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String, T
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from interviews.accounts.models import User, Workspace
-from interviews.compensation.money import RewardKind
 from interviews.db import UTCDateTime, db, str_enum
+from interviews.money import RewardKind
 
 
 class StudyStatus(enum.StrEnum):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import timedelta
 
 SLUG_MAX = 60
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
@@ -91,3 +93,22 @@ def deletion_problem(status: str, interviews: int) -> str | None:
             "so it is kept with their notes."
         )
     return None
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The booking rules of a study; defaults are PRODUCT.md's."""
+
+    duration: timedelta = timedelta(minutes=45)
+    notice: timedelta = timedelta(hours=12)
+    horizon: timedelta = timedelta(days=30)
+    max_per_day: int = 3
+    buffer: timedelta = timedelta(minutes=30)
+    step: timedelta = timedelta(minutes=30)
+
+    def __post_init__(self) -> None:
+        for name in ("duration", "step"):
+            if getattr(self, name) <= timedelta(0):
+                raise ValueError(f"{name} must be positive")
+        if self.max_per_day < 1:
+            raise ValueError("max_per_day must be at least 1")

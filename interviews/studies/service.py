@@ -12,14 +12,14 @@ from sqlalchemy.exc import IntegrityError
 from interviews import addresses
 from interviews.accounts import service as accounts
 from interviews.clock import utc_now
-from interviews.compensation.money import Money, MoneyError, Offer, RewardKind
 from interviews.db import db
 from interviews.errors import Conflict, Forbidden, InvalidInput, NotFound
-from interviews.messaging.plan import DEFAULT_REMINDER_OFFSETS, MessageSettings
-from interviews.messaging.texts import EDITABLE, Text, TextProblem, check
-from interviews.scheduling.slots import Limits
+from interviews.message_plan import DEFAULT_REMINDER_OFFSETS, MessageSettings
+from interviews.message_texts import EDITABLE, Text, TextProblem, check
+from interviews.money import Money, MoneyError, Offer, RewardKind
 from interviews.studies import rules
 from interviews.studies.models import Study, StudyColleague, StudyStatus
+from interviews.studies.rules import Limits
 
 
 @dataclass(frozen=True)

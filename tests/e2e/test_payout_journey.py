@@ -11,7 +11,7 @@ from interviews.accounts.rules import Role
 from interviews.clock import utc_now
 from interviews.compensation.models import Reward
 from interviews.db import db
-from interviews.scheduling import team
+from interviews.flows import attendance
 from tests.conftest import (
     PASSWORD,
     book_interview,
@@ -52,7 +52,7 @@ def three_completed_interviews(app, study) -> dict[str, int]:
     for interview_id in booked.values():
         started_minutes_ago(app, interview_id, 50)
         with app.app_context():
-            team.mark_attendance(study["dana"], interview_id, "completed")
+            attendance.mark_attendance_by_member(study["dana"], interview_id, "completed")
     with app.app_context():
         rewards = {r.interview_id: r for r in db.session.scalars(db.select(Reward)).all()}
         # Backdated: Ana's reward has waited five days, its first history line too.

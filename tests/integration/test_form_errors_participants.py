@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 
 from interviews.clock import utc_now
 from interviews.db import db
-from interviews.participants import consent, privacy
+from interviews.flows import privacy
+from interviews.participants import consent
 from interviews.participants import service as participants
 from interviews.participants.models import (
     AuditEntry,

@@ -20,7 +20,7 @@ from interviews.accounts import service as accounts
 from interviews.db import db
 from interviews.messaging import service as messaging
 from interviews.notes.models import InterviewNotes
-from interviews.scheduling import team
+from interviews.scheduling import calendar_feed
 from interviews.studies.models import Study
 from tests.conftest import book_interview, log_in, next_weekday_slot, started_minutes_ago
 
@@ -219,7 +219,7 @@ def test_the_hosts_subscribed_calendar_carries_no_script_link(
     app, client, interview_with_script_links, study
 ):
     with app.app_context():
-        feed = team.new_feed_link(study["dana"].user_id)
+        feed = calendar_feed.new_feed_link(study["dana"].user_id)
 
     ics = client.get(feed.removeprefix("http://desk.test")).get_data(as_text=True)
 

@@ -14,13 +14,13 @@ import pytest
 from interviews.accounts.rules import Role
 from interviews.clock import utc_now
 from interviews.db import db
+from interviews.flows import privacy
 from interviews.maps import evidence as map_evidence
 from interviews.maps import loop as closing
 from interviews.maps import nodes
 from interviews.maps import service as maps
 from interviews.maps.models import LoopNote
 from interviews.notes import takeaways
-from interviews.participants import privacy
 from interviews.participants import service as participants
 from interviews.scheduling.models import Interview, InterviewStatus
 from interviews.studies.models import Study, StudyStatus
@@ -367,13 +367,13 @@ def test_a_colleague_telling_them_at_the_same_moment_sends_nothing_twice(
     data = {"participant_ids": [str(mei)], f"subject_{mei}": "Live", f"body_{mei}": "Hi Mei"}
     assert client.post(loop_url(panel, send=True), data=data).status_code == 302
     # The next send reads "nobody told yet" once, as a request racing the first would.
-    real, calls = closing._told, []
+    real, calls = closing.told_in, []
 
     def stale(workspace_id, node_id):
         calls.append(node_id)
         return {} if len(calls) == 1 else real(workspace_id, node_id)
 
-    monkeypatch.setattr(closing, "_told", stale)
+    monkeypatch.setattr(closing, "told_in", stale)
 
     raced = client.post(loop_url(panel, send=True), data=data, follow_redirects=True)
 

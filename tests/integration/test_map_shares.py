@@ -11,12 +11,12 @@ import pytest
 from interviews.accounts.rules import Role
 from interviews.clock import utc_now
 from interviews.db import db
+from interviews.flows import privacy
 from interviews.maps import evidence as map_evidence
 from interviews.maps import nodes, shared_report, shares
 from interviews.maps import service as maps
 from interviews.maps.models import MapShare
 from interviews.notes import takeaways
-from interviews.participants import privacy
 from interviews.participants import service as participants
 from tests.conftest import log_in
 

@@ -14,6 +14,8 @@ from interviews.accounts import service as accounts
 from interviews.accounts.rules import Role
 from interviews.clock import utc_now
 from interviews.db import db
+from interviews.flows import attendance
+from interviews.messaging import planned
 from interviews.messaging import service as messaging
 from interviews.scheduling import hours
 from interviews.scheduling import service as scheduling
@@ -281,7 +283,7 @@ def test_marked_joined_three_minutes_in_means_no_follow_ups(app, client, api, st
 
     started_minutes_ago(app, booking["interview_id"], 3)
     with app.app_context():
-        scheduling.mark_attendance(booking["interview_id"], InterviewStatus.JOINED)
+        attendance.mark_attendance(booking["interview_id"], InterviewStatus.JOINED)
 
     sweep(app, start + timedelta(minutes=5))
     sweep(app, start + timedelta(minutes=30))
@@ -378,7 +380,7 @@ def test_a_failing_mail_server_is_retried_with_backoff_then_marked_failed(make_a
     with app.app_context():
         rows = {
             r.kind: r
-            for r in messaging.plan_of(booking["interview_id"])
+            for r in planned.plan_of(booking["interview_id"])
             if r.audience == "participant"
         }
         confirmation = rows["confirmation"]
@@ -388,7 +390,7 @@ def test_a_failing_mail_server_is_retried_with_backoff_then_marked_failed(make_a
         assert messaging.dispatch_due(retry_at - SECOND) == 0
         messaging.dispatch_due(retry_at)
         [confirmation] = [
-            r for r in messaging.plan_of(booking["interview_id"]) if r.kind == "confirmation"
+            r for r in planned.plan_of(booking["interview_id"]) if r.kind == "confirmation"
         ]
         assert confirmation.status == "failed" and confirmation.attempts == 2
 
@@ -431,7 +433,7 @@ def test_a_held_interview_is_recorded_without_messages_but_not_one_still_to_come
             status=InterviewStatus.COMPLETED,
         )
         assert db_status(interview_id) is InterviewStatus.COMPLETED
-        assert messaging.plan_of(interview_id) == []
+        assert planned.plan_of(interview_id) == []
         with pytest.raises(InvalidInput, match="over"):
             scheduling.record_held_interview(
                 study_id,

@@ -18,9 +18,10 @@ from sqlalchemy import func, insert, select
 
 from interviews.clock import utc_now
 from interviews.db import db
+from interviews.message_plan import Audience, MessageKind
+from interviews.messaging import planned
 from interviews.messaging import service as messaging
 from interviews.messaging.models import OutboxMessage, OutboxStatus
-from interviews.messaging.plan import Audience, MessageKind
 from interviews.scheduling.models import Interview
 from tests.conftest import ROOT, next_weekday_slot
 from tests.conftest import book_interview as book
@@ -170,7 +171,7 @@ def test_a_mail_server_that_is_down_for_a_while_gets_everything_once_it_is_back(
     app = make_app(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_TIMEOUT=2)
     booking = book(app.test_client(), next_weekday_slot(10))
     with app.app_context():
-        plan = messaging.plan_of(booking["interview_id"])
+        plan = planned.plan_of(booking["interview_id"])
     failed_once = [p for p in plan if p.kind in ("confirmation", "invite")]
     assert [p.status for p in failed_once] == ["pending"] * 3
     assert all(p.error and p.attempts == 1 for p in failed_once)

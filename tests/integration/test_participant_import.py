@@ -16,7 +16,8 @@ from interviews import dispatcher
 from interviews.accounts.rules import Role
 from interviews.clock import utc_now
 from interviews.db import db
-from interviews.participants import import_runs, privacy
+from interviews.flows import privacy
+from interviews.participants import import_runs
 from interviews.participants import service as participants
 from interviews.participants.models import ImportStatus, Participant, ParticipantImport
 from tests.conftest import PASSWORD, log_in

@@ -18,9 +18,10 @@ from interviews.accounts.rules import Role
 from interviews.clock import utc_now
 from interviews.compensation import service as compensation
 from interviews.compensation.rules import RewardStatus
+from interviews.flows import invites as inviting
+from interviews.flows import rewards as settling
 from interviews.messaging import service as messaging
 from interviews.notes import service as notes
-from interviews.participants import invites
 from interviews.scheduling import service as scheduling
 from interviews.scheduling import team
 from interviews.scheduling.models import InterviewStatus
@@ -103,7 +104,7 @@ def desk(app, client, study):
             i: compensation.owe_for_interview(dana.workspace_id, i, MONDAY + timedelta(days=15))
             for i in (ana, cy, ben)
         }
-        compensation.settle(dana, [rewards[ana]], RewardStatus.SENT, now=MONDAY + timedelta(16))
+        settling.settle(dana, [rewards[ana]], RewardStatus.SENT, now=MONDAY + timedelta(16))
         notes.assign_note_taker(dana, ana, sam.user_id)
         empty = studies.create_study(
             dana, studies.StudyDraft(title="Pricing interviews", host_user_id=dana.user_id)
@@ -218,7 +219,7 @@ def test_the_funnel_and_reminders_follow_invites_bookings_and_sent_reminders(app
     dana = desk["dana"]
     with app.app_context():
         ana = team.interview_summary(dana.workspace_id, desk["ana"]).participant_id
-        sent = invites.send_invite(dana, ana, desk["study"])
+        sent = inviting.send_invite(dana, ana, desk["study"])
     token = parse_qs(urlsplit(sent.url).query)["invite"][0]
     start = next_weekday_slot()
     booked = book_interview(app.test_client(), start, email=sent.email, name="Ana", invite=token)

@@ -18,13 +18,14 @@ from interviews.clock import utc_now
 from interviews.compensation import budgets
 from interviews.compensation import service as compensation
 from interviews.compensation.models import Reward, RewardEvent
-from interviews.compensation.money import Money, Offer, RewardKind
 from interviews.compensation.rules import RewardStatus
 from interviews.db import db
 from interviews.errors import Conflict, InvalidInput
+from interviews.flows import rewards as settling
+from interviews.message_plan import MessageKind
 from interviews.messaging import service as messaging
 from interviews.messaging.models import OutboxMessage
-from interviews.messaging.plan import MessageKind
+from interviews.money import Money, Offer, RewardKind
 from interviews.participants.models import Participant
 from interviews.studies import service as studies
 from interviews.studies.models import Study
@@ -427,12 +428,12 @@ def test_services_refuse_illegal_moves_with_a_conflict(app, client, study):
     completed_interviews(app, client, study, [("ana@customer.example", 10)])
     [reward] = rewards_of(app)
     with app.app_context():
-        compensation.settle(study["dana"], [reward.id], RewardStatus.DONATED)
+        settling.settle(study["dana"], [reward.id], RewardStatus.DONATED)
         for target in (RewardStatus.SENT, RewardStatus.DECLINED, RewardStatus.WITHDRAWN):
             with pytest.raises(Conflict, match="donated cannot be marked"):
-                compensation.settle(study["dana"], [reward.id], target)
+                settling.settle(study["dana"], [reward.id], target)
         with pytest.raises(InvalidInput):
-            compensation.settle(study["dana"], [], RewardStatus.SENT)
+            settling.settle(study["dana"], [], RewardStatus.SENT)
     assert [r.status for r in rewards_of(app)] == [RewardStatus.DONATED]
 
 
@@ -527,7 +528,7 @@ def test_ten_people_marking_the_same_reward_at_once_settle_it_once(app, client, 
         with app.app_context():
             barrier.wait()
             try:
-                compensation.settle(study["dana"], [reward.id], RewardStatus.SENT)
+                settling.settle(study["dana"], [reward.id], RewardStatus.SENT)
                 outcomes.append("settled")
             except Conflict as error:
                 outcomes.append(error.code)

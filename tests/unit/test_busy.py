@@ -9,11 +9,11 @@ from interviews.scheduling.busy import BusyFeedError, display_address, feed_addr
 from interviews.scheduling.slots import (
     Availability,
     Interval,
-    Limits,
     SlotQuery,
     WeeklyWindow,
     free_slots,
 )
+from interviews.studies.rules import Limits
 
 BERLIN = ZoneInfo("Europe/Berlin")
 START, END = datetime(2026, 11, 30, tzinfo=UTC), datetime(2027, 1, 31, tzinfo=UTC)

@@ -63,16 +63,19 @@ def test_an_area_importing_one_above_it_breaks_the_layers_contract(copy_of_repo:
     assert "interviews.studies.rules -> interviews.reports.digest" in output
 
 
-def test_an_ignored_import_that_no_longer_exists_fails_so_the_list_only_shrinks(
+def test_an_ignored_import_that_no_longer_exists_fails_so_no_stale_exception_stays(
     copy_of_repo: Path,
 ):
+    # The layers contract ignores nothing now; an exception someone adds must match an import.
     pyproject = copy_of_repo / "pyproject.toml"
     text = pyproject.read_text()
-    assert text.count("ignore_imports = [\n") == 1
+    assert "ignore_imports" not in text
+    assert text.count("exhaustive = true\n") == 1
     pyproject.write_text(
         text.replace(
-            "ignore_imports = [\n",
-            'ignore_imports = [\n    "interviews.mail.service -> interviews.reports.digest",\n',
+            "exhaustive = true\n",
+            "exhaustive = true\n"
+            'ignore_imports = ["interviews.mail.service -> interviews.reports.digest"]\n',
         )
     )
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from interviews.messaging.plan import (
+from interviews.message_plan import (
     MAX_OFFSET_MINUTES,
     Audience,
     MessageKind,

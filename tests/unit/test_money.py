@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from interviews.compensation.money import (
+from interviews.money import (
     MAX_OFFER_TEXT,
     Money,
     MoneyError,

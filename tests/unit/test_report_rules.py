@@ -10,8 +10,8 @@ from decimal import Decimal
 import pytest
 
 from interviews import spreadsheet
-from interviews.compensation.money import Money, Totals
 from interviews.compensation.rules import cost_per_completed
+from interviews.money import Money, Totals
 from interviews.reports import charts, rules, tables
 from interviews.reports.rules import DayRange, ReportInputError
 from interviews.scheduling.attendance import count_attendance

@@ -10,7 +10,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from interviews.compensation.money import Money, Totals
 from interviews.compensation.rules import (
     MOVES,
     BudgetLine,
@@ -27,6 +26,7 @@ from interviews.compensation.rules import (
     shortfall,
     show_rate_by_offer,
 )
+from interviews.money import Money, Totals
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 

@@ -12,13 +12,13 @@ from interviews.scheduling.slots import (
     Availability,
     DateOverride,
     Interval,
-    Limits,
     SlotQuery,
     WeeklyWindow,
     free_slots,
     group_by_day,
     windows_between,
 )
+from interviews.studies.rules import Limits
 
 WORKWEEK = tuple(WeeklyWindow(d, time(9), time(17)) for d in range(5))
 NO_LIMITS = Limits(

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pytest
 
-from interviews.compensation.money import Money
+from interviews.money import Money
 from interviews.reports import weekly
 from interviews.scheduling.attendance import AttendanceNumbers
 

@@ -18,16 +18,18 @@ from interviews.accounts import service as accounts
 from interviews.accounts.models import User, Workspace
 from interviews.accounts.rules import Role
 from interviews.clock import utc_now
-from interviews.compensation.money import Money, Offer, RewardKind
 from interviews.db import db
+from interviews.flows import booking
 from interviews.flows.demo import maps as demo_maps
 from interviews.flows.demo import notes as demo_notes
 from interviews.flows.demo import panel as demo_panel
 from interviews.flows.demo import reports as demo_reports
 from interviews.flows.demo import rewards as demo_rewards
 from interviews.mail import delivery
+from interviews.message_texts import Text
+from interviews.messaging import render
 from interviews.messaging import service as messaging
-from interviews.messaging.texts import Text
+from interviews.money import Money, Offer, RewardKind
 from interviews.reports import digest
 from interviews.scheduling import busy_calendars, hours
 from interviews.scheduling import service as scheduling
@@ -217,18 +219,18 @@ def _seed_study(owner: accounts.Member) -> None:
         study.id,
         "thank_you",
         Text(DEMO_THANK_YOU_SUBJECT, DEMO_THANK_YOU),
-        messaging.sample_context(study, "thank_you"),
+        render.sample_context(study, "thank_you"),
     )
     held = _seed_history(study.id)
     demo_notes.seed_notes(owner, study.id, held)
     demo_rewards.seed_rewards(owner, study.id, held)
     today = utc_now().date()
-    free = scheduling.public_slots(study.slug, today, today + timedelta(days=13), "UTC")
+    free = booking.public_slots(study.slug, today, today + timedelta(days=13), "UTC")
     # Spread out: one soon, one a few days later, leaving plenty of times open.
     for (name, email, phone, timezone), slot in zip(
         DEMO_BOOKINGS, (free[2], free[len(free) // 2]), strict=True
     ):
-        scheduling.book(
+        booking.book(
             study.slug,
             scheduling.BookingRequest(
                 name=name,

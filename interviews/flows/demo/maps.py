@@ -10,6 +10,7 @@ from datetime import date
 
 from interviews.accounts import service as accounts
 from interviews.clock import utc_now
+from interviews.flows.close_loop import close_loop
 from interviews.maps import evidence, nodes, roadmaps, shares
 from interviews.maps import loop as closing
 from interviews.maps import service as maps
@@ -231,9 +232,7 @@ def seed_maps(owner: accounts.Member) -> dict[str, int]:
     # Closing the loop on the shipped output: Mei hears from Dana; Carlos is still to tell.
     page = closing.loop_page(owner.workspace_id, scheduled, owner.name)
     mei = next(p for p in page.people if p.name == "Mei Lin")
-    closing.close_loop(
-        owner, scheduled, [closing.LoopDraft(mei.participant_id, mei.subject, mei.body)]
-    )
+    close_loop(owner, scheduled, [closing.LoopDraft(mei.participant_id, mei.subject, mei.body)])
     # A report link for leadership, with the quotes a PM starts from (names hidden). Its
     # token is not kept, as for every link: the list shows it, nobody can open it.
     now = utc_now()

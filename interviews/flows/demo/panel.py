@@ -13,8 +13,10 @@ from decimal import Decimal
 from interviews.accounts import service as accounts
 from interviews.clock import utc_now
 from interviews.compensation import service as compensation
-from interviews.compensation.money import Money, Offer, RewardKind
-from interviews.participants import consent, invites, privacy
+from interviews.flows import invites as inviting
+from interviews.flows import privacy
+from interviews.money import Money, Offer, RewardKind
+from interviews.participants import consent
 from interviews.participants import service as participants
 from interviews.participants.models import ConsentKind
 
@@ -155,7 +157,7 @@ def seed_panel(owner: accounts.Member, study_id: int) -> None:
             "in your name, to the cause you pick",
         ),
     )
-    invites.send_invite(
+    inviting.send_invite(
         owner,
         hannah.id,
         study_id,

@@ -24,12 +24,13 @@ from interviews.accounts.rules import Role
 from interviews.clock import utc_now
 from interviews.compensation import budgets
 from interviews.compensation import service as compensation
-from interviews.compensation.money import Money, Offer, RewardKind
 from interviews.compensation.rules import RewardStatus
 from interviews.db import db
+from interviews.flows import rewards as settling
 from interviews.maps.models import MapNode
+from interviews.message_plan import Audience, MessageKind
 from interviews.messaging.models import OutboxMessage, OutboxStatus
-from interviews.messaging.plan import Audience, MessageKind
+from interviews.money import Money, Offer, RewardKind
 from interviews.notes import service as notes
 from interviews.notes.models import Takeaway
 from interviews.participants import service as participants
@@ -189,7 +190,7 @@ def _thanked(owner: accounts.Member, interview_id: int, start: datetime, index: 
         owner.workspace_id, interview_id, start + timedelta(hours=1)
     )
     if reward_id is not None and start < utc_now() - timedelta(days=21):
-        compensation.settle(
+        settling.settle(
             owner, [reward_id], RewardStatus.SENT,
             method=f"AMZN-DEMO-{index:04d}", now=start + timedelta(days=2),
         )  # fmt: skip

@@ -10,6 +10,7 @@ from interviews.clock import utc_now
 from interviews.compensation import budgets
 from interviews.compensation import service as compensation
 from interviews.compensation.rules import RewardStatus
+from interviews.flows import rewards as settling
 from interviews.scheduling import team
 
 # Who was thanked how, by name of the completed interviewee (oldest first in the demo):
@@ -44,7 +45,7 @@ def seed_rewards(owner: accounts.Member, study_id: int, held: list[tuple[int, st
         reward_id = compensation.owe_for_interview(owner.workspace_id, interview_id, owed_at)
         if name in SETTLED and reward_id is not None:
             outcome, days, method, note = SETTLED[name]
-            compensation.settle(
+            settling.settle(
                 owner,
                 [reward_id],
                 outcome,

@@ -23,6 +23,7 @@ from interviews.compensation import budgets, rules
 from interviews.compensation import service as compensation
 from interviews.compensation.rules import RewardStatus
 from interviews.errors import DomainError, InvalidInput, NotFound, refuse_all
+from interviews.flows import rewards as settling
 from interviews.studies import service as studies
 from interviews.web import (
     Refused,
@@ -139,7 +140,7 @@ def settle():
                 ),
             )
         refuse_all(problems)
-        done = compensation.settle(g.member, ids, status, method=method, note=note)
+        done = settling.settle(g.member, ids, status, method=method, note=note)
     except DomainError as error:
         # Shown again, not redirected: the ticks, the method and the note stay as typed.
         return _settle_refused(back, ids, error)

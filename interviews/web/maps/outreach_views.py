@@ -6,6 +6,8 @@ from __future__ import annotations
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from interviews.errors import DomainError, Forbidden, InvalidInput, NotFound, refuse_all
+from interviews.flows import outreach as inviting
+from interviews.flows.close_loop import close_loop
 from interviews.maps import loop as closing
 from interviews.maps import outreach
 from interviews.web import (
@@ -86,7 +88,7 @@ def invite(actor_id: int):
         problems.insert(1 if problems and problems[0].field == "participant_ids" else 0, missing)
     try:
         refuse_all(problems)
-        report = outreach.invite_people(
+        report = inviting.invite_people(
             g.member,
             actor_id,
             study_id,
@@ -159,7 +161,7 @@ def send_loop(output_id: int):
         for pid in _ids("participant_ids")
     ]
     try:
-        report = closing.close_loop(g.member, output_id, drafts)
+        report = close_loop(g.member, output_id, drafts)
     except DomainError as error:
         _refused(error)
         flash(error.message, "error")

@@ -9,7 +9,8 @@ from wtforms.validators import InputRequired, Length
 
 from interviews.clock import utc_now
 from interviews.errors import DomainError, InvalidInput
-from interviews.participants import privacy
+from interviews.flows import privacy
+from interviews.participants.privacy import AUDIT_PAGE, AlreadyErased, audit_log
 from interviews.web import apply_error, login_required
 
 bp = Blueprint("privacy", __name__)
@@ -49,7 +50,7 @@ def erase(participant_id: int):
         except InvalidInput as error:
             apply_error(form, error)
             return _erase_page(participant_id, form, 422)
-        except privacy.AlreadyErased as error:
+        except AlreadyErased as error:
             # Erased meanwhile (another tab, a colleague): the page now says by whom.
             return _erase_page(participant_id, form, error.status_code, error)
         flash("Erased. Nothing personal about them is left; the audit trail records it.", "success")
@@ -76,6 +77,4 @@ def _erase_page(
 @login_required
 def audit():
     """Who exported or erased whose data, and when (owners only)."""
-    return render_template(
-        "participants/audit.html", lines=privacy.audit_log(g.member), limit=privacy.AUDIT_PAGE
-    )
+    return render_template("participants/audit.html", lines=audit_log(g.member), limit=AUDIT_PAGE)

@@ -1,17 +1,19 @@
 """The team's panel pages: the participant list, a profile, consent, invites."""
+# One module over 400 lines: the profile and the forms on it share its re-render on a refusal.
 
 from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
 
 from interviews.compensation import service as compensation
-from interviews.compensation.money import KIND_LABELS, RewardKind
 from interviews.errors import DomainError, InvalidInput, refuse_all
+from interviews.flows import invites as inviting
+from interviews.money import KIND_LABELS, RewardKind
 from interviews.notes import takeaways
 from interviews.participants import consent, invites, privacy
 from interviews.participants import service as participants
 from interviews.participants.models import ConsentKind
-from interviews.scheduling import team
+from interviews.scheduling import cooldown, team
 from interviews.studies import service as studies
 from interviews.studies.models import StudyStatus
 from interviews.web import Refused, editor_required, id_from, login_required, named_message
@@ -176,7 +178,7 @@ def edit(participant_id: int):
     return redirect(url_for("participants.show", participant_id=participant_id))
 
 
-# The longest personal note an invite carries (participants.invites.send_invite's limit);
+# The longest personal note an invite carries (flows.invites.send_invite's limit);
 # the invite form renders it as the note's maxlength.
 MAX_INVITE_NOTE = 2000
 
@@ -378,14 +380,14 @@ def invite(participant_id: int):
     try:
         _checked_form()
         _invite_problems(note)
-        sent = invites.send_invite(
+        sent = inviting.send_invite(
             g.member,
             participant_id,
             id_from(request.form.get("study_id")),  # an open study's: _invite_problems
             note=note,
             despite_cooldown=request.form.get("despite_cooldown") == "1",
         )
-    except invites.CooldownWarning as warning:
+    except cooldown.CooldownWarning as warning:
         # Not refused: asked first, with "Invite anyway" beside the warning.
         return _render_profile(participant_id, warning=warning, status=409)
     except DomainError as error:

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 
 from interviews import dates
 from interviews.errors import DomainError, InvalidInput, refuse_all
-from interviews.scheduling import busy_calendars, hours, pages, team
+from interviews.scheduling import busy_calendars, calendar_feed, hours, pages
 from interviews.scheduling.slots import WEEKDAYS
 from interviews.web import Refused, apply_error, login_required
 from interviews.web.accounts.forms import EmptyForm
@@ -137,7 +137,7 @@ def _page(
         no_weekly_hours=current is None or not current.weekly,
         calendars=busy_calendars.busy_calendars_of(g.member.user_id),
         calendar_form=calendar_form or BusyCalendarForm(formdata=None),
-        has_feed=team.has_feed_link(g.member.user_id),
+        has_feed=calendar_feed.has_feed_link(g.member.user_id),
         new_feed_link=session.pop("new_feed_link", None),
     ), status
 
@@ -147,7 +147,7 @@ def _page(
 def calendar_link():
     """Make a (new) secret subscription link; an older one stops working."""
     EmptyForm().validate_on_submit() or abort(400)
-    session["new_feed_link"] = team.new_feed_link(g.member.user_id)
+    session["new_feed_link"] = calendar_feed.new_feed_link(g.member.user_id)
     flash("Your calendar link is ready. Copy it now: it is not shown again.", "success")
     return _back("#calendar-heading")
 

@@ -10,6 +10,10 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from interviews.clock import utc_now
 from interviews.compensation import service as compensation
 from interviews.errors import Conflict, InvalidInput
+from interviews.flows import attendance as attending
+from interviews.flows import cancel as cancelling
+from interviews.flows import move as moving
+from interviews.messaging import planned
 from interviews.notes import service as notes
 from interviews.notes import takeaways
 from interviews.notes.sections import CHECKLIST
@@ -90,7 +94,7 @@ def _render_interview(
         slot_form=slot_form,
         cancel_form=cancel_form,
         attendance_form=EmptyForm(),
-        plan=team.messages_of(g.member.workspace_id, interview_id),
+        plan=planned.messages_of(g.member.workspace_id, interview_id),
         notes=notes.notes_of(g.member.workspace_id, interview_id),
         takeaways=takeaways.takeaways_of_interview(g.member.workspace_id, interview_id),
         checklist=CHECKLIST,
@@ -113,7 +117,7 @@ def attendance(interview_id: int):
     EmptyForm().validate_on_submit() or abort(400)
     status = request.form.get("status", "")
     try:
-        team.mark_attendance(g.member, interview_id, status)
+        attending.mark_attendance_by_member(g.member, interview_id, status)
     except (Conflict, InvalidInput) as error:
         flash(error.message, "error")
     else:
@@ -135,7 +139,7 @@ def attendance_link(token: str):
     done = None
     if form.validate_on_submit():
         try:
-            summary = team.mark_attendance_by_link(token, wanted)
+            summary = attending.mark_attendance_by_link(token, wanted)
         except (Conflict, InvalidInput) as error:
             flash(error.message, "error")
         else:
@@ -158,7 +162,7 @@ def reschedule(interview_id: int):
     form = SlotForm()
     if form.validate_on_submit():
         try:
-            team.reschedule_for_participant(g.member, interview_id, form.start.data)
+            moving.reschedule_for_participant(g.member, interview_id, form.start.data)
         except scheduling.SlotTaken as error:
             flash(error.message, "error")
             return _render_interview(interview_id, form, CancelForm(), 409)
@@ -177,6 +181,6 @@ def cancel(interview_id: int):
     form = CancelForm()
     if not form.validate_on_submit():
         return _render_interview(interview_id, SlotForm(), form, 422)
-    team.cancel_for_participant(g.member, interview_id, form.reason.data or "")
+    cancelling.cancel_for_participant(g.member, interview_id, form.reason.data or "")
     flash("Cancelled. The interviewee and the team have been told.", "success")
     return redirect(url_for("agenda.interview", interview_id=interview_id))

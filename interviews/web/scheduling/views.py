@@ -20,12 +20,16 @@ from flask import (
 
 from interviews import dates
 from interviews.clock import utc_now
+from interviews.compensation import budgets
 from interviews.compensation import service as compensation
 from interviews.errors import InvalidInput, NotFound
 from interviews.extensions import limiter
-from interviews.flows import demo
+from interviews.flows import booking, demo
+from interviews.flows import cancel as cancelling
+from interviews.flows import move as moving
 from interviews.participants import service as participants
-from interviews.scheduling import hours, pages, team
+from interviews.scheduling import calendar_feed as feeds
+from interviews.scheduling import pages
 from interviews.scheduling import service as scheduling
 from interviews.studies import service as studies
 from interviews.web import apply_error
@@ -42,7 +46,7 @@ def _viewer_timezone() -> str:
     """The zone the page is shown in: ?tz= (or the posted tz), else UTC."""
     wanted = request.values.get("tz", "UTC")
     try:
-        return hours.parse_timezone(wanted)
+        return dates.parse_timezone(wanted)
     except InvalidInput:
         return "UTC"
 
@@ -85,7 +89,7 @@ def book(slug: str):
     answers = tuple(request.form.get(f"answer-{i}", "") for i in range(len(study.questions)))
     if form.validate_on_submit():
         try:
-            booking = scheduling.book(
+            booked = booking.book(
                 slug,
                 scheduling.BookingRequest(
                     name=form.name.data,
@@ -98,7 +102,7 @@ def book(slug: str):
                     invite=invite,
                 ),
             )
-        except (scheduling.SlotTaken, scheduling.BudgetExhausted) as error:
+        except (scheduling.SlotTaken, budgets.BudgetExhausted) as error:
             flash(error.message, "error")
             status = 409
         except InvalidInput as error:
@@ -110,7 +114,7 @@ def book(slug: str):
                 "You are booked. A confirmation with a calendar invite is on its way to your inbox.",
                 "success",
             )
-            return redirect(url_for("booking.manage", token=_token_of(booking.manage_url)))
+            return redirect(url_for("booking.manage", token=_token_of(booked.manage_url)))
     elif request.method == "POST":
         status = 422
         # The form's own checks stop at a missing field; the person's details are checked
@@ -128,7 +132,7 @@ def book(slug: str):
             if field is None or not field.errors:
                 apply_error(form, problem)
     days = pages.day_choices(
-        scheduling.public_slots(slug, week["first"], week["last"], timezone), timezone
+        booking.public_slots(slug, week["first"], week["last"], timezone), timezone
     )
     return render_template(
         "scheduling/book.html",
@@ -140,7 +144,7 @@ def book(slug: str):
         reward=compensation.offer_for(
             study, invited.participant_id if invited else None
         ).describe(),
-        paused=scheduling.bookings_paused(study),
+        paused=booking.bookings_paused(study),
         days=days,
         timezone=timezone,
         **week,
@@ -157,7 +161,7 @@ def manage(token: str):
 
 def _render_manage(token: str, slot_form: SlotForm, cancel_form: CancelForm, status: int = 200):
     try:
-        interview = scheduling.managed(token)
+        interview = booking.managed(token)
     except NotFound:
         return _link_gone(token)
     # Their own zone (from booking) unless they picked another on this page.
@@ -186,7 +190,7 @@ def _link_gone(token: str, *, just_now: bool = False):
     when), with a way to book again while the study is open; any other dead link says
     it does not work. Never a way into the team's side."""
     try:
-        cancelled = scheduling.cancelled_by_link(token)
+        cancelled = booking.cancelled_by_link(token)
     except NotFound as error:
         return render_template("scheduling/link_gone.html", message=error.message), 404
     zone = dates.zone_of(cancelled.timezone)
@@ -207,7 +211,7 @@ def reschedule(token: str):
     form = SlotForm()
     if form.validate_on_submit():
         try:
-            scheduling.reschedule(token, form.start.data)
+            moving.reschedule(token, form.start.data)
         except NotFound:
             return _link_gone(token)
         except scheduling.SlotTaken as error:
@@ -229,7 +233,7 @@ def cancel(token: str):
     if not form.validate_on_submit():
         return _render_manage(token, SlotForm(), form, 422)
     try:
-        scheduling.cancel(token, form.reason.data or "")
+        cancelling.cancel(token, form.reason.data or "")
     except NotFound:
         return _link_gone(token)
     return _link_gone(token, just_now=True)
@@ -240,7 +244,7 @@ def cancel(token: str):
 def calendar_feed(token: str):
     """A host's interviews as a subscribable calendar (the secret link is the key)."""
     return Response(
-        team.feed(token),
+        feeds.feed(token),
         mimetype="text/calendar",
         headers={"Cache-Control": "private, max-age=300"},
     )

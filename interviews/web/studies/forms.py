@@ -16,8 +16,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from interviews.addresses import LinkUse
-from interviews.compensation.money import KIND_LABELS, RewardKind
-from interviews.messaging.plan import parse_offsets
+from interviews.message_plan import parse_offsets
+from interviews.money import KIND_LABELS, RewardKind
 from interviews.studies import rules
 from interviews.web import TypedAddress
 

@@ -17,9 +17,9 @@ from flask import (
 from interviews.accounts import service as accounts
 from interviews.compensation import budgets as reward_budgets
 from interviews.errors import Conflict, InvalidInput
-from interviews.messaging import service as messaging
-from interviews.messaging.plan import format_offsets, parse_offsets
-from interviews.messaging.texts import EDITABLE, LABELS, NAMES, Text, TextProblem
+from interviews.message_plan import format_offsets, parse_offsets
+from interviews.message_texts import EDITABLE, LABELS, NAMES, Text, TextProblem
+from interviews.messaging import render
 from interviews.notes import template_library as library
 from interviews.scheduling import team
 from interviews.scheduling.attendance import CONSUMER_FLAKE_RATE, ENGAGED_B2B_FLAKE_RATE
@@ -271,7 +271,7 @@ def messages(study_id: int):
     drafts = {
         kind.value: Text(**study.message_texts[kind.value])
         if kind.value in study.message_texts
-        else messaging.default_text(kind.value)
+        else render.default_text(kind.value)
         for kind in EDITABLE
     }
     previews: dict[str, tuple[str, str]] = {}
@@ -286,7 +286,7 @@ def messages(study_id: int):
             abort(422, "Choose one of the study's messages.")
         action = request.form.get("action", "preview")
         posted = Text(request.form.get("subject", ""), request.form.get("body", ""))
-        sample = messaging.sample_context(study, kind)
+        sample = render.sample_context(study, kind)
         try:
             if action == "reset":
                 studies.set_message_text(g.member, study_id, kind, None, sample)
@@ -296,7 +296,7 @@ def messages(study_id: int):
                 studies.set_message_text(g.member, study_id, kind, posted, sample)
                 flash("Saved: messages not yet sent use the new words.", "success")
                 return redirect(url_for("studies.messages", study_id=study_id) + f"#{kind}")
-            previews[kind] = messaging.preview(study, kind, posted)
+            previews[kind] = render.preview(study, kind, posted)
         except (InvalidInput, TextProblem) as error:
             errors[kind] = getattr(error, "message", str(error))
             if isinstance(error, TextProblem):

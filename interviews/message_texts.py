@@ -17,7 +17,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
 from interviews.addresses import tel_link, web_link
-from interviews.messaging.plan import MessageKind
+from interviews.message_plan import MessageKind
 
 # The messages a study can rewrite, in the order of an interview's life.
 EDITABLE = (

@@ -1,0 +1,136 @@
+"""Book a time: the interviewee's public side of a study, from its free times to the
+manage link's page and calendar invite.
+
+A booking is one transaction: the host's booking lock first (``scheduling.lock_host``),
+then the slot re-checked against fresh data, the budget checked under that lock, the
+participant and interview written, and the interview's messages planned in the outbox.
+What is due at once is sent after the commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from interviews import dates
+from interviews.clock import utc_now
+from interviews.compensation import budgets
+from interviews.compensation import service as compensation
+from interviews.db import db
+from interviews.messaging import outbox
+from interviews.messaging import service as messaging
+from interviews.participants import service as participants
+from interviews.scheduling import free_times, links
+from interviews.scheduling import service as scheduling
+from interviews.scheduling.invites import build_invite
+from interviews.scheduling.models import InterviewStatus
+from interviews.scheduling.slots import Interval
+from interviews.studies import service as studies
+
+
+def bookings_paused(study: studies.StudyView) -> bool:
+    """The study's budget cannot cover another reward: its booking page offers no times."""
+    return budgets.booking_block(study) is not None
+
+
+def public_slots(slug: str, first: date, last: date, timezone: str) -> list[Interval]:
+    """Free slots of a published study on the viewer's local days first..last.
+
+    Raises NotFound (no such published study), InvalidInput (a bad range or time zone)."""
+    study = studies.published_study(slug)
+    start, end = free_times.day_range(first, last, dates.parse_timezone(timezone))
+    if budgets.booking_block(study):
+        return []  # the budget cannot cover another reward: no new times (the PM is told)
+    return free_times.open_slots(study, start, end, utc_now())
+
+
+def book(slug: str, request: scheduling.BookingRequest) -> scheduling.Booking:
+    """Book a free slot of a published study, and plan the interview's messages.
+
+    Raises NotFound, InvalidInput, DoNotContact, SlotTaken, budgets.BudgetExhausted."""
+    study = studies.published_study(slug)
+    invited = None
+    if request.invite:
+        # A personal link books its own person, whatever address the form says.
+        invited = participants.invited_person(request.invite, study.id)
+        request = replace(request, email=invited.email)
+    rebooked_from_id = (
+        scheduling.missed_interview(study.id, request.rebook) if request.rebook else None
+    )
+    name, email, phone, timezone, start, answers = scheduling.clean_request(study, request)
+    participants.ensure_contactable(study.workspace_id, email)
+    end = start + study.duration
+    scheduling.lock_host(study.host.user_id)
+    now = utc_now()
+    if Interval(start, end) not in free_times.open_slots(study, start, end, now):
+        db.session.rollback()
+        raise scheduling.SlotTaken(
+            "Sorry, that time was just taken or is no longer open. Please pick another."
+        )
+    try:  # under the host's lock: two bookings cannot both take the last of the budget
+        budgets.ensure_bookable(study, invited.participant_id if invited else None)
+    except budgets.BudgetExhausted:
+        db.session.rollback()
+        raise
+    participant = participants.record_participant(
+        study.workspace_id, email=email, name=name, phone=phone, timezone=timezone, now=now
+    )
+    interview = scheduling.new_interview(
+        study,
+        participant,
+        start,
+        InterviewStatus.BOOKED,
+        timezone,
+        now,
+        answers=answers,
+        rebooked_from_id=rebooked_from_id,
+    )
+    if request.invite:
+        participants.use_invite(request.invite, study.id, interview.id, now)
+    token = links.new_manage_token(interview)
+    due_now = outbox.plan_booking(interview, study, now)
+    db.session.commit()
+    messaging.send_soon(due_now)
+    budgets.tell_host_if_paused(study)
+    return scheduling.booking_of(interview, token)
+
+
+def managed(token: str) -> scheduling.ManagedInterview:
+    """The interview behind a manage link, with the reward its person is promised.
+
+    Raises NotFound for a bad or retired link."""
+    interview = scheduling.by_token(token)
+    study = studies.get_study(interview.workspace_id, interview.study_id)
+    return scheduling.ManagedInterview(
+        interview_id=interview.id,
+        study=study,
+        participant_name=interview.participant.name,
+        start=interview.start_at,
+        end=interview.end_at,
+        timezone=interview.participant_timezone,
+        status=interview.status,
+        manage_url=links.manage_url(token),
+        ics_url=links.ics_url(token),
+        reward=compensation.offer_for(study, interview.participant_id).describe(),
+    )
+
+
+def cancelled_by_link(token: str) -> scheduling.CancelledInterview:
+    """A cancelled interview behind a (retired) manage link, and whether its study takes
+    bookings now (published, and its budget not spent): a way to book again.
+
+    Raises NotFound for a link that was never one, or belongs to an interview that is not
+    cancelled."""
+    cancelled = scheduling.cancelled_interview(token)
+    return replace(cancelled, bookable=cancelled.bookable and not bookings_paused(cancelled.study))
+
+
+def invite_ics(token: str) -> str:
+    """The interview's current calendar invite (METHOD REQUEST, current SEQUENCE).
+
+    Raises NotFound for a bad or retired link."""
+    interview = scheduling.by_token(token)
+    study = studies.get_study(interview.workspace_id, interview.study_id)
+    reward = compensation.offer_for(study, interview.participant_id).describe()
+    details = links.invite_details(study, interview, token, utc_now(), reward=reward)
+    return build_invite(details, method="REQUEST")
