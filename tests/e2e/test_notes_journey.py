@@ -79,7 +79,11 @@ def test_pm_preps_takes_notes_with_two_takeaways_and_finishes_the_call(
     problem.fill("- re-keys every invoice on Fridays\n- exports to Excel first\n- Dana: 4 hours")
     expect(page.get_by_text("Someone else changed this section")).to_be_visible()
     expect(page.locator("pre.saved-text")).to_contain_text("CFO signs off monthly")
-    page.get_by_role("button", name="Keep both").click()
+    # "Saved" may still be showing from the save before the clash: wait for the save itself.
+    with page.expect_response(
+        lambda r: r.request.method == "POST" and r.url.endswith("/notes") and r.status == 200
+    ):
+        page.get_by_role("button", name="Keep both").click()
     expect(page.get_by_role("status").filter(has_text="Saved")).to_be_visible()
     both = saved_problem(live_app, dana.workspace_id, interview_id)
     assert "CFO signs off monthly" in both and "Dana: 4 hours" in both
@@ -167,7 +171,10 @@ def test_a_clash_on_one_section_does_not_stop_the_others_saving_and_keep_both_me
     )
 
     # Keep both: one text, merged line by line, only the clashing line shown twice.
-    dana_page.get_by_role("button", name="Keep both").click()
+    with dana_page.expect_response(
+        lambda r: r.request.method == "POST" and r.url.endswith("/notes") and r.status == 200
+    ):
+        dana_page.get_by_role("button", name="Keep both").click()
     merged = "\n".join(
         [
             "- re-keys every invoice",
