@@ -141,7 +141,8 @@ def serve(body: bytes) -> Iterator[str]:
 
 
 def bench_http(database_url: str | None, runs: int) -> None:
-    with throwaway_app(database_url) as app:
+    # The feed is served on loopback, which the app refuses unless told it is a local set-up.
+    with throwaway_app(database_url, BUSY_FEED_ALLOW_PRIVATE=True) as app:
         with app.app_context():
             user = accounts.sign_up(
                 workspace_name="Bench",
