@@ -23,8 +23,7 @@ from stats import percentile  # beside this script (run as benchmarks/<name>.py)
 from throwaway import throwaway_app
 from werkzeug.serving import make_server
 
-from interviews.accounts import passwords
-from interviews.accounts import service as accounts
+from interviews.accounts import api_tokens, passwords
 from interviews.flows.demo import DEMO_EMAIL, seed
 
 
@@ -87,7 +86,7 @@ def main() -> None:
     with throwaway_app(args.database_url) as app:
         with app.app_context():
             seed()
-            _, secret = accounts.create_api_token_for_email(DEMO_EMAIL, "bench")
+            _, secret = api_tokens.create_api_token_for_email(DEMO_EMAIL, "bench")
         print(
             f"database: {make_url(app.config['SQLALCHEMY_DATABASE_URI']).get_backend_name()}; requests per case: {args.requests}"
         )

@@ -10,7 +10,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from interviews import dispatcher
-from interviews.accounts import service as accounts
+from interviews.accounts import api_tokens
 from interviews.errors import DomainError
 from interviews.flows import demo
 from interviews.mail import service as mail_service
@@ -148,7 +148,7 @@ def token_group() -> None:
 def token_create(email: str, name: str, workspace_id: int | None) -> None:
     """Print a new API token for a user. It is stored hashed and shown only this once."""
     try:
-        _, secret = accounts.create_api_token_for_email(email, name, workspace_id)
+        _, secret = api_tokens.create_api_token_for_email(email, name, workspace_id)
     except DomainError as error:
         raise click.ClickException(error.message) from None
     click.echo(secret)

@@ -33,6 +33,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import selectinload
 
+from interviews.accounts import invites as member_invites
 from interviews.accounts import service as accounts
 from interviews.accounts.rules import Role
 from interviews.app import create_app
@@ -197,8 +198,10 @@ def add_member(app: Flask) -> Callable[..., accounts.Member]:
     ) -> accounts.Member:
         email = email or f"{role.value}-{uuid.uuid4().hex[:8]}@example.com"
         with app.app_context():
-            sent = accounts.invite_member(owner, email=email, role=role)
-            return accounts.accept_invite(sent.link.rsplit("/", 1)[1], name=name, password=PASSWORD)
+            sent = member_invites.invite_member(owner, email=email, role=role)
+            return member_invites.accept_invite(
+                sent.link.rsplit("/", 1)[1], name=name, password=PASSWORD
+            )
 
     return add
 

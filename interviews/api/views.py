@@ -11,6 +11,7 @@ from typing import Any, Literal
 from flask import Blueprint, current_app, g, jsonify, request
 from pydantic import BaseModel, Field, RootModel
 
+from interviews.accounts import api_tokens
 from interviews.accounts import service as accounts
 from interviews.accounts.rules import Role
 from interviews.api.contract import (
@@ -50,7 +51,7 @@ def authenticate() -> None:
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         raise Unauthorized("Send an API token: Authorization: Bearer <token>.")
-    g.api_member = accounts.member_for_api_token(secret.strip())
+    g.api_member = api_tokens.member_for_api_token(secret.strip())
     # app.py's guard leaves this blueprint to here: the token answers first (401).
     refuse_unstorable_text()
 

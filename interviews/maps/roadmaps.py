@@ -1,6 +1,7 @@
 """Outcome roadmap use cases: a roadmap's challenge, target condition and current state,
 its themes (hypothesis, outcomes it should move, status, priority), and the map a theme
 opens. One transaction each; refusals are named errors."""
+# Stays whole past 400 lines: a roadmap and its themes change together; the themes' checks and reads share the roadmap's lookups.
 
 from __future__ import annotations
 

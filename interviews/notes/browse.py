@@ -24,7 +24,8 @@ from interviews.notes.models import (
     takeaway_tag,
 )
 from interviews.notes.search import highlight, search_words, text_search
-from interviews.notes.takeaways import TakeawayView, _views, tag_key
+from interviews.notes.tags import tag_key
+from interviews.notes.takeaways import TakeawayView, _views
 from interviews.participants import service as participants
 from interviews.scheduling import team
 

@@ -15,7 +15,8 @@ from sqlalchemy.orm import selectinload
 from interviews.db import MAX_ID, db
 from interviews.errors import InvalidInput, NotFound
 from interviews.notes.models import LinkKind, Takeaway, takeaway_link
-from interviews.notes.takeaways import MAX_BULK, TakeawayView, _views
+from interviews.notes.tags import MAX_BULK
+from interviews.notes.takeaways import TakeawayView, _views
 
 
 def _own_ids(workspace_id: int, takeaway_ids: list[int]) -> list[int]:

@@ -1,6 +1,7 @@
 """Notes use cases: live notes on an interview, the recording, the note-taker, the
 after-call checklist and exports. Other areas reach notes through here,
 ``template_library`` and ``takeaways``."""
+# Stays whole past 400 lines: every use case here reads or writes the one notes row through the same view and write lock; exports render that view.
 
 from __future__ import annotations
 
@@ -20,6 +21,10 @@ from interviews.errors import Conflict, InvalidInput, NotFound, refuse_all
 from interviews.notes import browse, takeaways
 from interviews.notes import sections as rules
 from interviews.notes import template_library as library
+from interviews.notes.erasure import (  # noqa: F401 (privacy requests reach them through here)
+    detach_participant,
+    scrub,
+)
 from interviews.notes.markdown import render
 from interviews.notes.models import (
     InterviewNotes,
@@ -27,8 +32,6 @@ from interviews.notes.models import (
 )
 from interviews.notes.takeaways import (  # noqa: F401 (privacy requests reach them through here)
     TakeawayView,
-    detach_participant,
-    scrub,
     takeaways_added,
 )
 from interviews.scheduling import team
@@ -491,9 +494,7 @@ def erase_from_notes(workspace_id: int, interview_ids: list[int], words: list[st
     for row in rows:
         row.recording_url = ""
         row.recording_consent_at = None
-        row.sections = [
-            {**s, "body": takeaways.scrub(s.get("body", ""), words)} for s in row.sections
-        ]
+        row.sections = [{**s, "body": scrub(s.get("body", ""), words)} for s in row.sections]
     return len(rows)
 
 

@@ -3,6 +3,7 @@
 Other areas reach participants only through here (and personal invites through
 ``participants.invites``).
 """
+# Stays whole past 400 lines: the one door other areas use to the panel; its reads and writes share the row lookups, the draft checks and the view.
 
 from __future__ import annotations
 

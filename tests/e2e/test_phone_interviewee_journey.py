@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import Page, expect
 
-from interviews.accounts import service as accounts
+from interviews.accounts import invites as member_invites
 from interviews.accounts.models import Role
 from interviews.studies import service as studies
 from tests.conftest import PASSWORD, book_interview, next_weekday_slot
@@ -123,7 +123,7 @@ def test_a_teammate_joining_from_new_york_gets_new_york_time(
     start = next_weekday_slot(10)  # 10:00 in Berlin
     booking = book_interview(client, start)
     with app.app_context():
-        sent = accounts.invite_member(
+        sent = member_invites.invite_member(
             study["dana"], email="nia@northwind.example", role=Role.RESEARCHER
         )
     invite_path = "/invite/" + sent.link.rsplit("/", 1)[1]

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from interviews.accounts import service as accounts
+from interviews.accounts import api_tokens
 from interviews.clock import utc_now
 from interviews.commands import demo_command, token_group
 from interviews.flows.demo import DEMO_EMAIL, DEMO_PASSWORD
@@ -118,7 +118,7 @@ def test_token_create_prints_a_token_that_reads_me(app, runner, make_workspace):
     response = app.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
     assert response.json["workspace"]["name"] == "Northwind"
     with app.app_context():
-        [stored] = accounts.api_tokens(owner.user_id, owner.workspace_id)
+        [stored] = api_tokens.api_tokens(owner.user_id, owner.workspace_id)
         assert stored.prefix == token[:10]
 
 

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from interviews.accounts import service as accounts
+from interviews.accounts import api_tokens
 from interviews.db import db
 from interviews.scheduling import links
 from interviews.scheduling.models import Interview, InterviewStatus
@@ -82,7 +82,7 @@ def error_of(response) -> dict[str, str]:
 @pytest.fixture
 def auth(app: Flask, study) -> dict[str, str]:
     with app.app_context():
-        _, secret = accounts.create_api_token(
+        _, secret = api_tokens.create_api_token(
             study["dana"].user_id, study["dana"].workspace_id, "hostile"
         )
     return {"Authorization": f"Bearer {secret}"}

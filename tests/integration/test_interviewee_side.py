@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from interviews.accounts import service as accounts
+from interviews.accounts import api_tokens
 from interviews.db import db
 from interviews.scheduling.models import Interview, InterviewStatus
 from interviews.studies import service as studies
@@ -212,7 +212,7 @@ def test_only_joined_is_offered_just_before_the_start_and_the_api_refuses_the_re
     interview_id = booking["interview_id"]
     started_minutes_ago(app, interview_id, -10)  # starts in 10 minutes
     with app.app_context():
-        _, token = accounts.create_api_token(
+        _, token = api_tokens.create_api_token(
             study["dana"].user_id, study["dana"].workspace_id, "attendance test"
         )
     headers = {"Authorization": f"Bearer {token}"}

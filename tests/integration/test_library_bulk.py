@@ -9,11 +9,11 @@ import re
 
 import pytest
 
-from interviews.accounts import service as accounts
+from interviews.accounts import api_tokens
 from interviews.accounts.rules import Role
 from interviews.maps import nodes
 from interviews.maps import service as maps
-from interviews.notes.takeaways import MAX_TAGS
+from interviews.notes.tags import MAX_TAGS
 from tests.conftest import PASSWORD, log_in
 
 TEXTS = (
@@ -26,7 +26,7 @@ TEXTS = (
 
 def token_for(app, member) -> dict[str, str]:
     with app.app_context():
-        _, secret = accounts.create_api_token(member.user_id, member.workspace_id, "bulk")
+        _, secret = api_tokens.create_api_token(member.user_id, member.workspace_id, "bulk")
     return {"Authorization": f"Bearer {secret}"}
 
 

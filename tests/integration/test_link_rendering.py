@@ -16,7 +16,7 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import select, update
 
-from interviews.accounts import service as accounts
+from interviews.accounts import api_tokens
 from interviews.db import db
 from interviews.messaging import service as messaging
 from interviews.notes.models import InterviewNotes
@@ -180,7 +180,7 @@ def test_no_email_of_an_interviews_life_carries_the_script_link(
     third = book_interview(client, next_weekday_slot(16), email="lee@customer.example")
     started_minutes_ago(app, third["interview_id"], 60)
     with app.app_context():
-        _, secret = accounts.create_api_token_for_email(study["dana"].email, "tests")
+        _, secret = api_tokens.create_api_token_for_email(study["dana"].email, "tests")
     done = client.post(
         f"/api/v1/interviews/{third['interview_id']}/attendance",
         json={"status": "completed"},

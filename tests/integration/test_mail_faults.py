@@ -15,7 +15,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from interviews import dispatcher
-from interviews.accounts import service as accounts
+from interviews.accounts import invites as member_invites
+from interviews.accounts import password_resets
 from interviews.accounts.rules import Role
 from interviews.clock import utc_now
 from interviews.db import db
@@ -59,7 +60,7 @@ def test_a_password_reset_whose_job_was_flushed_from_redis_is_still_sent_once(
     app = redis_app(**server.settings())
     owner = make_workspace()
     with app.app_context():
-        accounts.request_password_reset(owner.email)
+        password_resets.request_password_reset(owner.email)
     [row] = [m for m in sent_mail() if m.kind == "password_reset"]
     assert row.status is MailStatus.QUEUED  # handed to a worker
 
@@ -117,7 +118,7 @@ def test_an_invite_due_while_the_mail_server_is_down_arrives_once_it_is_back(
     app = make_app(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_TIMEOUT=2)
     owner = make_workspace()
     with app.app_context():
-        sent = accounts.invite_member(owner, email="sam@example.com", role=Role.RESEARCHER)
+        sent = member_invites.invite_member(owner, email="sam@example.com", role=Role.RESEARCHER)
     assert sent.delivery.failed  # the owner is told, and the invite is kept
     [row] = sent_mail()
     assert row.status is MailStatus.QUEUED and row.attempts == 1
@@ -147,7 +148,7 @@ def test_a_worker_killed_mid_send_of_an_invite_leaves_it_sent_once_after_its_lea
     app = redis_app(**server.settings())
     owner = make_workspace()
     with app.app_context():
-        accounts.invite_member(owner, email="sam@example.com", role=Role.RESEARCHER)
+        member_invites.invite_member(owner, email="sam@example.com", role=Role.RESEARCHER)
     kill_a_worker_mid_send(worker_env, namespace, server)
     [row] = sent_mail()
     # The attempt was on record before the server heard of it.
@@ -208,7 +209,7 @@ def test_a_recipient_the_server_refuses_for_good_fails_at_once_and_is_listed(
     app = make_app(**mail_server.settings())
     owner = make_workspace()
     with app.app_context():
-        sent = accounts.invite_member(owner, email="gone@example.com", role=Role.VIEWER)
+        sent = member_invites.invite_member(owner, email="gone@example.com", role=Role.VIEWER)
     assert "550" in sent.delivery.error
 
     [row] = sent_mail()
@@ -237,7 +238,7 @@ def test_the_outbox_command_lists_every_kind_a_page_at_a_time_with_totals(
     app = make_app(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_TIMEOUT=2)
     book(app.test_client(), next_weekday_slot(10))
     with app.app_context():
-        accounts.request_password_reset(study["dana"].email)
+        password_resets.request_password_reset(study["dana"].email)
         planned = db.session.scalar(select(db.func.count()).select_from(OutboxMessage))
     runner = app.test_cli_runner()
 

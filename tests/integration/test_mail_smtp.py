@@ -7,7 +7,7 @@ from email.utils import getaddresses, parseaddr
 
 import pytest
 
-from interviews.accounts import service as accounts
+from interviews.accounts import invites as member_invites
 from interviews.accounts.rules import Role
 from interviews.config import ConfigError
 from interviews.mail import delivery
@@ -22,7 +22,7 @@ SECOND, HOUR = timedelta(seconds=1), timedelta(hours=1)
 
 def invite_by_service(app, owner, email="sam@example.com"):
     with app.app_context():
-        return accounts.invite_member(owner, email=email, role=Role.RESEARCHER)
+        return member_invites.invite_member(owner, email=email, role=Role.RESEARCHER)
 
 
 def test_invite_email_comes_from_the_inviter_with_reply_to_them(

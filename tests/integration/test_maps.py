@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from interviews.accounts import api_tokens
 from interviews.accounts import service as accounts
 from interviews.accounts.rules import Role
 from interviews.db import db
@@ -24,7 +25,7 @@ from tests.conftest import log_in
 
 def token_of(app, member: accounts.Member) -> dict[str, str]:
     with app.app_context():
-        _, secret = accounts.create_api_token(member.user_id, member.workspace_id, "maps")
+        _, secret = api_tokens.create_api_token(member.user_id, member.workspace_id, "maps")
     return {"Authorization": f"Bearer {secret}"}
 
 

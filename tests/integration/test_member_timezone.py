@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import time
 
-from interviews.accounts import service as accounts
+from interviews.accounts import invites as member_invites
 from interviews.accounts.models import Role
 from interviews.scheduling import hours
 from tests.conftest import PASSWORD, book_interview, log_in, next_weekday_slot
@@ -18,7 +18,7 @@ def _text(response) -> str:
 
 def _invite_path(app, owner, email: str) -> str:
     with app.app_context():
-        sent = accounts.invite_member(owner, email=email, role=Role.RESEARCHER)
+        sent = member_invites.invite_member(owner, email=email, role=Role.RESEARCHER)
     return "/invite/" + sent.link.rsplit("/", 1)[1]
 
 
@@ -64,7 +64,7 @@ def test_joining_another_workspace_keeps_a_zone_already_chosen(app, study, make_
         hours.set_timezone(study["sam"].user_id, "Europe/Lisbon")
     other = make_workspace(name="Second")
     with app.app_context():
-        sent = accounts.invite_member(other, email=study["sam"].email, role=Role.VIEWER)
+        sent = member_invites.invite_member(other, email=study["sam"].email, role=Role.VIEWER)
     client = app.test_client()
     log_in(client, study["sam"].email)
 

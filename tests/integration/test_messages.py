@@ -10,7 +10,7 @@ from datetime import datetime, time, timedelta
 
 import pytest
 
-from interviews.accounts import service as accounts
+from interviews.accounts import api_tokens
 from interviews.accounts.rules import Role
 from interviews.clock import utc_now
 from interviews.db import db
@@ -31,7 +31,7 @@ SECOND = timedelta(seconds=1)
 def api(app, study):
     """A client speaking the team API as Dana."""
     with app.app_context():
-        _, secret = accounts.create_api_token_for_email(study["dana"].email, "tests")
+        _, secret = api_tokens.create_api_token_for_email(study["dana"].email, "tests")
     client = app.test_client()
 
     class Api:
@@ -338,7 +338,7 @@ def test_a_viewer_cannot_record_attendance(app, client, study, add_member):
     booking = book(client, next_weekday_slot(10))
     lee = add_member(study["dana"], role=Role.VIEWER, name="Lee")
     with app.app_context():
-        _, secret = accounts.create_api_token_for_email(lee.email, "viewer")
+        _, secret = api_tokens.create_api_token_for_email(lee.email, "viewer")
 
     response = client.post(
         f"/api/v1/interviews/{booking['interview_id']}/attendance",
@@ -353,7 +353,7 @@ def test_another_workspaces_interview_messages_are_a_404(app, client, study, mak
     booking = book(client, next_weekday_slot(10))
     stranger = make_workspace(name="Other")
     with app.app_context():
-        _, secret = accounts.create_api_token_for_email(stranger.email, "x")
+        _, secret = api_tokens.create_api_token_for_email(stranger.email, "x")
 
     response = client.get(
         f"/api/v1/interviews/{booking['interview_id']}/messages",

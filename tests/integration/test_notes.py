@@ -7,18 +7,18 @@ import zipfile
 
 import pytest
 
-from interviews.accounts import service as accounts
+from interviews.accounts import api_tokens
 from interviews.accounts.rules import Role
 from interviews.db import db
+from interviews.notes import erasure
 from interviews.notes import service as notes_service
-from interviews.notes import takeaways as takeaway_service
 from tests.conftest import book_interview, log_in, next_weekday_slot, started_minutes_ago
 
 
 @pytest.fixture
 def auth(app, study):
     with app.app_context():
-        _, secret = accounts.create_api_token(
+        _, secret = api_tokens.create_api_token(
             study["dana"].user_id, study["dana"].workspace_id, "notes"
         )
     return {"Authorization": f"Bearer {secret}"}
@@ -230,7 +230,7 @@ def test_feedback_from_outside_an_interview_needs_a_source_and_context(client, a
 def test_viewers_read_notes_but_cannot_write_them(app, client, study, interview_id, add_member):
     viewer = add_member(study["dana"], role=Role.VIEWER, name="Vic Viewer")
     with app.app_context():
-        _, secret = accounts.create_api_token(viewer.user_id, viewer.workspace_id, "v")
+        _, secret = api_tokens.create_api_token(viewer.user_id, viewer.workspace_id, "v")
     headers = {"Authorization": f"Bearer {secret}"}
 
     assert (
@@ -246,7 +246,7 @@ def test_viewers_read_notes_but_cannot_write_them(app, client, study, interview_
 def test_another_workspaces_interview_notes_answer_404(client, auth, make_workspace, app):
     other = make_workspace(name="Elsewhere")
     with app.app_context():
-        _, secret = accounts.create_api_token(other.user_id, other.workspace_id, "x")
+        _, secret = api_tokens.create_api_token(other.user_id, other.workspace_id, "x")
     interview_id = book_interview(client, next_weekday_slot(10))["interview_id"]
 
     headers = {"Authorization": f"Bearer {secret}"}
@@ -416,9 +416,7 @@ def test_erasing_a_person_keeps_what_they_said_but_not_who_they_are(
     with app.app_context():
         words = ["Pat Customer", "pat@customer.example"]
         assert (
-            takeaway_service.detach_participant(
-                study["dana"].workspace_id, made["participant_id"], words
-            )
+            erasure.detach_participant(study["dana"].workspace_id, made["participant_id"], words)
             == 1
         )
         notes_service.erase_from_notes(study["dana"].workspace_id, [interview_id], words)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from interviews.accounts import service as accounts
+from interviews.accounts import api_tokens
 from interviews.notes.sections import END_MARKER, THEIRS_MARKER, YOURS_MARKER
 from tests.conftest import book_interview, next_weekday_slot
 
@@ -13,7 +13,7 @@ from tests.conftest import book_interview, next_weekday_slot
 @pytest.fixture
 def auth(app, study):
     with app.app_context():
-        _, secret = accounts.create_api_token(
+        _, secret = api_tokens.create_api_token(
             study["dana"].user_id, study["dana"].workspace_id, "notes"
         )
     return {"Authorization": f"Bearer {secret}"}

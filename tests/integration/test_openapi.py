@@ -14,7 +14,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.config import ChecksConfig
 from schemathesis.specs.openapi.checks import positive_data_acceptance, response_schema_conformance
 
-from interviews.accounts import service as accounts
+from interviews.accounts import api_tokens
 from interviews.accounts.rules import Role
 from interviews.api import views
 
@@ -118,7 +118,7 @@ def workspace_token(app, make_workspace, add_member) -> str:
     add_member(owner, Role.VIEWER, name="Vic Viewer")
     make_workspace(name="Elsewhere")  # ids that must answer 404 through this token
     with app.app_context():
-        _, secret = accounts.create_api_token(owner.user_id, owner.workspace_id, "schemathesis")
+        _, secret = api_tokens.create_api_token(owner.user_id, owner.workspace_id, "schemathesis")
     return secret
 
 

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import JSON, LargeBinary, String, Text, select
 
+from interviews.accounts import api_tokens
 from interviews.accounts import service as accounts
 from interviews.accounts.rules import Role
 from interviews.db import db
@@ -42,7 +43,7 @@ REASON = "Jane is flying to the Globex offsite that day"
 
 def _token(app, member: accounts.Member) -> dict[str, str]:
     with app.app_context():
-        _, secret = accounts.create_api_token(member.user_id, member.workspace_id, "privacy")
+        _, secret = api_tokens.create_api_token(member.user_id, member.workspace_id, "privacy")
     return {"Authorization": f"Bearer {secret}"}
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from interviews.accounts import service as accounts
+from interviews.accounts import api_tokens
 from interviews.accounts.rules import Role
 from interviews.db import db
 from interviews.participants.models import Participant, ParticipantInvite
@@ -338,7 +338,7 @@ def test_the_participants_api_lists_and_filters_the_panel(app, client, study):
     add(client)
     add(client, name="Jonas Weber", email="jonas@acme.example", company="Acme", segment="smb")
     with app.app_context():
-        _, secret = accounts.create_api_token_for_email(study["dana"].email, "tests")
+        _, secret = api_tokens.create_api_token_for_email(study["dana"].email, "tests")
     headers = {"Authorization": f"Bearer {secret}"}
 
     everyone = client.get("/api/v1/participants", headers=headers).json

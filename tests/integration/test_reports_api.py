@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from interviews.accounts import service as accounts
+from interviews.accounts import api_tokens
 from interviews.clock import utc_now
 from interviews.scheduling import service as scheduling
 from interviews.scheduling.models import InterviewStatus
@@ -19,7 +19,7 @@ DONE, MISSED = InterviewStatus.COMPLETED, InterviewStatus.NO_SHOW
 
 def token_of(app, member) -> dict[str, str]:
     with app.app_context():
-        _, secret = accounts.create_api_token(member.user_id, member.workspace_id, "reports")
+        _, secret = api_tokens.create_api_token(member.user_id, member.workspace_id, "reports")
     return {"Authorization": f"Bearer {secret}"}
 
 

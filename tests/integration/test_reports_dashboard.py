@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from interviews.accounts import service as accounts
+from interviews.accounts import api_tokens
 from interviews.accounts.rules import Role
 from interviews.clock import utc_now
 from interviews.compensation import service as compensation
@@ -109,7 +109,7 @@ def desk(app, client, study):
         empty = studies.create_study(
             dana, studies.StudyDraft(title="Pricing interviews", host_user_id=dana.user_id)
         ).id
-        _, secret = accounts.create_api_token(dana.user_id, dana.workspace_id, "reports")
+        _, secret = api_tokens.create_api_token(dana.user_id, dana.workspace_id, "reports")
     log_in(client, dana.email)
     return {"study": study_id, "empty": empty, "ana": ana, "auth": f"Bearer {secret}", **study}
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pytest
 
-from interviews.accounts import service as accounts
+from interviews.accounts import api_tokens
 from interviews.accounts.rules import Role
 from interviews.clock import utc_now
 from interviews.compensation import budgets
@@ -513,7 +513,7 @@ def test_a_data_export_lists_their_rewards_and_erasure_keeps_the_money_not_the_p
 def _token(app, study) -> dict[str, str]:
     dana = study["dana"]
     with app.app_context():
-        _, secret = accounts.create_api_token(dana.user_id, dana.workspace_id, "rewards")
+        _, secret = api_tokens.create_api_token(dana.user_id, dana.workspace_id, "rewards")
     return {"Authorization": f"Bearer {secret}"}
 
 

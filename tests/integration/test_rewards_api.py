@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from interviews.accounts import api_tokens
 from interviews.accounts import service as accounts
 from interviews.accounts.rules import Role
 from interviews.clock import utc_now
@@ -23,7 +24,7 @@ from tests.conftest import (
 
 def token_of(app, member: accounts.Member) -> dict[str, str]:
     with app.app_context():
-        _, secret = accounts.create_api_token(member.user_id, member.workspace_id, "finance")
+        _, secret = api_tokens.create_api_token(member.user_id, member.workspace_id, "finance")
     return {"Authorization": f"Bearer {secret}"}
 
 

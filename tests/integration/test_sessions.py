@@ -13,7 +13,7 @@ from flask_login.utils import encode_cookie
 from sqlalchemy import create_engine, func, inspect, select, text
 from sqlalchemy.engine import make_url
 
-from interviews.accounts import service as accounts
+from interviews.accounts import api_tokens
 from interviews.accounts import sessions as sessions_service
 from interviews.accounts.models import UserSession
 from interviews.app import create_app
@@ -417,7 +417,7 @@ def test_api_tokens_do_not_depend_on_browser_sessions(app, client, make_workspac
     laptop = browser(app)
     log_in(laptop, owner.email)
     with app.app_context():
-        _, secret = accounts.create_api_token(owner.user_id, owner.workspace_id, "CRM")
+        _, secret = api_tokens.create_api_token(owner.user_id, owner.workspace_id, "CRM")
 
     laptop.post("/profile/sessions/end-others")
     laptop.post("/logout")

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from interviews.accounts import service as accounts
+from interviews.accounts import api_tokens
 from interviews.clock import utc_now
 from interviews.db import db
 from interviews.notes.models import Takeaway
@@ -86,7 +86,7 @@ HOSTILE = ['"', "'", "*", "-", "NEAR", "OR", "(", ")", 'a"b', "x AND", "AND", "N
 @pytest.fixture
 def auth(app, study):
     with app.app_context():
-        _, secret = accounts.create_api_token(
+        _, secret = api_tokens.create_api_token(
             study["dana"].user_id, study["dana"].workspace_id, "search"
         )
     return {"Authorization": f"Bearer {secret}"}
@@ -207,7 +207,7 @@ def test_another_workspaces_takeaways_never_turn_up(app, client, auth, make_work
     ours = log(client, auth, "Exports need a schedule")
     other = make_workspace(name="Rival")
     with app.app_context():
-        _, secret = accounts.create_api_token(other.user_id, other.workspace_id, "rival")
+        _, secret = api_tokens.create_api_token(other.user_id, other.workspace_id, "rival")
     theirs = log(client, {"Authorization": f"Bearer {secret}"}, "Exports need a schedule too")
 
     assert [i["id"] for i in found(client, auth, "exports schedule")["items"]] == [ours]

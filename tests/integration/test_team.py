@@ -2,6 +2,8 @@
 
 import re
 
+from interviews.accounts import api_tokens
+from interviews.accounts import invites as member_invites
 from interviews.accounts import service as accounts
 from interviews.accounts.rules import Role
 from tests.conftest import PASSWORD, log_in
@@ -47,7 +49,7 @@ def test_owner_invites_by_email_and_the_invitee_joins_with_that_role(
 def test_an_accepted_invite_link_cannot_be_used_again(app, make_workspace, sent_mail):
     owner = make_workspace()
     with app.app_context():
-        accounts.invite_member(owner, email="sam@example.com", role=Role.VIEWER)
+        member_invites.invite_member(owner, email="sam@example.com", role=Role.VIEWER)
     path = invite_path(sent_mail()[-1])
     app.test_client().post(path, data={"name": "Sam", "password": PASSWORD})
 
@@ -61,7 +63,7 @@ def test_a_withdrawn_invite_link_stops_working(app, client, make_workspace, sent
     log_in(client, owner.email)
     client.post("/team/invites", data={"email": "sam@example.com", "role": "viewer"})
     with app.app_context():
-        _, pending = accounts.team(owner.workspace_id)
+        _, pending = member_invites.team(owner.workspace_id)
     client.post(f"/team/invites/{pending[0].id}/revoke")
 
     response = app.test_client().get(invite_path(sent_mail()[-1]))
@@ -79,7 +81,7 @@ def test_someone_with_an_account_logs_in_to_accept(app, make_workspace, sent_mai
     owner = make_workspace(name="Northwind")
     other = make_workspace(name="Elsewhere", email="sam@example.com")
     with app.app_context():
-        accounts.invite_member(owner, email=other.email, role=Role.RESEARCHER)
+        member_invites.invite_member(owner, email=other.email, role=Role.RESEARCHER)
     path = invite_path(sent_mail()[-1])
     sam = app.test_client()
 
@@ -97,14 +99,14 @@ def test_signed_in_as_someone_else_cannot_take_an_invite(app, make_workspace, se
     owner = make_workspace()
     stranger = make_workspace(name="Other")
     with app.app_context():
-        accounts.invite_member(owner, email="sam@example.com", role=Role.OWNER)
+        member_invites.invite_member(owner, email="sam@example.com", role=Role.OWNER)
     browser = app.test_client()
     log_in(browser, stranger.email)
 
     response = browser.post(invite_path(sent_mail()[-1]))
     assert response.status_code == 403
     with app.app_context():
-        assert len(accounts.team(owner.workspace_id)[0]) == 1
+        assert len(member_invites.team(owner.workspace_id)[0]) == 1
 
 
 def test_inviting_an_existing_member_is_refused_next_to_the_field(
@@ -244,7 +246,7 @@ def test_a_removed_member_loses_access_and_their_tokens_stop_working(
     owner = make_workspace()
     sam = add_member(owner)
     with app.app_context():
-        _, secret = accounts.create_api_token(sam.user_id, sam.workspace_id, "script")
+        _, secret = api_tokens.create_api_token(sam.user_id, sam.workspace_id, "script")
     sam_browser = app.test_client()
     log_in(sam_browser, sam.email)
     log_in(client, owner.email)

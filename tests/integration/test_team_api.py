@@ -6,14 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from interviews.accounts import service as accounts
+from interviews.accounts import api_tokens
 from tests.conftest import book_interview, next_weekday_slot
 
 
 @pytest.fixture
 def auth(app, study):
     with app.app_context():
-        _, secret = accounts.create_api_token(
+        _, secret = api_tokens.create_api_token(
             study["dana"].user_id, study["dana"].workspace_id, "crm"
         )
     return {"Authorization": f"Bearer {secret}"}
@@ -53,7 +53,7 @@ def test_another_workspaces_study_and_interviews_are_out_of_reach(
     book(client, next_weekday_slot(10), "pat@customer.example")
     stranger = make_workspace(name="Elsewhere")
     with app.app_context():
-        _, secret = accounts.create_api_token(stranger.user_id, stranger.workspace_id, "x")
+        _, secret = api_tokens.create_api_token(stranger.user_id, stranger.workspace_id, "x")
     theirs = {"Authorization": f"Bearer {secret}"}
     study_id = client.get("/api/v1/studies", headers=auth).json["items"][0]["id"]
 

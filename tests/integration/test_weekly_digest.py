@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from interviews import dispatcher
+from interviews.accounts import invites as member_invites
 from interviews.accounts import service as accounts
 from interviews.accounts.models import Membership
 from interviews.commands import demo_command
@@ -221,8 +222,10 @@ def test_each_workspace_a_member_opted_in_for_sends_its_own_digest(
     dana = week["dana"]
     other = make_workspace(name="Fabrikam", owner_name="Fay Owner")
     with app.app_context():
-        sent = accounts.invite_member(other, email=dana.email, role="viewer")
-        in_fabrikam = accounts.accept_invite(sent.link.rsplit("/", 1)[1], user_id=dana.user_id)
+        sent = member_invites.invite_member(other, email=dana.email, role="viewer")
+        in_fabrikam = member_invites.accept_invite(
+            sent.link.rsplit("/", 1)[1], user_id=dana.user_id
+        )
     opt_in(app, dana, utc(2025, 10, 22))
     opt_in(app, in_fabrikam, utc(2025, 10, 22))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from interviews.accounts import service as accounts
+from interviews.accounts import invites as member_invites
 from interviews.accounts.rules import Role
 from interviews.commands import demo_command
 from interviews.flows.demo import DEMO_EMAIL, DEMO_PASSWORD
@@ -47,7 +47,7 @@ def test_joining_from_an_invite_is_a_sign_in_so_the_next_log_in_is_a_return(
 ):
     owner = make_workspace(name="Northwind")
     with app.app_context():
-        sent = accounts.invite_member(owner, email="sam@example.com", role=Role.RESEARCHER)
+        sent = member_invites.invite_member(owner, email="sam@example.com", role=Role.RESEARCHER)
     browser = app.test_client()
 
     browser.post(

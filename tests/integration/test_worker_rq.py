@@ -9,7 +9,7 @@ from rq.registry import FinishedJobRegistry, ScheduledJobRegistry
 from sqlalchemy import update
 
 from interviews import dispatcher
-from interviews.accounts import service as accounts
+from interviews.accounts import invites as member_invites
 from interviews.accounts.rules import Role
 from interviews.db import db
 from interviews.mail.models import MailMessage, MailStatus
@@ -22,7 +22,7 @@ from workers.queue import enqueue
 
 def invite(app, owner, email="sam@example.com"):
     with app.app_context():
-        accounts.invite_member(owner, email=email, role=Role.RESEARCHER)
+        member_invites.invite_member(owner, email=email, role=Role.RESEARCHER)
 
 
 def test_with_redis_an_invite_waits_for_a_worker_which_then_sends_it(

@@ -2,6 +2,8 @@
 
 import pytest
 
+from interviews.accounts import api_tokens
+from interviews.accounts import invites as member_invites
 from interviews.accounts import service as accounts
 from interviews.accounts.rules import Role
 from tests.conftest import log_in
@@ -13,10 +15,10 @@ def two_workspaces(app, make_workspace, add_member):
     theirs = make_workspace(name="Theirs")
     their_member = add_member(theirs, role=Role.VIEWER)
     with app.app_context():
-        accounts.invite_member(theirs, email="pending@example.com", role=Role.VIEWER)
-        _, pending = accounts.team(theirs.workspace_id)
-        their_token, _ = accounts.create_api_token(theirs.user_id, theirs.workspace_id, "theirs")
-        _, my_secret = accounts.create_api_token(mine.user_id, mine.workspace_id, "mine")
+        member_invites.invite_member(theirs, email="pending@example.com", role=Role.VIEWER)
+        _, pending = member_invites.team(theirs.workspace_id)
+        their_token, _ = api_tokens.create_api_token(theirs.user_id, theirs.workspace_id, "theirs")
+        _, my_secret = api_tokens.create_api_token(mine.user_id, mine.workspace_id, "mine")
     return mine, theirs, their_member, pending[0], their_token, my_secret
 
 
@@ -43,8 +45,8 @@ def test_pages_answer_404_for_another_workspaces_ids(app, client, two_workspaces
         assert (
             accounts.get_member(theirs.workspace_id, their_member.membership_id).role is Role.VIEWER
         )
-        assert len(accounts.team(theirs.workspace_id)[1]) == 1
-        assert accounts.api_tokens(theirs.user_id, theirs.workspace_id)[0].revoked_at is None
+        assert len(member_invites.team(theirs.workspace_id)[1]) == 1
+        assert api_tokens.api_tokens(theirs.user_id, theirs.workspace_id)[0].revoked_at is None
 
 
 def test_api_answers_404_for_another_workspaces_ids(client, two_workspaces):

@@ -7,7 +7,7 @@ import json
 import zipfile
 from datetime import UTC, datetime
 
-from interviews.notes.takeaways import scrub
+from interviews.notes.erasure import scrub
 from interviews.participants import personal_data
 
 

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import func, select
 
+from interviews.accounts import invites as member_invites
 from interviews.accounts import service as accounts
 from interviews.accounts.models import User, Workspace
 from interviews.accounts.rules import Role
@@ -175,9 +176,9 @@ def _seed_workspace() -> None:
     )
     owner = accounts.current_member(owner_user.id, None)
     for name, email, role in TEAMMATES:
-        sent = accounts.invite_member(owner, email=email, role=role)
-        accounts.accept_invite(sent.link.rsplit("/", 1)[1], name=name, password=DEMO_PASSWORD)
-    accounts.invite_member(owner, email=PENDING_INVITE[0], role=PENDING_INVITE[1])
+        sent = member_invites.invite_member(owner, email=email, role=role)
+        member_invites.accept_invite(sent.link.rsplit("/", 1)[1], name=name, password=DEMO_PASSWORD)
+    member_invites.invite_member(owner, email=PENDING_INVITE[0], role=PENDING_INVITE[1])
     _seed_study(owner)
     demo_reports.date_the_findings(owner)
     # Dana asked for the weekly digest a while ago, so last week's is in her mailbox.

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from interviews.accounts import invites as member_invites
 from interviews.accounts import service as accounts
 from interviews.accounts.rules import Role
 from interviews.clock import utc_now
@@ -200,8 +201,10 @@ def seed_reports(owner: accounts.Member, study_id: int) -> None:
     """Eleven weeks of history for the dashboard, in the dashboards study and a second,
     consumer study (see the module's docstring for what is written how)."""
     # The designer joins the team to take turns at notes (Lee only views: no notes).
-    sent = accounts.invite_member(owner, email=DESIGNER[1], role=Role.RESEARCHER)
-    accounts.accept_invite(sent.link.rsplit("/", 1)[1], name=DESIGNER[0], password=DESIGNER[2])
+    sent = member_invites.invite_member(owner, email=DESIGNER[1], role=Role.RESEARCHER)
+    member_invites.accept_invite(
+        sent.link.rsplit("/", 1)[1], name=DESIGNER[0], password=DESIGNER[2]
+    )
     members = {m.email: m for m in accounts.members(owner.workspace_id)}
     sam, mina = members["sam@example.com"], members[DESIGNER[1]]
     # The earlier calls' rewards come out of the study's budget: it was set for them.

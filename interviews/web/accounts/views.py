@@ -1,4 +1,5 @@
 """Account pages: sign-up, log-in, password reset, the team, invites and the profile."""
+# Stays whole past 400 lines: one blueprint whose sign-up, log-in, invite and reset pages all start or end the browser session through the helpers at its top.
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE
 
-from interviews.accounts import rules, service, sessions
+from interviews.accounts import api_tokens, password_resets, rules, service, sessions
+from interviews.accounts import invites as member_invites
 from interviews.errors import Conflict, DomainError, InvalidInput, Unauthorized
 from interviews.extensions import limiter
 from interviews.mail.models import MailStatus
@@ -174,7 +176,7 @@ def forgot_password():
     """Ask for a reset link by email."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        service.request_password_reset(form.email.data)
+        password_resets.request_password_reset(form.email.data)
         # The same answer whether or not the address has an account.
         flash(
             f"If {form.email.data} has an account, a reset link is on its way. It works for "
@@ -191,7 +193,7 @@ def forgot_password():
 def reset_password(token: str):
     """Choose a new password from an emailed link."""
     try:
-        service.check_reset_token(token)
+        password_resets.check_reset_token(token)
     except DomainError as error:
         return render_template(
             "accounts/link_problem.html", message=error.message
@@ -199,7 +201,7 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            user = service.reset_password(token, form.password.data)
+            user = password_resets.reset_password(token, form.password.data)
         except FORM_ERRORS as error:
             apply_error(form, error)
         else:
@@ -214,7 +216,7 @@ def reset_password(token: str):
 @login_required
 def team():
     """Members and pending invites; owners manage them here."""
-    members, invites = service.team(g.member.workspace_id)
+    members, invites = member_invites.team(g.member.workspace_id)
     return render_template(
         "accounts/team.html",
         members=members,
@@ -231,7 +233,9 @@ def invite():
     form = InviteForm()
     if form.validate_on_submit():
         try:
-            sent = service.invite_member(g.member, email=form.email.data, role=form.role.data)
+            sent = member_invites.invite_member(
+                g.member, email=form.email.data, role=form.role.data
+            )
         except FORM_ERRORS as error:
             apply_error(form, error)
         else:
@@ -253,7 +257,7 @@ def invite():
             return redirect(url_for("accounts.team"))
     elif not g.member.can_manage_members:
         abort(403, "Only an owner of this workspace can manage members.")
-    members, invites = service.team(g.member.workspace_id)
+    members, invites = member_invites.team(g.member.workspace_id)
     return render_template(
         "accounts/team.html",
         members=members,
@@ -268,7 +272,7 @@ def invite():
 def revoke_invite(invite_id: int):
     """Withdraw an invite: its link stops working."""
     EmptyForm().validate_on_submit() or abort(400)
-    service.revoke_invite(g.member, invite_id)
+    member_invites.revoke_invite(g.member, invite_id)
     flash("Invite withdrawn.", "success")
     return redirect(url_for("accounts.team"))
 
@@ -330,7 +334,7 @@ def remove_member(membership_id: int):
 @limiter.limit(_public_limit, methods=["POST"])
 def accept_invite(token: str):
     """The page an invite email links to: join, creating an account if needed."""
-    invite = service.invite_for_token(token)
+    invite = member_invites.invite_for_token(token)
     if not invite.usable:
         return render_template("accounts/link_problem.html", message=invite.reason), 410
     signed_in = current_user.is_authenticated
@@ -338,9 +342,9 @@ def accept_invite(token: str):
     if form.validate_on_submit():
         try:
             if signed_in:
-                joined = service.accept_invite(token, user_id=current_user.id)
+                joined = member_invites.accept_invite(token, user_id=current_user.id)
             else:
-                joined = service.accept_invite(
+                joined = member_invites.accept_invite(
                     token, name=form.name.data, password=form.password.data
                 )
         except FORM_ERRORS as error:
@@ -408,7 +412,7 @@ def _render_profile(status: int = 200, **forms):
     forms.setdefault("token_form", TokenForm(prefix="token"))
     forms.setdefault("digest_form", DigestForm(prefix="digest"))
     new_token = session.pop("new_api_token", None)
-    tokens = service.api_tokens(g.member.user_id, g.member.workspace_id)
+    tokens = api_tokens.api_tokens(g.member.user_id, g.member.workspace_id)
     return render_template(
         "accounts/profile.html",
         tokens=tokens,
@@ -497,7 +501,9 @@ def create_token():
     form = TokenForm(prefix="token")
     if not form.validate_on_submit():
         return _render_profile(token_form=form, status=422)
-    view, secret = service.create_api_token(g.member.user_id, g.member.workspace_id, form.name.data)
+    view, secret = api_tokens.create_api_token(
+        g.member.user_id, g.member.workspace_id, form.name.data
+    )
     session["new_api_token"] = {"name": view.name, "secret": secret}
     flash(f"Token “{view.name}” created. Copy it now: it is not shown again.", "success")
     return redirect(url_for("accounts.profile"))
@@ -508,7 +514,7 @@ def create_token():
 def revoke_token(token_id: int):
     """Revoke an API token: it stops working at once."""
     EmptyForm().validate_on_submit() or abort(400)
-    service.revoke_api_token(g.member.user_id, token_id)
+    api_tokens.revoke_api_token(g.member.user_id, token_id)
     flash("Token revoked.", "success")
     return redirect(url_for("accounts.profile"))
 
