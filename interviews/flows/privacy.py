@@ -22,6 +22,7 @@ from interviews.flows import export_sections
 from interviews.mail import service as mail
 from interviews.maps import loop as closing
 from interviews.messaging import service as messaging
+from interviews.notes import erasure as notes_erasure
 from interviews.notes import service as notes
 from interviews.participants import personal_data, privacy
 from interviews.participants.models import Participant
@@ -121,17 +122,17 @@ def _erase_everywhere(row: Participant, now: datetime) -> dict[str, int]:
     )
 
     def scrub_mail(text: str) -> str:
-        return notes.scrub(text, mail_words)
+        return notes_erasure.scrub(text, mail_words)
 
     interview_ids = scheduling.erase_participant_details(workspace_id, row.id, now)
     counts = {"interviews": len(interview_ids)}
     counts["notes"] = notes.erase_from_notes(workspace_id, interview_ids, words)
-    counts["takeaways"] = notes.detach_participant(workspace_id, row.id, words)
+    counts["takeaways"] = notes_erasure.detach_participant(workspace_id, row.id, words)
     counts["rewards"] = compensation.detach_participant(
-        workspace_id, row.id, lambda text: notes.scrub(text, words)
+        workspace_id, row.id, lambda text: notes_erasure.scrub(text, words)
     )
     counts["loop_notes"] = closing.detach_participant(
-        workspace_id, row.id, lambda text: notes.scrub(text, words)
+        workspace_id, row.id, lambda text: notes_erasure.scrub(text, words)
     )
     voided, mail_ids = messaging.erase_interview_messages(interview_ids, email, scrub_mail, now)
     counts["messages_voided"] = voided

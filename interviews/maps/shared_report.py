@@ -24,8 +24,8 @@ from interviews.maps.rules import NodeKind, OutputStatus
 from interviews.maps.service import get_tree
 from interviews.maps.shares import WITHHELD, ShareNotFound, attribution, is_live, quoted_evidence
 from interviews.maps.tree import MapTree, Node
+from interviews.notes import erasure as notes_erasure
 from interviews.notes import links
-from interviews.notes import service as notes
 from interviews.notes.takeaways import TakeawayView
 from interviews.participants import lookalikes, personal_data
 from interviews.participants.service import ParticipantView
@@ -86,7 +86,7 @@ def _people_behind(workspace_id: int, tree: MapTree) -> dict[int, ParticipantVie
 
 def _withholder(people: Iterable[ParticipantView]):
     """A function that withholds these people's names, companies, addresses and phone
-    numbers from a text. notes.scrub is erasure's helper; on a report the words are
+    numbers from a text. notes_erasure.scrub is erasure's helper; on a report the words are
     withheld, not erased."""
     words: list[str] = []
     for p in people:
@@ -95,7 +95,9 @@ def _withholder(people: Iterable[ParticipantView]):
         )
     if not words:
         return lambda text: text
-    return lambda text: notes.scrub(text, words).replace("[erased]", WITHHELD) if text else text
+    return lambda text: (
+        notes_erasure.scrub(text, words).replace("[erased]", WITHHELD) if text else text
+    )
 
 
 def _withheld_tree(tree: MapTree, clean) -> MapTree:

@@ -21,10 +21,7 @@ from interviews.errors import Conflict, InvalidInput, NotFound, refuse_all
 from interviews.notes import browse, takeaways
 from interviews.notes import sections as rules
 from interviews.notes import template_library as library
-from interviews.notes.erasure import (  # noqa: F401 (privacy requests reach them through here)
-    detach_participant,
-    scrub,
-)
+from interviews.notes.erasure import scrub
 from interviews.notes.markdown import render
 from interviews.notes.models import (
     InterviewNotes,
