@@ -17,6 +17,8 @@ import click
 DEVELOPMENT = "development"
 PRODUCTION = "production"
 PRODUCT_NAME = "Interview Desk"
+# Every interview of a study that generates its join link gets a Jitsi Meet room of its own.
+DEFAULT_JOIN_ROOM_TEMPLATE = "https://meet.jit.si/{room}"
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -184,10 +186,29 @@ def settings_from_env(
 
     redis_url = get("REDIS_URL") or None
 
+    join_room_template = (get("JOIN_ROOM_TEMPLATE") or DEFAULT_JOIN_ROOM_TEMPLATE).strip()
+    template_parts = urlsplit(join_room_template.replace("{room}", "room"))
+    if (
+        "{room}" not in join_room_template
+        or template_parts.scheme != "https"
+        or not template_parts.netloc
+    ):
+        raise ConfigError(
+            "JOIN_ROOM_TEMPLATE must be an https address with {room} in it, such as "
+            f"{DEFAULT_JOIN_ROOM_TEMPLATE}, not {join_room_template!r}"
+        )
+    # Old keys whose sessions and sealed secrets (CalDAV passwords) still open: rotate
+    # SECRET_KEY by moving the old one here (comma-separated), then `interviews calendars
+    # rekey` seals every password under the new key.
+    secret_key_fallbacks = [
+        key.strip() for key in (get("SECRET_KEY_FALLBACKS") or "").split(",") if key.strip()
+    ]
+
     settings: dict[str, Any] = {
         "INTERVIEWS_ENV": app_env,
         "PRODUCTION": production,
         "SECRET_KEY": secret_key,
+        "SECRET_KEY_FALLBACKS": secret_key_fallbacks,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": redis_url,
@@ -233,6 +254,22 @@ def settings_from_env(
         "BUSY_FEED_TIMEOUT": parse_int(
             "BUSY_FEED_TIMEOUT", get("BUSY_FEED_TIMEOUT"), 10, minimum=1
         ),
+        # CalDAV calendars are read live: busy time at most this many seconds old blocks
+        # slots, and a read gives up after CALDAV_TIMEOUT seconds (the last good copy then
+        # blocks, and the host sees the error). Writes of interviews into a calendar are
+        # retried for about a day (CALENDAR_WRITE_MAX_ATTEMPTS, doubling waits from
+        # MESSAGE_RETRY_SECONDS up to MESSAGE_RETRY_MAX_SECONDS).
+        "CALDAV_FRESH_SECONDS": parse_int(
+            "CALDAV_FRESH_SECONDS", get("CALDAV_FRESH_SECONDS"), 60, minimum=0
+        ),
+        "CALDAV_TIMEOUT": parse_int("CALDAV_TIMEOUT", get("CALDAV_TIMEOUT"), 5, minimum=1),
+        "CALENDAR_WRITE_MAX_ATTEMPTS": parse_int(
+            "CALENDAR_WRITE_MAX_ATTEMPTS", get("CALENDAR_WRITE_MAX_ATTEMPTS"), 100, minimum=1
+        ),
+        # A room of its own for every interview of a study whose join link is "generated":
+        # {room} becomes an unguessable name. Any https address with {room} works (a
+        # self-hosted Jitsi, a Whereby or Daily room address pattern...).
+        "JOIN_ROOM_TEMPLATE": join_room_template,
         # Every email (interview messages and the app's own): attempts before one is marked
         # failed, the first retry's wait (doubling after), and how long a hand-off to a
         # worker and a worker's send may take before the row is due again.

@@ -32,6 +32,8 @@ class User(db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Their own video room (set on the profile): the join link of studies that use it.
+    personal_room_url: Mapped[str] = mapped_column(String(500), default="", server_default="")
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user")
 

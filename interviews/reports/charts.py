@@ -14,10 +14,15 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 import pygal
+from pygal.etree import etree as pygal_etree
 from pygal.style import Style
 
 from interviews.reports.rules import Funnel, WeekCounts
 from interviews.reports.tables import week_label
+
+# pygal draws with lxml when it is installed (caldav brings it); these charts are
+# post-processed with the standard library's ElementTree, so pygal draws with that too.
+pygal_etree.to_etree()
 
 NO_DATA = "No data in this range"
 # The house palette (app.css): accent green, danger red, muted grey, amber.

@@ -5,12 +5,29 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from interviews.accounts.models import User, Workspace
 from interviews.db import UTCDateTime, db, str_enum
 from interviews.money import RewardKind
+
+
+class JoinMode(enum.StrEnum):
+    """Where an interview's join link comes from."""
+
+    FIXED = "fixed"  # the study's meeting_url (empty: no video link, phone only)
+    PERSONAL = "personal"  # the interview's host's personal room, set on their profile
+    GENERATED = "generated"  # a room of its own per interview, from JOIN_ROOM_TEMPLATE
 
 
 class StudyStatus(enum.StrEnum):
@@ -35,6 +52,12 @@ class Study(db.Model):
     )
     duration_minutes: Mapped[int] = mapped_column(Integer, default=45)
     meeting_url: Mapped[str] = mapped_column(String(500), default="")
+    join_mode: Mapped[JoinMode] = mapped_column(
+        str_enum(JoinMode, "join_mode"), default=JoinMode.GENERATED, server_default="fixed"
+    )
+    # The note-takers (colleagues) must be free too: their hours, days off, interviews and
+    # calendars block the study's times.
+    note_takers_required: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     phone_fallback: Mapped[str] = mapped_column(String(40), default="")
     # The thank-you every participant is offered (one person may have their own, see
     # compensation.RewardOverride): a kind, an exact amount in minor units, its currency,
@@ -76,6 +99,10 @@ class Study(db.Model):
     colleagues: Mapped[list[StudyColleague]] = relationship(
         back_populates="study", cascade="all, delete-orphan", order_by="StudyColleague.id"
     )
+    # Hosts taking turns with ``host`` (round robin); none: the study has one host.
+    rotation: Mapped[list[StudyHost]] = relationship(
+        back_populates="study", cascade="all, delete-orphan", order_by="StudyHost.id"
+    )
 
 
 class StudyColleague(db.Model):
@@ -88,4 +115,19 @@ class StudyColleague(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
 
     study: Mapped[Study] = relationship(back_populates="colleagues")
+    user: Mapped[User] = relationship()
+
+
+class StudyHost(db.Model):
+    """Another host taking turns with the study's own (round robin): each booking goes to
+    one free host, fixed at booking."""
+
+    __tablename__ = "study_host"
+    __table_args__ = (UniqueConstraint("study_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    study_id: Mapped[int] = mapped_column(ForeignKey("study.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="RESTRICT"))
+
+    study: Mapped[Study] = relationship(back_populates="rotation")
     user: Mapped[User] = relationship()
