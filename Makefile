@@ -8,7 +8,7 @@ AXE := tests/e2e/node_modules/axe-core/axe.min.js
 # the ones below it), so keep this at most that db number + 1. TEST_WORKERS=0 runs in one process.
 TEST_WORKERS ?= 2
 
-.PHONY: run test setup lint format clean
+.PHONY: run test setup lint format clean radicale
 
 # A venv with the app, its CLI and the test tools; rebuilt when pyproject.toml changes.
 $(BIN)/interviews: pyproject.toml
@@ -26,6 +26,20 @@ run: setup
 	$(BIN)/interviews db upgrade
 	PORT=$(PORT) $(BIN)/interviews demo
 	BUSY_FEED_ALLOW_PRIVATE=true $(BIN)/interviews run --host 127.0.0.1 --port $(PORT)
+
+## A CalDAV server on this machine (Radicale) to try live calendars with `make run`: connect
+## http://127.0.0.1:5232/ on /availability as demo / demo-password; it has a Work and a Personal calendar.
+RADICALE := instance/radicale
+radicale: setup
+	mkdir -p $(RADICALE)/collections/collection-root/demo/work $(RADICALE)/collections/collection-root/demo/personal
+	printf 'demo:demo-password\n' > $(RADICALE)/users
+	for cal in work:Work personal:Personal; do \
+		props=$(RADICALE)/collections/collection-root/demo/$${cal%%:*}/.Radicale.props; \
+		[ -f $$props ] || printf '{"tag": "VCALENDAR", "D:displayname": "%s", "C:supported-calendar-component-set": "VEVENT"}' "$${cal#*:}" > $$props; \
+	done
+	$(BIN)/python -m radicale --server-hosts 127.0.0.1:5232 --auth-type htpasswd \
+		--auth-htpasswd-filename $(RADICALE)/users --auth-htpasswd-encryption plain \
+		--storage-filesystem-folder $(RADICALE)/collections
 
 # axe-core for the browser accessibility checks, from the npm registry (never committed).
 $(AXE): tests/e2e/package.json tests/e2e/package-lock.json
