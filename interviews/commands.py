@@ -16,6 +16,7 @@ from interviews.flows import demo
 from interviews.mail import service as mail_service
 from interviews.messaging import planned
 from interviews.reports import digest
+from interviews.scheduling import calendar_accounts
 
 
 def register(app: Flask) -> None:
@@ -24,6 +25,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(dispatch_command)
     app.cli.add_command(outbox_command)
     app.cli.add_command(digest_group)
+    app.cli.add_command(calendars_group)
 
 
 @click.command("demo")
@@ -188,3 +190,22 @@ def digest_preview(email: str, week: datetime | None, workspace_id: int | None) 
 def digest_send() -> None:
     """Send the weekly digests due now that have not gone (each member once a week)."""
     click.echo(f"weekly digests sent: {digest.send_due()}")
+
+
+@click.group("calendars")
+def calendars_group() -> None:
+    """Hosts' connected calendars."""
+
+
+@calendars_group.command("rekey")
+@with_appcontext
+def calendars_rekey() -> None:
+    """Seal every CalDAV password again under the current SECRET_KEY. Run it after moving
+    the old key to SECRET_KEY_FALLBACKS; the old key can go once it has run."""
+    done = calendar_accounts.reseal_all()
+    click.echo(f"CalDAV passwords sealed under the current key: {done.resealed}")
+    if done.unreadable:
+        raise click.ClickException(
+            f"{done.unreadable} password(s) cannot be opened with any key this server has; their hosts "
+            "must enter them again."
+        )

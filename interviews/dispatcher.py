@@ -24,7 +24,7 @@ from interviews.mail import delivery
 from interviews.messaging import service as messaging
 from interviews.participants import import_runs
 from interviews.reports import digest
-from interviews.scheduling import busy_calendars
+from interviews.scheduling import busy_calendars, calendar_writes
 
 log = logging.getLogger(__name__)
 
@@ -36,12 +36,13 @@ class SweepReport:
     imports: int  # participant imports resumed after their lease ran out
     digests: int = 0  # weekly digest emails queued
     mail: int = 0  # other emails sent (or handed to a worker): lost hand-offs and retries
+    calendar_writes: int = 0  # interviews written into team calendars (or handed to a worker)
 
     def __str__(self) -> str:
         return (
             f"messages dispatched: {self.messages}; busy calendars refreshed: {self.calendars}; "
             f"participant imports resumed: {self.imports}; weekly digests sent: {self.digests}; "
-            f"other emails dispatched: {self.mail}"
+            f"other emails dispatched: {self.mail}; calendar writes: {self.calendar_writes}"
         )
 
 
@@ -51,6 +52,7 @@ def sweep(now: datetime | None = None) -> SweepReport:
     return SweepReport(
         messages=messaging.dispatch_due(now),
         calendars=busy_calendars.refresh_due(now),
+        calendar_writes=calendar_writes.dispatch_due(now),
         imports=import_runs.sweep_imports(now),
         digests=digest.send_due(now),
         # Last: the digests just written are dispatched by their own sender already.

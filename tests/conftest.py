@@ -45,6 +45,7 @@ from interviews.scheduling import hours
 from interviews.scheduling.models import Interview
 from interviews.studies import service as studies
 from interviews.studies.models import Study, StudyStatus
+from tests.caldav_server import _radicale, caldav_server  # noqa: F401  (fixtures)
 
 PASSWORD = "correct horse battery"
 REQUIRE_SERVICES = os.environ.get("INTERVIEWS_REQUIRE_SERVICES", "").lower() in ("1", "true", "yes")

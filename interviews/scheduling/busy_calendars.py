@@ -9,6 +9,7 @@ transaction; storing what it gave is one transaction.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -27,7 +28,13 @@ from interviews.scheduling.busy import (
     read_busy,
 )
 from interviews.scheduling.feed_reader import Fetched
-from interviews.scheduling.models import BusyCalendar, BusyTime
+from interviews.scheduling.models import (
+    ICS_UID_DOMAIN,
+    BusyCalendar,
+    BusyTime,
+    CalendarKind,
+    Interview,
+)
 from interviews.scheduling.slots import Interval
 from workers.queue import QueueUnavailable, enqueue
 
@@ -132,10 +139,13 @@ def _own(user_id: int, calendar_id: int) -> BusyCalendar:
 
 
 def busy_between(user_id: int, start: datetime, end: datetime) -> list[Interval]:
-    """The host's busy time from all their calendars that overlaps [start, end)."""
+    """The host's busy time from their calendars that block time, overlapping [start, end)."""
     rows = db.session.execute(
-        select(BusyTime.start_at, BusyTime.end_at).where(
+        select(BusyTime.start_at, BusyTime.end_at)
+        .join(BusyCalendar, BusyTime.calendar_id == BusyCalendar.id)
+        .where(
             BusyTime.user_id == user_id,
+            BusyCalendar.blocks.is_(True),
             BusyTime.start_at < end,
             BusyTime.end_at > start,
         )
@@ -144,6 +154,25 @@ def busy_between(user_id: int, start: datetime, end: datetime) -> list[Interval]
 
 
 # --- reading a calendar -----------------------------------------------------------------
+
+# A UID line (after unfolding): enough to spot our own interviews' events before parsing.
+_UID_LINE = re.compile(rb"^UID:(.+?)\r?$", re.MULTILINE)
+
+
+def our_interview_uids(bodies: list[bytes]) -> set[str]:
+    """UIDs in these calendars that are interviews of ours (written into a host's
+    calendar by calendar_writes, or an emailed invite the host's calendar kept): those
+    block as interviews, at their current time, not as events."""
+    candidates = {
+        uid.decode(errors="replace").strip()
+        for body in bodies
+        for uid in _UID_LINE.findall(body.replace(b"\r\n ", b"").replace(b"\n ", b""))
+        if uid.rstrip().endswith(b"@" + ICS_UID_DOMAIN.encode())
+    }
+    if not candidates:
+        return set()
+    found = db.session.scalars(select(Interview.ics_uid).where(Interview.ics_uid.in_(candidates)))
+    return set(found)
 
 
 def fetch_feed(
@@ -169,8 +198,8 @@ def refresh(calendar_id: int, *, now: datetime | None = None) -> BusyCalendarVie
     None when the calendar was removed meanwhile.
     """
     calendar = db.session.get(BusyCalendar, calendar_id)
-    if calendar is None:
-        return None
+    if calendar is None or calendar.kind is not CalendarKind.ICAL:
+        return None  # a CalDAV calendar is read live (live_busy.py), not fetched whole
     url, etag, last_modified = calendar.url, calendar.etag, calendar.last_modified
     # Hold no transaction (and on SQLite no lock) while another server takes its time.
     db.session.rollback()
@@ -213,7 +242,13 @@ def _store(
     if fetched is not None:
         body = fetched.body if fetched.body is not None else calendar.body
         try:
-            read = read_busy(body or b"", now - READ_BEHIND, now + READ_AHEAD, timezone)
+            read = read_busy(
+                body or b"",
+                now - READ_BEHIND,
+                now + READ_AHEAD,
+                timezone,
+                skip_uids=our_interview_uids([body or b""]),
+            )
         except BusyFeedError as failure:
             error = str(failure)
         else:
@@ -224,7 +259,13 @@ def _store(
     if error is not None and calendar.body:
         log.warning("busy calendar %s failed, keeping its last good copy: %s", calendar_id, error)
         try:
-            read = read_busy(calendar.body, now - READ_BEHIND, now + READ_AHEAD, timezone)
+            read = read_busy(
+                calendar.body,
+                now - READ_BEHIND,
+                now + READ_AHEAD,
+                timezone,
+                skip_uids=our_interview_uids([calendar.body]),
+            )
         except BusyFeedError:
             read = None  # cannot happen for a body that was read before; keep the rows
     calendar.checked_at = now
@@ -278,7 +319,8 @@ def claim_due(now: datetime | None = None) -> list[int]:
     every = timedelta(minutes=current_app.config["BUSY_REFRESH_MINUTES"])
     candidates = db.session.execute(
         select(BusyCalendar.id, BusyCalendar.checked_at, BusyCalendar.failures).where(
-            or_(BusyCalendar.checked_at.is_(None), BusyCalendar.checked_at <= now - every)
+            BusyCalendar.kind == CalendarKind.ICAL,
+            or_(BusyCalendar.checked_at.is_(None), BusyCalendar.checked_at <= now - every),
         )
     ).all()
     claimed = []

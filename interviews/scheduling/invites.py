@@ -39,22 +39,25 @@ class InviteDetails:
     url: str = ""
 
 
-def build_invite(details: InviteDetails, *, method: str) -> str:
-    """An .ics calendar with one event: method REQUEST (new or changed) or CANCEL."""
-    if method not in ("REQUEST", "CANCEL"):
+def build_invite(details: InviteDetails, *, method: str | None) -> str:
+    """An .ics calendar with one event: method REQUEST (new or changed) or CANCEL; or, with
+    method None, the event as stored in someone's own calendar (a CalDAV resource): no
+    METHOD (RFC 4791 5.3.2), and no ORGANIZER or ATTENDEE, or a server that schedules
+    (RFC 6638) would email invitations of its own to everyone on it."""
+    if method not in ("REQUEST", "CANCEL", None):
         raise ValueError(f"unsupported iTIP method {method!r}")
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", method)
+    if method:
+        calendar.add("method", method)
 
     event = _event(details)
-    # A calendar app opens URL on a click: never anything but an http(s) link.
-    url = web_link(details.url)
-    if url:
-        event.add("url", url)
     event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
+    if method is None:
+        calendar.add_component(event)
+        return calendar.to_ical().decode()
     event.add("organizer", _address(details.organizer))
     for person in details.attendees:
         attendee = _address(person)
@@ -88,6 +91,10 @@ def _event(details: InviteDetails) -> Event:
     event.add("description", details.description)
     if details.location:
         event.add("location", details.location)
+    # A calendar app opens URL on a click: never anything but an http(s) link.
+    url = web_link(details.url)
+    if url:
+        event.add("url", url)
     return event
 
 

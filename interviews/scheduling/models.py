@@ -79,6 +79,11 @@ class AvailabilityOverride(db.Model):
     end_time: Mapped[time | None] = mapped_column(Time)
 
 
+# Every interview's calendar UID ends in "@" + this: how our own events are told apart
+# from the host's when their calendar is read.
+ICS_UID_DOMAIN = "interview-desk"
+
+
 class InterviewStatus(enum.StrEnum):
     BOOKED = "booked"
     CANCELLED = "cancelled"

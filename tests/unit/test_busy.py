@@ -182,6 +182,49 @@ def test_overlapping_events_merge_and_the_read_is_cut_to_the_window():
     ]
 
 
+def test_single_events_outside_the_window_or_without_a_start_block_nothing():
+    body = feed(
+        """
+        UID:before@test
+        DTSTART:20261101T090000Z
+        DTEND:20261101T100000Z
+        """,
+        """
+        UID:no-start@test
+        SUMMARY:Nothing to place
+        """,
+        """
+        UID:inside@test
+        DTSTART:20261202T090000Z
+        DTEND:20261202T100000Z
+        """,
+    )
+    read = read_busy(body, START, END, "UTC")
+    assert (read.events, spans(read, UTC)) == (1, [("Wed 02 Dec 09:00", "10:00")])
+
+
+def test_one_repeating_event_among_single_ones_is_still_expanded():
+    body = feed(
+        """
+        UID:single@test
+        DTSTART:20261202T090000Z
+        DTEND:20261202T100000Z
+        """,
+        """
+        UID:weekly@test
+        DTSTART:20261203T090000Z
+        DTEND:20261203T093000Z
+        RRULE:FREQ=WEEKLY;COUNT=2
+        """,
+    )
+    read = read_busy(body, START, END, "UTC")
+    assert spans(read, UTC) == [
+        ("Wed 02 Dec 09:00", "10:00"),
+        ("Thu 03 Dec 09:00", "09:30"),
+        ("Thu 10 Dec 09:00", "09:30"),
+    ]
+
+
 def test_the_calendars_own_name_is_kept():
     body = feed(
         "UID:x@test\nDTSTART:20261201T090000Z\nDTEND:20261201T100000Z",
