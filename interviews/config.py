@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 
 import click
 
+from interviews.addresses import LinkUse, problem_with
+
 DEVELOPMENT = "development"
 PRODUCTION = "production"
 PRODUCT_NAME = "Interview Desk"
@@ -187,11 +189,15 @@ def settings_from_env(
     redis_url = get("REDIS_URL") or None
 
     join_room_template = (get("JOIN_ROOM_TEMPLATE") or DEFAULT_JOIN_ROOM_TEMPLATE).strip()
-    template_parts = urlsplit(join_room_template.replace("{room}", "room"))
+    # A room as scheduling.links makes them: the address must be one every message may
+    # send as a link, or interviews would quietly go out without one.
+    a_room = join_room_template.replace("{room}", "interview-" + "a" * 24)
+    template_parts = urlsplit(a_room)
     if (
         "{room}" not in join_room_template
         or template_parts.scheme != "https"
         or not template_parts.netloc
+        or problem_with(a_room, LinkUse.WEB)
     ):
         raise ConfigError(
             "JOIN_ROOM_TEMPLATE must be an https address with {room} in it, such as "

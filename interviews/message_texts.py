@@ -52,6 +52,8 @@ NAMES = (
     "study.title",
     "study.description",
     "study.host.name",
+    "join_url",
+    # Still understood (texts saved before per-interview rooms use it): the same link.
     "study.meeting_url",
     "study.phone_fallback",
     "reward",

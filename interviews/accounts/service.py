@@ -6,6 +6,7 @@ API tokens have their own modules (invites.py, password_resets.py, api_tokens.py
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,6 +14,7 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from interviews import addresses
 from interviews.accounts import passwords, rules, sessions
 from interviews.accounts.models import (
     ApiToken,
@@ -201,6 +203,40 @@ def update_profile(user_id: int, *, name: str) -> None:
         raise NotFound("No such user.")
     user.name = clean_name(name, "your name", "name")
     db.session.commit()
+
+
+def set_personal_room(user_id: int, address: str) -> str:
+    """Set the person's own video room, the join link of every interview they host in a
+    study that uses each host's room; "" takes it away. Returns what was kept.
+
+    Raises NotFound, InvalidInput (field personal_room_url) for anything but an http(s)
+    link: it is sent to interviewees as a link to click."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    address = (address or "").strip()
+    if address:
+        problem = addresses.problem_with(address, addresses.LinkUse.WEB)
+        if problem:
+            raise InvalidInput(problem, field="personal_room_url")
+    user.personal_room_url = address
+    db.session.commit()
+    return address
+
+
+def personal_room(user_id: int) -> str:
+    """The person's own video room, "" for none (a person already loaded costs no query)."""
+    user = db.session.get(User, user_id)
+    return (user.personal_room_url or "") if user is not None else ""
+
+
+def personal_rooms(user_ids: Iterable[int]) -> dict[int, str]:
+    """Each person's own video room ("" for none), by user id."""
+    wanted = set(user_ids)
+    if not wanted:
+        return {}
+    rows = db.session.execute(select(User.id, User.personal_room_url).where(User.id.in_(wanted)))
+    return {user_id: room or "" for user_id, room in rows}
 
 
 def change_password(

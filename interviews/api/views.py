@@ -33,7 +33,7 @@ from interviews.scheduling import team
 from interviews.scheduling.models import InterviewStatus
 from interviews.storable_text import refuse_unstorable_text
 from interviews.studies import service as studies
-from interviews.studies.models import StudyStatus
+from interviews.studies.models import JoinMode, StudyStatus
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -166,9 +166,20 @@ class Study(BaseModel):
     status: StudyStatus
     booking_url: str = Field(json_schema_extra={"format": "uri"})
     host: User
+    hosts: list[User] = Field(
+        description="Everyone taking turns to host its bookings (round robin), host first; "
+        "one: a single host"
+    )
     colleagues: list[User]
+    note_takers_required: bool = Field(
+        description="Only times when every colleague (note-taker) is free too are offered"
+    )
     duration_minutes: int
     meeting_url: str
+    join_mode: JoinMode = Field(
+        description="Where each interview's join link comes from: the fixed meeting_url, "
+        "each host's own video room, or a new room generated per interview"
+    )
     phone_fallback: str
     phone_required: bool
     questions: list[str]
@@ -191,11 +202,14 @@ def _study_json(study: studies.StudyView) -> dict:
         "status": study.status.value,
         "booking_url": f"{current_app.config['BASE_URL']}/book/{study.slug}",
         "host": {"id": study.host.user_id, "name": study.host.name, "email": study.host.email},
+        "hosts": [{"id": h.user_id, "name": h.name, "email": h.email} for h in study.hosts],
         "colleagues": [
             {"id": c.user_id, "name": c.name, "email": c.email} for c in study.colleagues
         ],
+        "note_takers_required": study.note_takers_required,
         "duration_minutes": study.duration_minutes,
         "meeting_url": study.meeting_url,
+        "join_mode": study.join_mode.value,
         "phone_fallback": study.phone_fallback,
         "phone_required": study.phone_required,
         "questions": list(study.questions),
@@ -249,6 +263,10 @@ class Interview(BaseModel):
     end: Instant
     status: InterviewStatus
     timezone: str = Field(description="The participant's zone")
+    join_url: str = Field(
+        description='Where the call is joined (http(s)); "" for none: a phone call, or a '
+        "cancelled interview"
+    )
 
 
 class Interviews(BaseModel):
@@ -286,6 +304,7 @@ def _interview_json(item: team.InterviewSummary) -> dict:
         "end": item.end.isoformat(),
         "status": item.status.value,
         "timezone": item.timezone,
+        "join_url": item.join_url,
     }
 
 

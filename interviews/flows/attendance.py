@@ -30,7 +30,7 @@ def mark_attendance(interview_id: int, status: InterviewStatus) -> bool:
     previous = interview.status
     if not lifecycle.set_attendance(interview, status, now):
         return False
-    study = studies.get_study(interview.workspace_id, interview.study_id)
+    study = studies.interview_study(interview.workspace_id, interview.study_id, interview.host_id)
     due_now = outbox.plan_attendance(interview, study, status, now)
     compensation.follow_attendance(interview, previous, study, now)
     db.session.commit()

@@ -1,16 +1,18 @@
 """Book a time: the interviewee's public side of a study, from its free times to the
 manage link's page and calendar invite.
 
-A booking is one transaction: the host's booking lock first (``scheduling.lock_host``),
-then the slot re-checked against fresh data, the budget checked under that lock, the
-participant and interview written, and the interview's messages planned in the outbox.
-What is due at once is sent after the commit.
+A booking reads the hosts' live calendars for the chosen time, then is one transaction:
+the booking locks of every host it may go to and every note-taker who must be there
+first (``scheduling.lock_hosts``), then the slot re-checked against fresh data and given
+to the free host with the fewest interviews coming up, the budget checked under those
+locks, the participant and interview written, and the interview's messages planned in the
+outbox. What is due at once is sent after the commit.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 from interviews import dates
 from interviews.clock import utc_now
@@ -20,7 +22,7 @@ from interviews.db import db
 from interviews.messaging import outbox
 from interviews.messaging import service as messaging
 from interviews.participants import service as participants
-from interviews.scheduling import free_times, links
+from interviews.scheduling import calendar_writes, free_times, links
 from interviews.scheduling import service as scheduling
 from interviews.scheduling.invites import build_invite
 from interviews.scheduling.models import InterviewStatus
@@ -60,14 +62,25 @@ def book(slug: str, request: scheduling.BookingRequest) -> scheduling.Booking:
     name, email, phone, timezone, start, answers = scheduling.clean_request(study, request)
     participants.ensure_contactable(study.workspace_id, email)
     end = start + study.duration
-    scheduling.lock_host(study.host.user_id)
+    # Everyone's live calendars read for this very time, before any lock (it commits).
+    free_times.refresh_calendars(study, start, end, now=utc_now(), max_age=timedelta(0))
+    locked = free_times.to_lock(study)
+    scheduling.lock_hosts(locked)
     now = utc_now()
-    if Interval(start, end) not in free_times.open_slots(study, start, end, now):
+    free = [
+        host_id
+        for host_id in free_times.free_hosts_at(study, Interval(start, end), now)
+        if host_id in locked  # a host whose lock this booking does not hold is not its to give
+    ]
+    if not free:
         db.session.rollback()
         raise scheduling.SlotTaken(
             "Sorry, that time was just taken or is no longer open. Please pick another."
         )
-    try:  # under the host's lock: two bookings cannot both take the last of the budget
+    lead = study  # the study's own host hears about its budget
+    # The host is fixed here; from now on the study is seen as this interview's.
+    study = studies.with_host(study, free_times.choose_host(study, free, now))
+    try:  # under the hosts' locks: two bookings cannot both take the last of the budget
         budgets.ensure_bookable(study, invited.participant_id if invited else None)
     except budgets.BudgetExhausted:
         db.session.rollback()
@@ -84,14 +97,17 @@ def book(slug: str, request: scheduling.BookingRequest) -> scheduling.Booking:
         now,
         answers=answers,
         rebooked_from_id=rebooked_from_id,
+        host_id=study.host.user_id,
     )
     if request.invite:
         participants.use_invite(request.invite, study.id, interview.id, now)
     token = links.new_manage_token(interview)
     due_now = outbox.plan_booking(interview, study, now)
+    writes = calendar_writes.plan_writes(interview, study, now)
     db.session.commit()
     messaging.send_soon(due_now)
-    budgets.tell_host_if_paused(study)
+    calendar_writes.send_soon(writes)
+    budgets.tell_host_if_paused(lead)
     return scheduling.booking_of(interview, token)
 
 
@@ -100,7 +116,7 @@ def managed(token: str) -> scheduling.ManagedInterview:
 
     Raises NotFound for a bad or retired link."""
     interview = scheduling.by_token(token)
-    study = studies.get_study(interview.workspace_id, interview.study_id)
+    study = studies.interview_study(interview.workspace_id, interview.study_id, interview.host_id)
     return scheduling.ManagedInterview(
         interview_id=interview.id,
         study=study,
@@ -112,6 +128,7 @@ def managed(token: str) -> scheduling.ManagedInterview:
         manage_url=links.manage_url(token),
         ics_url=links.ics_url(token),
         reward=compensation.offer_for(study, interview.participant_id).describe(),
+        join_url=links.join_link(study, interview),
     )
 
 
@@ -130,7 +147,7 @@ def invite_ics(token: str) -> str:
 
     Raises NotFound for a bad or retired link."""
     interview = scheduling.by_token(token)
-    study = studies.get_study(interview.workspace_id, interview.study_id)
+    study = studies.interview_study(interview.workspace_id, interview.study_id, interview.host_id)
     reward = compensation.offer_for(study, interview.participant_id).describe()
     details = links.invite_details(study, interview, token, utc_now(), reward=reward)
     return build_invite(details, method="REQUEST")

@@ -13,8 +13,8 @@ from interviews.db import db
 from interviews.errors import InvalidInput
 from interviews.messaging import outbox
 from interviews.messaging import service as messaging
+from interviews.scheduling import calendar_writes, team
 from interviews.scheduling import service as scheduling
-from interviews.scheduling import team
 from interviews.scheduling.models import Interview, InterviewStatus
 from interviews.studies import service as studies
 
@@ -43,7 +43,7 @@ def cancel_for_participant(actor: accounts.Member, interview_id: int, reason: st
 def _cancel(interview: Interview, reason: str, token: str | None) -> None:
     if interview.status is not InterviewStatus.BOOKED:
         raise InvalidInput("Only an upcoming interview can be cancelled.", field="reason")
-    study = studies.get_study(interview.workspace_id, interview.study_id)
+    study = studies.interview_study(interview.workspace_id, interview.study_id, interview.host_id)
     now = utc_now()
     interview.status = InterviewStatus.CANCELLED
     interview.cancelled_at = now
@@ -52,5 +52,7 @@ def _cancel(interview: Interview, reason: str, token: str | None) -> None:
     interview.ics_sequence += 1
     interview.updated_at = now
     due_now = outbox.plan_cancel(interview, study, now)
+    writes = calendar_writes.plan_writes(interview, study, now)
     db.session.commit()
     messaging.send_soon(due_now)
+    calendar_writes.send_soon(writes)

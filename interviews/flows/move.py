@@ -1,11 +1,14 @@
 """Move an interview to another free time, from the manage link or the team's side.
 
-One transaction, as a booking: the host's booking lock, the new time re-checked against
-fresh data, the interview moved and its messages planned again (everyone gets the updated
-invite). What is due at once is sent after the commit.
+One transaction, as a booking: the booking locks of the interview's own host (a move keeps
+it) and of the note-takers who must be there, the new time re-checked against fresh data,
+the interview moved and its messages planned again (everyone gets the updated invite).
+What is due at once is sent after the commit.
 """
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from interviews.accounts import service as accounts
 from interviews.clock import utc_now
@@ -13,7 +16,7 @@ from interviews.db import db
 from interviews.errors import InvalidInput
 from interviews.messaging import outbox
 from interviews.messaging import service as messaging
-from interviews.scheduling import free_times, links, team
+from interviews.scheduling import calendar_writes, free_times, links, team
 from interviews.scheduling import service as scheduling
 from interviews.scheduling.models import Interview, InterviewStatus
 from interviews.scheduling.slots import Interval
@@ -48,7 +51,8 @@ def reschedule_for_participant(
 
 def _reschedule(interview_id: int, start_value: str, token: str | None) -> scheduling.Booking:
     interview = db.session.get(Interview, interview_id)
-    study = studies.get_study(interview.workspace_id, interview.study_id)
+    host_id = interview.host_id  # a move keeps its host
+    study = studies.interview_study(interview.workspace_id, interview.study_id, host_id)
     start = scheduling.parse_start(start_value)
     end = start + study.duration
     if interview.status is not InterviewStatus.BOOKED:
@@ -60,11 +64,16 @@ def _reschedule(interview_id: int, start_value: str, token: str | None) -> sched
             "Your interview is already at that time. Pick a different time to move it.",
             field="start",
         )
-    scheduling.lock_host(study.host.user_id)
+    # The new time's live calendars read before any lock (it commits).
+    free_times.refresh_calendars(
+        study, start, end, now=utc_now(), host_id=host_id, max_age=timedelta(0)
+    )
+    scheduling.lock_hosts(free_times.to_lock(study, host_id))
     interview = db.session.get(Interview, interview_id)  # re-read under the lock
     now = utc_now()
     current = Interval(interview.start_at, interview.end_at)
-    if Interval(start, end) not in free_times.open_slots(study, start, end, now, ignore=current):
+    span = Interval(start, end)
+    if not free_times.free_hosts_at(study, span, now, ignore=current, host_id=host_id):
         db.session.rollback()
         raise scheduling.SlotTaken(
             "Sorry, that time was just taken or is no longer open. Please pick another."
@@ -74,6 +83,8 @@ def _reschedule(interview_id: int, start_value: str, token: str | None) -> sched
     interview.ics_sequence += 1
     interview.updated_at = now
     due_now = outbox.plan_reschedule(interview, study, now)
+    writes = calendar_writes.plan_writes(interview, study, now)
     db.session.commit()
     messaging.send_soon(due_now)
+    calendar_writes.send_soon(writes)
     return scheduling.booking_of(interview, token)

@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import IntegrityError
 
 from interviews.accounts import service as accounts
-from interviews.addresses import web_link
 from interviews.compensation import budgets as reward_budgets
 from interviews.compensation import service as compensation
 from interviews.db import db
@@ -52,7 +51,7 @@ class Call:
     start: datetime
     end: datetime
     status: InterviewStatus
-    join_url: str | None  # the study's video link, when it is a web link
+    join_url: str | None  # where the call is joined (scheduling.links.join_link), if anywhere
 
 
 @dataclass(frozen=True)
@@ -93,7 +92,7 @@ def _has_hours(found: hours.HostHours | None) -> bool:
     )
 
 
-def _call(item: team.InterviewSummary, member: accounts.Member, join: dict[int, str]) -> Call:
+def _call(item: team.InterviewSummary, member: accounts.Member) -> Call:
     return Call(
         id=item.id,
         participant_name=item.participant_name,
@@ -103,11 +102,11 @@ def _call(item: team.InterviewSummary, member: accounts.Member, join: dict[int, 
         start=item.start,
         end=item.end,
         status=item.status,
-        join_url=web_link(join.get(item.study_id)),
+        join_url=item.join_url or None,
     )
 
 
-def _waiting(member: accounts.Member, now: datetime, join: dict[int, str]) -> list[WaitingCall]:
+def _waiting(member: accounts.Member, now: datetime) -> list[WaitingCall]:
     recent = team.list_interviews(
         member.workspace_id, start=now - timedelta(days=WAITING_DAYS), end=now, limit=1000
     )
@@ -115,8 +114,8 @@ def _waiting(member: accounts.Member, now: datetime, join: dict[int, str]) -> li
     unmarked = [i for i in recent if i.status is InterviewStatus.BOOKED and i.end <= now]
     written = notes.written_notes(member.workspace_id, [i.id for i in held])
     open_items = notes.open_checklists(member.workspace_id, [i.id for i in held])
-    waiting = [WaitingCall(_call(i, member, join), True, False, 0) for i in unmarked] + [
-        WaitingCall(_call(i, member, join), False, i.id in written, open_items[i.id])
+    waiting = [WaitingCall(_call(i, member), True, False, 0) for i in unmarked] + [
+        WaitingCall(_call(i, member), False, i.id in written, open_items[i.id])
         for i in held
         if i.id not in written or open_items[i.id]
     ]
@@ -127,9 +126,10 @@ def _not_booking(study_list: list[studies.StudyView]) -> list[rules.NotBooking]:
     host_hours: dict[int, bool] = {}
     facts = []
     for study in study_list:
-        host = study.host.user_id
-        if host not in host_hours:
-            host_hours[host] = _has_hours(hours.hours_of(host))
+        # Hosts taking turns: one with hours is enough for times to be offered.
+        for host in (p.user_id for p in study.hosts or (study.host,)):
+            if host not in host_hours:
+                host_hours[host] = _has_hours(hours.hours_of(host))
         published = study.status.value == rules.StudyState.PUBLISHED
         facts.append(
             rules.StudyFacts(
@@ -137,7 +137,7 @@ def _not_booking(study_list: list[studies.StudyView]) -> list[rules.NotBooking]:
                 title=study.title,
                 state=rules.StudyState(study.status.value),
                 host_name=study.host.name,
-                host_has_hours=host_hours[host],
+                host_has_hours=any(host_hours[p.user_id] for p in study.hosts or (study.host,)),
                 # Only a published study's budget matters (and only it costs the sums).
                 budget_block=reward_budgets.booking_block(study) if published else None,
             )
@@ -165,18 +165,17 @@ def home(member: accounts.Member, now: datetime) -> Home:
     remembered = db.session.get(FirstRunChecklist, workspace_id)
     timezone = team.viewer_timezone(member.user_id)
     study_list = studies.list_studies(workspace_id)
-    join = {s.id: s.meeting_url for s in study_list}
 
     today = now.astimezone(ZoneInfo(timezone)).date()
     today_start = rules.day_start(today, timezone)
     tomorrow_start = rules.day_start(today + timedelta(days=1), timezone)
     todays = [
-        _call(i, member, join)
+        _call(i, member)
         for i in team.list_interviews(workspace_id, start=today_start, end=tomorrow_start)
         if i.status in (InterviewStatus.BOOKED, InterviewStatus.JOINED) and i.start >= today_start
     ]
     upcoming = [
-        _call(i, member, join)
+        _call(i, member)
         for i in team.list_interviews(
             workspace_id, status=InterviewStatus.BOOKED, start=tomorrow_start, limit=NEXT_CALLS
         )
@@ -199,7 +198,7 @@ def home(member: accounts.Member, now: datetime) -> Home:
         timezone=timezone,
         today=todays,
         upcoming=upcoming,
-        waiting=_waiting(member, now, join),
+        waiting=_waiting(member, now),
         unlinked_total=unlinked_total,
         unlinked=unlinked,
         rewards_owed=owed,

@@ -44,7 +44,9 @@ def views_of(rows: list[OutboxMessage]) -> list[PlannedView]:
     for row in rows:
         if row.interview_id not in addresses:
             interview = db.session.get(Interview, row.interview_id)
-            study = studies.get_study(interview.workspace_id, interview.study_id)
+            study = studies.interview_study(
+                interview.workspace_id, interview.study_id, interview.host_id
+            )
             addresses[row.interview_id] = (
                 interview.participant.email,
                 {p.user_id: p.email for p in (study.host, *study.colleagues)},

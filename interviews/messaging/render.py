@@ -22,6 +22,7 @@ from interviews.scheduling.invites import build_invite
 from interviews.scheduling.lifecycle import attendance_url
 from interviews.scheduling.models import Interview, InterviewStatus
 from interviews.studies import service as studies
+from interviews.studies.models import JoinMode
 
 log = logging.getLogger(__name__)
 
@@ -63,10 +64,12 @@ def message(
     participant = interview.participant
     cancelled = interview.status is InterviewStatus.CANCELLED
     token = None if cancelled else links.manage_token(interview)
+    join_url = links.join_link(study, interview)
     context = {
         "event": EVENTS.get(row.kind, row.kind.value),
         "kind": row.kind.value,
-        "study": study,
+        "study": _as_texts_see(study, join_url),
+        "join_url": join_url,
         "participant": participant,
         "answers": interview.answers,
         "reason": interview.cancel_reason,
@@ -163,14 +166,25 @@ def _render_default_participant(
     )
 
 
+def _as_texts_see(study: studies.StudyView, join_url: str) -> studies.StudyView:
+    """The study as a message sees it. Texts written before join links came per host or
+    per interview print {{ study.meeting_url }}: unless the study uses its fixed link,
+    that name now says where this interview is joined."""
+    if study.join_mode is JoinMode.FIXED:
+        return study
+    return replace(study, meeting_url=join_url)
+
+
 def sample_context(study: studies.StudyView, kind: str) -> dict:
     """What a study's text is previewed and checked with: a made-up interviewee next week."""
     start = datetime.combine(
         (utc_now() + timedelta(days=7)).date(), datetime.min.time(), tzinfo=UTC
     ) + timedelta(hours=15)
+    join_url = links.sample_join_link(study)
     return {
         "kind": kind,
-        "study": study,
+        "study": _as_texts_see(study, join_url),
+        "join_url": join_url,
         "participant": SampleParticipant("Pat Example", "pat@example.com", "+1 415 555 0100"),
         "when": links.when_text(start, start + study.duration, "America/New_York"),
         "in_time": describe_offset(min(study.messages.reminder_offsets or (60,))),

@@ -232,7 +232,8 @@ def _prepare(
     or None when it is void or already went out. Writes to the session; no commit."""
     if interview.study_id not in cache:
         cache[interview.study_id] = studies.get_study(interview.workspace_id, interview.study_id)
-    study = cache[interview.study_id]
+    # As this interview sees it: its own host (round robin) signs and receives.
+    study = studies.with_host(cache[interview.study_id], interview.host_id)
     if row.mail_message_id is not None:
         mail = mail_service.message_row(row.mail_message_id)
         if mail.status is MailStatus.SENT:

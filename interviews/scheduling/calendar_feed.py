@@ -10,10 +10,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from interviews.accounts.models import User
-from interviews.addresses import web_link
 from interviews.clock import utc_now
 from interviews.db import db
 from interviews.errors import NotFound
+from interviews.scheduling import links
 from interviews.scheduling.invites import InviteDetails, build_feed
 from interviews.scheduling.invites import Person as InvitePerson
 from interviews.scheduling.models import ACTIVE_STATUSES, CalendarFeedLink, Interview
@@ -81,6 +81,7 @@ def feed(token: str) -> str:
     for interview in rows:
         host = hosts[interview.host_id]
         role = "" if interview.host_id == person.id else f", taking notes for {host.name}"
+        join = links.join_link(interview.study, interview)
         events.append(
             InviteDetails(
                 uid=interview.ics_uid,
@@ -89,10 +90,11 @@ def feed(token: str) -> str:
                 end=interview.end_at,
                 summary=f"Interview: {interview.participant.name} ({interview.study.title}){role}",
                 description=f"{base}/interviews/{interview.id}",
-                location=web_link(interview.study.meeting_url) or "",
+                location=join,
                 organizer=InvitePerson(host.name, host.email),
                 attendees=(),
                 stamp=now,
+                url=join,
             )
         )
     return build_feed(f"Interviews: {person.name}", events)

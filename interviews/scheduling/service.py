@@ -9,6 +9,7 @@ booking is prevented. Which times are free is free_times.py.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -20,9 +21,10 @@ from interviews.db import db
 from interviews.errors import Conflict, InvalidInput, NotFound, refuse_all
 from interviews.participants import service as participants
 from interviews.scheduling import free_times, links
-from interviews.scheduling.models import HostSchedule, Interview, InterviewStatus
+from interviews.scheduling.models import ICS_UID_DOMAIN, HostSchedule, Interview, InterviewStatus
 from interviews.scheduling.slots import Interval
 from interviews.studies import service as studies
+from interviews.studies.models import JoinMode
 from interviews.tokens import hash_secret, new_secret
 
 
@@ -53,6 +55,7 @@ class ManagedInterview:
     manage_url: str
     ics_url: str
     reward: str = ""  # the thank-you they are promised, in words
+    join_url: str = ""  # where the call is joined ("" for none)
 
     @property
     def upcoming(self) -> bool:
@@ -146,15 +149,29 @@ def lock_host(host_id: int) -> None:
     the database write lock on SQLite) before anything is read, so the caller re-checks
     the slot against fresh data and writes in the same transaction: no double booking.
     Raises SlotTaken when the host has no schedule (nothing is open)."""
+    lock_hosts([host_id])
+
+
+def lock_hosts(user_ids: Iterable[int]) -> None:
+    """Take the booking lock of everyone a booking involves (the hosts it may go to, the
+    note-takers who must be free), as lock_host does for one: the transaction's first
+    writes. One row at a time in ascending user id, the order every booking takes them
+    in, so two bookings sharing people queue up instead of deadlocking.
+
+    Raises SlotTaken when there is nobody, or one of them has no schedule."""
     db.session.rollback()  # start clean, so nothing was read before the lock
-    locked = db.session.execute(
-        update(HostSchedule)
-        .where(HostSchedule.user_id == host_id)
-        .values(booking_version=HostSchedule.booking_version + 1)
-    ).rowcount
-    if not locked:
-        db.session.rollback()
+    ids = sorted(set(user_ids))
+    if not ids:
         raise SlotTaken("This study has no open times right now.")
+    for user_id in ids:
+        locked = db.session.execute(
+            update(HostSchedule)
+            .where(HostSchedule.user_id == user_id)
+            .values(booking_version=HostSchedule.booking_version + 1)
+        ).rowcount
+        if not locked:
+            db.session.rollback()
+            raise SlotTaken("This study has no open times right now.")
 
 
 def new_interview(
@@ -167,22 +184,26 @@ def new_interview(
     *,
     answers: list[dict[str, str]] | None = None,
     rebooked_from_id: int | None = None,
+    host_id: int | None = None,
 ) -> Interview:
-    """A new interview row of the study, flushed (it has its id)."""
+    """A new interview row of the study, flushed (it has its id). ``host_id``: the host
+    it went to (round robin), fixed from now on; None: the study's host."""
     interview = Interview(
         workspace_id=study.workspace_id,
         study_id=study.id,
         participant=participant,
-        host_id=study.host.user_id,
+        host_id=study.host.user_id if host_id is None else host_id,
         start_at=start,
         end_at=start + study.duration,
         status=status,
         participant_timezone=timezone,
         answers=answers or [],
         manage_token_hash=new_secret(),  # a link of its own is made by whoever needs one
-        ics_uid=f"{new_secret()[:24]}@interview-desk",
+        ics_uid=f"{new_secret()[:24]}@{ICS_UID_DOMAIN}",
         ics_sequence=0,
         rebooked_from_id=rebooked_from_id,
+        # Its own room, made now so every message carries the same one (a move keeps it).
+        join_url=links.new_room_url() if study.join_mode is JoinMode.GENERATED else None,
         created_at=now,
         updated_at=now,
     )
@@ -248,7 +269,7 @@ def cancelled_interview(token: str) -> CancelledInterview:
         raise NotFound(
             "This link no longer works: it may be mistyped or incomplete, or from an old email."
         )
-    study = studies.get_study(interview.workspace_id, interview.study_id)
+    study = studies.interview_study(interview.workspace_id, interview.study_id, interview.host_id)
     return CancelledInterview(
         study=study,
         start=interview.start_at,

@@ -16,7 +16,7 @@ from interviews.accounts.models import User
 from interviews.clock import utc_now
 from interviews.db import db, within
 from interviews.errors import Forbidden, NotFound
-from interviews.scheduling import free_times, hours, lifecycle
+from interviews.scheduling import free_times, hours, lifecycle, links
 from interviews.scheduling.attendance import AttendanceNumbers, count_attendance
 from interviews.scheduling.models import (
     Interview,
@@ -41,6 +41,7 @@ class InterviewSummary:
     end: datetime
     status: InterviewStatus
     timezone: str  # the participant's
+    join_url: str = ""  # where the call is joined (links.join_link), "" for none
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ def _summary(interview: Interview, host: User) -> InterviewSummary:
         end=interview.end_at,
         status=interview.status,
         timezone=interview.participant_timezone,
+        join_url=links.join_link(interview.study, interview),
     )
 
 
@@ -150,7 +152,7 @@ def interview_detail(workspace_id: int, interview_id: int) -> InterviewDetail:
     host = db.session.get(User, interview.host_id)
     return InterviewDetail(
         summary=_summary(interview, host),
-        study=studies.get_study(workspace_id, interview.study_id),
+        study=studies.interview_study(workspace_id, interview.study_id, interview.host_id),
         answers=list(interview.answers or []),
         cancel_reason=interview.cancel_reason,
         history=[

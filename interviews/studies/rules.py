@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -112,3 +112,17 @@ class Limits:
                 raise ValueError(f"{name} must be positive")
         if self.max_per_day < 1:
             raise ValueError("max_per_day must be at least 1")
+
+
+# Past this many hosts the booking page stops naming them.
+NAMED_HOSTS = 3
+
+
+def hosts_phrase(names: Sequence[str]) -> str:
+    """Who an interviewee talks to: "Dana Lee", "Dana Lee or Sam Ortiz", "Ann, Dana Lee or
+    Sam Ortiz"; past three, "one of 4 researchers" (a long list of names says less)."""
+    if len(names) > NAMED_HOSTS:
+        return f"one of {len(names)} researchers"
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} or {names[-1]}"

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from interviews import addresses
 from interviews.accounts import service as accounts
+from interviews.accounts.models import User
 from interviews.clock import utc_now
 from interviews.db import db
 from interviews.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -19,7 +20,7 @@ from interviews.message_plan import DEFAULT_REMINDER_OFFSETS, MessageSettings
 from interviews.message_texts import EDITABLE, Text, TextProblem, check
 from interviews.money import Money, MoneyError, Offer, RewardKind
 from interviews.studies import rules
-from interviews.studies.models import Study, StudyColleague, StudyStatus
+from interviews.studies.models import JoinMode, Study, StudyColleague, StudyHost, StudyStatus
 from interviews.studies.rules import Limits
 
 
@@ -57,10 +58,27 @@ class StudyView:
     template_id: int | None = None  # its note template; None: the workspace's Discovery one
     cooldown_days: int = 90  # inviting someone interviewed more recently asks first
     offer: Offer = Offer()  # the thank-you everyone in it is promised, unless their own
+    # Everyone taking turns to host (round robin), ``host`` first; one person: one host.
+    # In a view of one interview, ``host`` is that interview's host (see with_host).
+    hosts: tuple[Person, ...] = ()
+    # The note-takers (colleagues) must be free too for a time to be offered.
+    note_takers_required: bool = False
+    # Where each interview's join link comes from (scheduling.links.join_link decides it).
+    join_mode: JoinMode = JoinMode.FIXED
 
     @property
     def duration(self) -> timedelta:
         return timedelta(minutes=self.duration_minutes)
+
+    @property
+    def with_whom(self) -> str:
+        """Who an interviewee will talk to, as the booking page says it."""
+        return rules.hosts_phrase([p.name for p in self.hosts or (self.host,)])
+
+    @property
+    def by_video(self) -> bool:
+        """Its calls are video calls: a fixed video link, or a room per host or interview."""
+        return self.join_mode is not JoinMode.FIXED or bool(self.meeting_url)
 
 
 def _view(study: Study) -> StudyView:
@@ -97,7 +115,41 @@ def _view(study: Study) -> StudyView:
         template_id=study.template_id,
         cooldown_days=study.cooldown_days,
         offer=offer_of_row(study),
+        hosts=(
+            Person(study.host.id, study.host.name, study.host.email),
+            *(Person(h.user.id, h.user.name, h.user.email) for h in study.rotation),
+        ),
+        note_takers_required=study.note_takers_required,
+        join_mode=JoinMode(study.join_mode),
     )
+
+
+def with_host(study: StudyView, host_id: int) -> StudyView:
+    """The study as one of its interviews sees it: ``host`` is that interview's host
+    (fixed at booking, whoever hosts the study's new bookings now), who is then nobody's
+    note-taker on it. Every page and message about one interview is built from this.
+
+    Raises NotFound for a host who is no user at all."""
+    if study.host.user_id == host_id:
+        return study
+    host = next((p for p in study.hosts if p.user_id == host_id), None)
+    if host is None:  # taken out of the rotation since: still this interview's host
+        user = db.session.get(User, host_id)
+        if user is None:
+            raise NotFound("No such host.")
+        host = Person(user.id, user.name, user.email)
+    return replace(
+        study,
+        host=host,
+        colleagues=tuple(c for c in study.colleagues if c.user_id != host_id),
+    )
+
+
+def interview_study(workspace_id: int, study_id: int, host_id: int) -> StudyView:
+    """The study of one interview, with that interview's host as ``host`` (with_host).
+
+    Raises NotFound."""
+    return with_host(get_study(workspace_id, study_id), host_id)
 
 
 def offer_of_row(study: Study) -> Offer:
@@ -164,11 +216,17 @@ class StudyDraft:
     phone_required: bool = True
     questions: tuple[str, ...] = ()
     colleague_user_ids: tuple[int, ...] = ()
+    # Hosts taking turns with host_user_id (round robin); it is left out if listed.
+    rotation_host_user_ids: tuple[int, ...] = ()
+    note_takers_required: bool = False
     slug: str | None = None
     reminder_offsets: tuple[int, ...] = DEFAULT_REMINDER_OFFSETS
     followups_enabled: bool = True
     cooldown_days: int = 90
     offer: Offer = Offer()
+    # "fixed", "personal" or "generated". None: an update keeps the study's; a new study
+    # is "fixed" when given a video link (as before join modes), else "generated".
+    join_mode: JoinMode | str | None = None
 
 
 _BOUNDS = {
@@ -198,6 +256,11 @@ def _check(actor: accounts.Member, draft: StudyDraft, study_id: int | None) -> t
     member_ids = {m.user_id for m in accounts.members(actor.workspace_id)}
     if draft.host_user_id not in member_ids:
         raise InvalidInput("The host must be a member of this workspace.", field="host_user_id")
+    if not set(draft.rotation_host_user_ids) <= member_ids:
+        raise InvalidInput(
+            "Hosts taking turns must be members of this workspace.",
+            field="rotation_host_user_ids",
+        )
     if not set(draft.colleague_user_ids) <= member_ids:
         raise InvalidInput(
             "Colleagues on the call must be members of this workspace.", field="colleague_user_ids"
@@ -271,18 +334,85 @@ def _apply(study: Study, draft: StudyDraft, title: str, slug: str) -> None:
     study.questions = [q.strip() for q in draft.questions if q.strip()]
     study.reminder_offsets = sorted(set(draft.reminder_offsets), reverse=True)
     study.followups_enabled = draft.followups_enabled
+    hosts = _host_ids(draft)
+    # Rows of hosts staying on are kept: (study, user) is unique, and a flush inserts
+    # before it deletes.
+    kept = {row.user_id: row for row in study.rotation}
+    study.rotation = [kept.get(uid) or StudyHost(user_id=uid) for uid in hosts[1:]]
+    study.note_takers_required = draft.note_takers_required
+    # A host is on the call as its host, never also as its note-taker.
     study.colleagues = [
         StudyColleague(user_id=uid)
         for uid in dict.fromkeys(draft.colleague_user_ids)
-        if uid != draft.host_user_id
+        if uid not in hosts
     ]
+
+
+def _join_mode(
+    actor: accounts.Member, draft: StudyDraft, current: JoinMode | None, current_url: str = ""
+) -> JoinMode:
+    """The join mode a valid draft gives the study (``current``, ``current_url``: what it
+    has, None and "" for a new one). Raises InvalidInput: an unknown mode, or each host's
+    own room while a host of the study has none yet (their interviews would have no link),
+    both field join_mode; a newly typed video link the chosen mode would not send (field
+    meeting_url: a PM who pasted one expects it to be used)."""
+    if draft.join_mode is None or draft.join_mode == "":
+        if current is not None:
+            mode = current
+        else:
+            mode = JoinMode.FIXED if draft.meeting_url.strip() else JoinMode.GENERATED
+    else:
+        try:
+            mode = JoinMode(draft.join_mode)
+        except ValueError:
+            raise InvalidInput(
+                "The join link is a fixed address, each host's own room or a new room per "
+                "interview.",
+                field="join_mode",
+            ) from None
+    typed = draft.meeting_url.strip()
+    if mode is not JoinMode.FIXED and typed and typed != current_url:
+        raise InvalidInput(
+            "This video link would not be sent: the join link is "
+            f"{_JOIN_WORDS[mode]}. Choose one fixed address to send it, or leave it empty.",
+            field="meeting_url",
+        )
+    if mode is JoinMode.PERSONAL:
+        hosts = list(dict.fromkeys(_host_ids(draft)))
+        rooms = accounts.personal_rooms(hosts)
+        names = {m.user_id: m.name for m in accounts.members(actor.workspace_id)}
+        without = [names.get(h, "a host") for h in hosts if not rooms.get(h)]
+        if without:
+            who = " and ".join(without)
+            raise InvalidInput(
+                f"{who} {'has' if len(without) == 1 else 'have'} no video room yet, so "
+                f"{'their' if len(without) == 1 else 'those'} interviews would have no join "
+                "link: each host sets theirs on their profile (“Your video room”). Until "
+                "then, choose a new room per interview or a fixed address.",
+                field="join_mode",
+            )
+    return mode
+
+
+_JOIN_WORDS = {
+    JoinMode.GENERATED: "a new video room for each interview",
+    JoinMode.PERSONAL: "each host's own video room",
+}
+
+
+def _host_ids(draft: StudyDraft) -> tuple[int, ...]:
+    """Everyone who may host the study's interviews: its host first, then those taking
+    turns, each once."""
+    return tuple(dict.fromkeys((draft.host_user_id, *draft.rotation_host_user_ids)))
 
 
 def create_study(actor: accounts.Member, draft: StudyDraft) -> StudyView:
     """A draft study in the actor's workspace. Raises Forbidden, InvalidInput, Conflict."""
     title, slug = _check(actor, draft, None)
+    join_mode = _join_mode(actor, draft, None)
     study = Study(workspace_id=actor.workspace_id, status=StudyStatus.DRAFT, created_at=utc_now())
     _apply(study, draft, title, slug)
+    study.join_mode = join_mode
     db.session.add(study)
     _commit_slug(slug)
     return _view(study)
@@ -295,7 +425,9 @@ def update_study(actor: accounts.Member, study_id: int, draft: StudyDraft) -> St
     """
     study = _study_in(actor.workspace_id, study_id)
     title, slug = _check(actor, draft, study.id)
+    join_mode = _join_mode(actor, draft, JoinMode(study.join_mode), study.meeting_url)
     _apply(study, draft, title, slug)
+    study.join_mode = join_mode
     _commit_slug(slug)
     return _view(study)
 

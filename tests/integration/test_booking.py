@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from interviews.clock import utc_now
 from interviews.db import db
 from interviews.participants.models import Participant
+from interviews.scheduling import hours
 from interviews.scheduling.models import Interview
 from interviews.studies import service as studies
 from interviews.studies.models import StudyStatus
@@ -282,3 +283,93 @@ def test_fifty_people_racing_for_one_slot_book_exactly_one_interview(app, study,
     assert sorted(statuses) == [201] + [409] * 49
     assert count(app, Interview) == 1
     assert len([m for m in sent_mail() if m.kind == "confirmation"]) == 1
+
+
+def race(app, bookings: list[tuple[str, datetime]]) -> list[int]:
+    """Everyone books at once (slug, start each): the HTTP statuses they got."""
+    statuses: list[int] = []
+    barrier = threading.Barrier(len(bookings))
+
+    def racer(n: int, slug: str, start: datetime) -> None:
+        client = app.test_client()
+        barrier.wait()
+        response = client.post(
+            f"/api/v1/public/studies/{slug}/bookings",
+            json=booking_body(
+                start, email=f"racer{n}@customer.example", name=f"Racer {n}", answers=[]
+            ),
+        )
+        statuses.append(response.status_code)
+
+    threads = [
+        threading.Thread(target=racer, args=(n, slug, start))
+        for n, (slug, start) in enumerate(bookings)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return statuses
+
+
+def team_study(app, owner, *, slug, host, rotation=(), note_takers=(), required=False):
+    with app.app_context():
+        view = studies.create_study(
+            owner,
+            studies.StudyDraft(
+                title=f"Study {slug}",
+                host_user_id=host,
+                rotation_host_user_ids=tuple(rotation),
+                colleague_user_ids=tuple(note_takers),
+                note_takers_required=required,
+                phone_required=False,
+                slug=slug,
+            ),
+        )
+        studies.set_status(owner, view.id, StudyStatus.PUBLISHED)
+
+
+def berlin_weekdays(app, *user_ids: int) -> None:
+    with app.app_context():
+        for user_id in user_ids:
+            hours.set_availability(
+                user_id,
+                timezone="Europe/Berlin",
+                weekly=[(d, time(9), time(17)) for d in range(5)],
+            )
+
+
+def test_fifty_people_racing_for_one_slot_of_two_hosts_book_one_interview_each(
+    app, study, sent_mail
+):
+    dana, sam = study["dana"].user_id, study["sam"].user_id
+    berlin_weekdays(app, sam)
+    team_study(app, study["dana"], slug="turns", host=dana, rotation=(sam,))
+    start = next_weekday_slot(11)
+
+    statuses = race(app, [("turns", start)] * 50)
+
+    assert sorted(statuses) == [201] * 2 + [409] * 48
+    with app.app_context():
+        booked = db.session.scalars(select(Interview)).all()
+        assert sorted(i.host_id for i in booked) == sorted([dana, sam])
+        assert {i.start_at for i in booked} == {start}
+    assert len([m for m in sent_mail() if m.kind == "confirmation"]) == 2
+
+
+def test_a_required_note_taker_shared_by_two_studies_is_never_double_booked(app, study, add_member):
+    """Dana's and Kim's studies both need Sam taking notes; people race for overlapping
+    times in both. Dana and Kim are free; Sam can be on one call only."""
+    dana, sam = study["dana"], study["sam"].user_id
+    kim = add_member(dana, name="Kim Novak").user_id
+    berlin_weekdays(app, sam, kim)
+    team_study(app, dana, slug="with-dana", host=dana.user_id, note_takers=(sam,), required=True)
+    team_study(app, dana, slug="with-kim", host=kim, note_takers=(sam,), required=True)
+    start = next_weekday_slot(11)
+    overlapping = start + timedelta(minutes=30)
+
+    statuses = race(app, [("with-dana", start), ("with-kim", overlapping)] * 25)
+
+    assert sorted(statuses) == [201] + [409] * 49
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Interview)) == 1

@@ -146,3 +146,28 @@ def test_sessions_idle_out_after_a_week_and_end_after_thirty_days_by_default(tmp
 def test_malformed_session_and_tls_settings_are_refused(tmp_path, env, message):
     with pytest.raises(ConfigError, match=message):
         settings_from_env(env, tmp_path)
+
+
+def test_generated_join_rooms_default_to_jitsi_meet_and_follow_the_setting(tmp_path):
+    assert settings_from_env({}, tmp_path)["JOIN_ROOM_TEMPLATE"] == "https://meet.jit.si/{room}"
+    own = "https://video.example.org/rooms/{room}?lang=en"
+    assert (
+        settings_from_env({"JOIN_ROOM_TEMPLATE": f" {own} "}, tmp_path)["JOIN_ROOM_TEMPLATE"] == own
+    )
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "https://meet.jit.si/",  # no {room}: every interview would share one room
+        "http://meet.example.com/{room}",  # not https
+        "meet.jit.si/{room}",  # no scheme
+        "https:///{room}",  # no server
+        "https://meet example.com/{room}",  # a space: no message could send it as a link
+        'https://meet.example.com/{room}"onclick',  # a character a link cannot have
+        "https://meet.example.com/" + "x" * 480 + "/{room}",  # past 500 with its room
+    ],
+)
+def test_a_join_room_template_that_cannot_make_a_link_is_refused(tmp_path, template):
+    with pytest.raises(ConfigError, match="JOIN_ROOM_TEMPLATE must be an https address"):
+        settings_from_env({"JOIN_ROOM_TEMPLATE": template}, tmp_path)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField, URLField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, Email, InputRequired, Length
+from wtforms.validators import AnyOf, Email, InputRequired, Length, Optional
 
 from interviews.accounts.rules import MIN_PASSWORD_LENGTH, Role
+from interviews.addresses import LinkUse
+from interviews.web import TypedAddress
 
 ROLE_CHOICES = [
     SelectChoice(
@@ -83,6 +85,16 @@ class AcceptInviteForm(FlaskForm):
 
 class ProfileForm(FlaskForm):
     name = StringField("Name", [InputRequired("Enter your name."), Length(max=120)])
+
+
+class RoomForm(FlaskForm):
+    personal_room_url = URLField(
+        "Your video room",
+        [Optional(), TypedAddress(LinkUse.WEB)],
+        description="Your own https:// meeting link (a Zoom personal room, a Meet or "
+        "Whereby address). Studies that use each host's own room send it for your "
+        "interviews. Leave it empty to have none.",
+    )
 
 
 class DigestForm(FlaskForm):

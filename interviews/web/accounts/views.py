@@ -37,6 +37,7 @@ from interviews.web.accounts.forms import (
     ProfileForm,
     ResetPasswordForm,
     RoleForm,
+    RoomForm,
     SignUpForm,
     TokenForm,
 )
@@ -384,6 +385,23 @@ def profile():
     return _render_profile(profile_form=form, status=422 if request.method == "POST" else 200)
 
 
+@bp.post("/profile/room")
+@login_required
+def profile_room():
+    """Set (or clear) your own video room, the join link of studies using each host's."""
+    form = RoomForm(prefix="room")
+    if form.validate_on_submit():
+        try:
+            room = service.set_personal_room(g.member.user_id, form.personal_room_url.data or "")
+        except FORM_ERRORS as error:
+            apply_error(form, error)
+        else:
+            saved = "Video room saved: studies that use each host's room send it for yours."
+            flash(saved if room else "Video room removed.", "success")
+            return redirect(url_for("accounts.profile") + "#room")
+    return _render_profile(room_form=form, status=422)
+
+
 @bp.post("/profile/timezone")
 @login_required
 def profile_timezone():
@@ -410,6 +428,10 @@ def _render_profile(status: int = 200, **forms):
     forms.setdefault("timezone_form", TimezoneForm(prefix="zone", timezone=saved_zone or "UTC"))
     forms.setdefault("password_form", ChangePasswordForm(prefix="password"))
     forms.setdefault("token_form", TokenForm(prefix="token"))
+    forms.setdefault(
+        "room_form",
+        RoomForm(prefix="room", personal_room_url=service.personal_room(g.member.user_id)),
+    )
     forms.setdefault("digest_form", DigestForm(prefix="digest"))
     new_token = session.pop("new_api_token", None)
     tokens = api_tokens.api_tokens(g.member.user_id, g.member.workspace_id)

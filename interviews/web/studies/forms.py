@@ -19,6 +19,7 @@ from interviews.addresses import LinkUse
 from interviews.message_plan import parse_offsets
 from interviews.money import KIND_LABELS, RewardKind
 from interviews.studies import rules
+from interviews.studies.models import JoinMode
 from interviews.web import TypedAddress
 
 
@@ -39,15 +40,41 @@ class StudyForm(FlaskForm):
     host_user_id = SelectField(
         "Host", coerce=int, description="Their hours and calendar decide the free times."
     )
+    rotation_host_user_ids = SelectMultipleField(
+        "Hosts taking turns",
+        coerce=int,
+        description="Each booking goes to one of them and the host above: whoever is free, "
+        "the one with the fewest interviews in the next 14 days first. Interviewees see "
+        "every time at least one of them is free.",
+    )
     colleague_user_ids = SelectMultipleField(
         "Colleagues on every call",
         coerce=int,
         description="A note-taker gets the calendar invite too.",
     )
+    note_takers_required = BooleanField(
+        "Note-takers must be free too",
+        description="Only times when every colleague above is free are offered: their "
+        "hours, days off, interviews and calendars count.",
+    )
+    # No default: a form posted without it (an older page, a script) keeps the study's
+    # (a new study: "fixed" with a video link, else a new room per interview).
+    join_mode = SelectField(
+        "Join link",
+        [Optional()],
+        choices=[
+            SelectChoice(JoinMode.GENERATED.value, "A new video room for each interview"),
+            SelectChoice(JoinMode.PERSONAL.value, "Each host's own video room"),
+            SelectChoice(JoinMode.FIXED.value, "One fixed address: the video link below"),
+        ],
+        description="Sent in the invite, every reminder and the calendars. A new room is "
+        "made when someone books; a host's own room is the one on their profile.",
+    )
     meeting_url = URLField(
         "Video link",
         [Optional(), TypedAddress(LinkUse.WEB)],
-        description="The call's https:// link from Zoom, Meet or Teams.",
+        description="The call's https:// link from Zoom, Meet or Teams, when the join link is "
+        "one fixed address (leave it empty for phone calls only).",
     )
     phone_fallback = StringField(
         "Phone fallback",

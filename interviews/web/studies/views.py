@@ -25,7 +25,7 @@ from interviews.scheduling import team
 from interviews.scheduling.attendance import CONSUMER_FLAKE_RATE, ENGAGED_B2B_FLAKE_RATE
 from interviews.studies import rules
 from interviews.studies import service as studies
-from interviews.studies.models import StudyStatus
+from interviews.studies.models import JoinMode, StudyStatus
 from interviews.web import apply_error, editor_required, login_required
 from interviews.web.accounts.forms import EmptyForm
 from interviews.web.studies.forms import StudyForm
@@ -55,6 +55,7 @@ def _form(members: list[accounts.Member]) -> StudyForm:
     form = StudyForm()
     form.host_user_id.choices = [(m.user_id, m.name) for m in members]
     form.colleague_user_ids.choices = [(m.user_id, m.name) for m in members]
+    form.rotation_host_user_ids.choices = [(m.user_id, m.name) for m in members]
     return form
 
 
@@ -65,6 +66,7 @@ def _draft(form: StudyForm) -> studies.StudyDraft:
         description=form.description.data or "",
         duration_minutes=form.duration_minutes.data,
         meeting_url=form.meeting_url.data or "",
+        join_mode=form.join_mode.data or None,
         phone_fallback=form.phone_fallback.data or "",
         reward_text=form.reward_text.data or "",
         offer=studies.parse_offer(
@@ -82,6 +84,8 @@ def _draft(form: StudyForm) -> studies.StudyDraft:
         phone_required=form.phone_required.data,
         questions=tuple((form.questions.data or "").splitlines()),
         colleague_user_ids=tuple(form.colleague_user_ids.data or ()),
+        rotation_host_user_ids=tuple(form.rotation_host_user_ids.data or ()),
+        note_takers_required=form.note_takers_required.data,
         slug=(form.slug.data or "").strip() or None,
         reminder_offsets=parse_offsets(form.reminders.data or ""),
         followups_enabled=form.followups_enabled.data,
@@ -95,6 +99,7 @@ def new():
     form = _form(accounts.members(g.member.workspace_id))
     if request.method == "GET":
         form.host_user_id.data = g.member.user_id
+        form.join_mode.data = JoinMode.GENERATED.value  # nobody has to paste a link
         form.title.data = rules.suggested_title(g.member.workspace_name, "…")
     if form.validate_on_submit():
         try:
@@ -133,7 +138,10 @@ def edit(study_id: int):
                 "duration_minutes": study.duration_minutes,
                 "host_user_id": study.host.user_id,
                 "colleague_user_ids": [c.user_id for c in study.colleagues],
+                "rotation_host_user_ids": [p.user_id for p in study.hosts[1:]],
+                "note_takers_required": study.note_takers_required,
                 "meeting_url": study.meeting_url,
+                "join_mode": study.join_mode.value,
                 "phone_fallback": study.phone_fallback,
                 "reward_text": study.reward_text,
                 "reward_kind": study.offer.kind.value,
