@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     EmailField,
     HiddenField,
+    PasswordField,
     RadioField,
     SelectField,
     StringField,
@@ -64,6 +66,38 @@ class BusyCalendarForm(FlaskForm):
             "required": True,
         },
     )
+
+
+class CalDavForm(FlaskForm):
+    """A CalDAV login: where discovery starts, the username and the (app) password.
+    Whether the server answers, and what it holds, is the service's to say."""
+
+    url = StringField(
+        "Server or calendar address",
+        [InputRequired("Enter your CalDAV server's address."), Length(max=2000)],
+        id="caldav-url",
+        description="E.g. https://caldav.fastmail.com/, https://caldav.icloud.com/ or "
+        "https://cloud.example.com/remote.php/dav/. A calendar's own address adds just that one.",
+        render_kw={"autocomplete": "url", "inputmode": "url", "spellcheck": "false"},
+    )
+    username = StringField(
+        "Username",
+        [InputRequired("Enter the username you log in to the server with."), Length(max=254)],
+        id="caldav-username",
+        render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
+    )
+    password = PasswordField(
+        "Password",
+        [
+            InputRequired("Enter the password (an app password, if your service has them)."),
+            Length(max=1000),
+        ],
+        id="caldav-password",
+        description="Use an app password where your service offers one (Fastmail, iCloud, "
+        "Nextcloud). It is kept encrypted and never shown again.",
+        render_kw={"autocomplete": "new-password"},
+    )
+    write = BooleanField("Also write my interviews into it", id="caldav-write")
 
 
 class TimezoneForm(FlaskForm):

@@ -1,4 +1,5 @@
-"""Your bookable hours: weekly windows in your own zone, special days, busy calendars."""
+"""Your bookable hours: weekly windows in your own zone and special days. The same page
+lists your calendars; their routes are in calendar_views.py, on this blueprint."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 
 from interviews import dates
 from interviews.errors import DomainError, InvalidInput, refuse_all
-from interviews.scheduling import busy_calendars, calendar_feed, hours, pages
+from interviews.scheduling import calendar_accounts, calendar_feed, calendar_writes, hours, pages
 from interviews.scheduling.slots import WEEKDAYS
-from interviews.web import Refused, apply_error, login_required
+from interviews.web import Refused, login_required
 from interviews.web.accounts.forms import EmptyForm
-from interviews.web.scheduling.forms import BusyCalendarForm
+from interviews.web.scheduling.forms import BusyCalendarForm, CalDavForm
 
 bp = Blueprint("availability", __name__, url_prefix="/availability")
 
@@ -60,7 +61,8 @@ def _parse_day(value: str) -> date:
     return dates.parse_day(value, "The special day", "day")
 
 
-def _back(anchor: str = ""):
+def back_to_page(anchor: str = ""):
+    """Back to the hours page, at one of its sections."""
     return redirect(url_for("availability.edit") + anchor)
 
 
@@ -77,12 +79,14 @@ def edit():
             )
         except InvalidInput as error:
             # Re-rendered as typed (every day, ticked or not), each problem at its input.
-            return _page(form, 422, refused=Refused.of(error, _WEEKLY_INPUTS, "weekly", "timezone"))
+            return availability_page(
+                form, 422, refused=Refused.of(error, _WEEKLY_INPUTS, "weekly", "timezone")
+            )
         flash("Hours saved. Booking pages show the new times at once.", "success")
-        return _back()
+        return back_to_page()
     elif request.method == "POST":
         abort(400)
-    return _page(form)
+    return availability_page(form)
 
 
 # The service's field names for the weekly form, to the ids of their inputs; a day's
@@ -96,15 +100,16 @@ _DAY_INPUTS = {
 }
 
 
-def _page(
+def availability_page(
     form: EmptyForm,
     status: int = 200,
     calendar_form: BusyCalendarForm | None = None,
     refused: Refused | None = None,
+    caldav_form: CalDavForm | None = None,
 ):
-    """The hours page; ``calendar_form`` is a refused calendar address, ``refused`` a
-    refused weekly or special-day form (``refused.form``: weekly, off, hours), both
-    kept as typed."""
+    """The hours page; ``calendar_form`` is a refused iCal address, ``caldav_form`` a
+    refused CalDAV login (its password is never put back), ``refused`` a refused weekly
+    or special-day form (``refused.form``: weekly, off, hours), all kept as typed."""
     current = hours.hours_of(g.member.user_id)
     by_day = {day: (start, end) for day, start, end in (current.weekly if current else [])}
     weekly = refused if refused is not None and refused.form == "weekly" else None
@@ -135,8 +140,10 @@ def _page(
         has_hours=current is not None,
         # A zone alone (set on the profile, or when they joined) offers no time yet.
         no_weekly_hours=current is None or not current.weekly,
-        calendars=busy_calendars.busy_calendars_of(g.member.user_id),
+        calendars=calendar_accounts.calendars_of(g.member.user_id),
+        write_problems=calendar_writes.write_problems(g.member.user_id),
         calendar_form=calendar_form or BusyCalendarForm(formdata=None),
+        caldav_form=caldav_form or CalDavForm(formdata=None),
         has_feed=calendar_feed.has_feed_link(g.member.user_id),
         new_feed_link=session.pop("new_feed_link", None),
     ), status
@@ -149,7 +156,7 @@ def calendar_link():
     EmptyForm().validate_on_submit() or abort(400)
     session["new_feed_link"] = calendar_feed.new_feed_link(g.member.user_id)
     flash("Your calendar link is ready. Copy it now: it is not shown again.", "success")
-    return _back("#calendar-heading")
+    return back_to_page("#calendar-heading")
 
 
 @bp.post("/days-off")
@@ -161,9 +168,11 @@ def add_day_off():
         day = _parse_day(request.form.get("day", ""))
         hours.set_day(g.member.user_id, day, [])
     except DomainError as error:
-        return _page(EmptyForm(), 422, refused=Refused.of(error, _DAY_INPUTS["off"], "off", "day"))
+        return availability_page(
+            EmptyForm(), 422, refused=Refused.of(error, _DAY_INPUTS["off"], "off", "day")
+        )
     flash(f"{day:%A %-d %B %Y} is a day off.", "success")
-    return _back("#days-heading")
+    return back_to_page("#days-heading")
 
 
 @bp.post("/days")
@@ -188,9 +197,9 @@ def add_day_hours():
         hours.add_day_window(g.member.user_id, day, start, end)
     except DomainError as error:
         refused = Refused.of(error, _DAY_INPUTS["hours"], "hours", "extra-day")
-        return _page(EmptyForm(), 422, refused=refused)
+        return availability_page(EmptyForm(), 422, refused=refused)
     flash(f"{day:%A %-d %B}: open {start:%H:%M} to {end:%H:%M}.", "success")
-    return _back("#days-heading")
+    return back_to_page("#days-heading")
 
 
 @bp.post("/days/<day>/remove")
@@ -203,62 +212,4 @@ def remove_day(day: str):
     except DomainError:
         abort(404)
     flash("That day follows your weekly hours again.", "success")
-    return _back("#days-heading")
-
-
-@bp.post("/calendars")
-@login_required
-def add_calendar():
-    """Connect a calendar by its secret iCal address: its events block interviews."""
-    calendar_form = BusyCalendarForm()
-    if not calendar_form.validate_on_submit():
-        if calendar_form.errors.get("csrf_token"):
-            abort(400)
-        return _page(EmptyForm(), 422, calendar_form)
-    try:
-        calendar_id = busy_calendars.add_busy_calendar(g.member.user_id, calendar_form.url.data)
-    except DomainError as error:
-        apply_error(calendar_form, error)
-        return _page(EmptyForm(), 422, calendar_form)
-    view = busy_calendars.refresh_soon(calendar_id)
-    if view is None:
-        flash("Calendar added. It is being read now; reload in a moment.", "success")
-    elif view.error:
-        flash(f"Calendar added, but it could not be read yet: {view.error}", "error")
-    else:
-        flash(
-            f"Calendar added: {view.events} busy events from {view.label} now keep interviews away.",
-            "success",
-        )
-    return _back("#busy-heading")
-
-
-@bp.post("/calendars/<int:calendar_id>/refresh")
-@login_required
-def refresh_calendar(calendar_id: int):
-    """Read a busy calendar again now (after a change, or to retry a failing one)."""
-    EmptyForm().validate_on_submit() or abort(400)
-    try:
-        view = busy_calendars.refresh_now_for(g.member.user_id, calendar_id)
-    except DomainError:
-        abort(404)
-    if view is None:
-        flash("Reading your calendar again; reload in a moment.", "success")
-    elif view.error:
-        flash(f"Your calendar could not be read: {view.error}", "error")
-    else:
-        flash(f"Read again: {view.events} busy events from {view.label}.", "success")
-    return _back("#busy-heading")
-
-
-@bp.post("/calendars/<int:calendar_id>/remove")
-@login_required
-def remove_calendar(calendar_id: int):
-    """Disconnect a busy calendar: its events stop blocking at once."""
-    EmptyForm().validate_on_submit() or abort(400)
-    try:
-        busy_calendars.remove_busy_calendar(g.member.user_id, calendar_id)
-    except DomainError:
-        abort(404)
-    flash("Calendar removed: its events no longer block interviews.", "success")
-    return _back("#busy-heading")
+    return back_to_page("#days-heading")
