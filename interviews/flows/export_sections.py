@@ -18,7 +18,7 @@ from interviews.maps import loop as closing
 from interviews.messaging import service as messaging
 from interviews.notes import service as notes
 from interviews.participants.models import Participant, ParticipantInvite
-from interviews.scheduling import service as scheduling
+from interviews.scheduling import person_records
 from interviews.studies import service as studies
 
 
@@ -32,7 +32,7 @@ class Person:
 
     workspace_id: int
     row: Participant
-    interviews: list[scheduling.ParticipantInterview]
+    interviews: list[person_records.ParticipantInterview]
 
     @property
     def interview_ids(self) -> list[int]:

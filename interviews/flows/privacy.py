@@ -26,8 +26,9 @@ from interviews.notes import erasure as notes_erasure
 from interviews.notes import service as notes
 from interviews.participants import personal_data, privacy
 from interviews.participants.models import Participant
-from interviews.scheduling import service as scheduling
+from interviews.scheduling import calendar_writes, person_records
 from interviews.scheduling.models import InterviewStatus
+from interviews.studies import service as studies
 
 # --- export ------------------------------------------------------------------------------
 
@@ -38,7 +39,7 @@ def _document(
     privacy.require_editor(actor)
     row = privacy.participant_row(actor.workspace_id, participant_id)
     person = export_sections.Person(
-        actor.workspace_id, row, scheduling.interview_records_of(actor.workspace_id, row.id)
+        actor.workspace_id, row, person_records.interview_records_of(actor.workspace_id, row.id)
     )
     document: dict[str, Any] = {
         "export": {
@@ -94,7 +95,7 @@ def erasure_plan(actor: accounts.Member, participant_id: int) -> privacy.Erasure
     """What erasing this participant would touch. Raises Forbidden, NotFound."""
     privacy.require_editor(actor)
     row = privacy.participant_row(actor.workspace_id, participant_id)
-    interviews = scheduling.interview_records_of(actor.workspace_id, row.id)
+    interviews = person_records.interview_records_of(actor.workspace_id, row.id)
     return privacy.ErasurePlan(
         participant_id=row.id,
         name=row.name,
@@ -113,7 +114,7 @@ def _erase_everywhere(row: Participant, now: datetime) -> dict[str, int]:
     words = personal_data.erasure_words(
         name=row.name, email=email, phone=row.phone, company=row.company
     )
-    interviews = scheduling.interview_records_of(workspace_id, row.id)
+    interviews = person_records.interview_records_of(workspace_id, row.id)
     written = [a.get("answer", "") for i in interviews for a in i.answers]
     written += [i.cancel_reason for i in interviews if i.cancel_reason]
     # The team's emails quote what they wrote when booking or cancelling, word for word.
@@ -124,7 +125,7 @@ def _erase_everywhere(row: Participant, now: datetime) -> dict[str, int]:
     def scrub_mail(text: str) -> str:
         return notes_erasure.scrub(text, mail_words)
 
-    interview_ids = scheduling.erase_participant_details(workspace_id, row.id, now)
+    interview_ids = person_records.erase_participant_details(workspace_id, row.id, now)
     counts = {"interviews": len(interview_ids)}
     counts["notes"] = notes.erase_from_notes(workspace_id, interview_ids, words)
     counts["takeaways"] = notes_erasure.detach_participant(workspace_id, row.id, words)
@@ -173,9 +174,24 @@ def erase(
         )
     try:
         counts = _erase_everywhere(row, now)
+        writes = _rewrite_calendar_events(actor.workspace_id, row.id, now)
+        counts["calendar_events"] = len(writes)
         privacy.record_audit(actor, privacy.ERASED, row.id, counts, now)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
+    calendar_writes.send_soon(writes)
     return privacy.Erasure(row.id, now, actor.name, counts)
+
+
+def _rewrite_calendar_events(workspace_id: int, participant_id: int, now: datetime) -> list[int]:
+    """The person's interviews as events in the team's own calendars carry their name:
+    each is written again, where it may be, as the interview now reads (erased)."""
+    writes: list[int] = []
+    interviews = person_records.interviews_of(workspace_id, participant_id)
+    for interview in interviews:
+        study = studies.interview_study(workspace_id, interview.study_id, interview.host_id)
+        writes += calendar_writes.plan_writes(interview, study, now, where_written=True)
+    calendar_writes.forget_bodies([interview.id for interview in interviews])
+    return writes

@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from urllib.parse import urljoin
 
 from flask import current_app
 from sqlalchemy import and_, exists, or_, select, update
@@ -33,7 +34,7 @@ from interviews.clock import utc_now
 from interviews.db import db
 from interviews.mail.rules import gives_up, retry_wait
 from interviews.scheduling import event_resource, links
-from interviews.scheduling.caldav import CalDavError, client_for
+from interviews.scheduling.caldav import CalDavError, address_problem, client_for
 from interviews.scheduling.event_resource import EventJob, WriteFailed
 from interviews.scheduling.invites import build_invite
 from interviews.scheduling.models import (
@@ -59,15 +60,20 @@ PUT, DELETE = CalendarWriteAction.PUT, CalendarWriteAction.DELETE
 # --- planning, inside the flow's transaction ----------------------------------------------
 
 
-def plan_writes(interview: Interview, study: studies.StudyView, now: datetime) -> list[int]:
+def plan_writes(
+    interview: Interview, study: studies.StudyView, now: datetime, *, where_written: bool = False
+) -> list[int]:
     """Plan the interview's event in the write calendar of its host and of each of the
     study's note-takers: put (booked or moved) or removed (cancelled), and removed from a
     calendar that held it but is no longer one of theirs. Earlier writes of the same event
     not started yet are voided: the newest state wins. Inside the caller's transaction (no
-    commit); returns the ids of the writes, all due now, for ``send_soon``."""
+    commit); returns the ids of the writes, all due now, for ``send_soon``.
+
+    ``where_written``: only rewrite the event where it may already be (an erasure takes
+    the person's name out of it), putting it nowhere new."""
     people = {interview.host_id, *(c.user_id for c in study.colleagues)}
     targets: set[int] = set()
-    if interview.status is not InterviewStatus.CANCELLED:
+    if not where_written and interview.status is not InterviewStatus.CANCELLED:
         targets = set(
             db.session.scalars(
                 select(BusyCalendar.id).where(
@@ -83,6 +89,15 @@ def plan_writes(interview: Interview, study: studies.StudyView, now: datetime) -
         .order_by(CalendarWrite.id)
     ).all()
     maybe_there = _maybe_there(interview.id, rows)
+    if where_written and interview.status is not InterviewStatus.CANCELLED:
+        # Where it may be, and where a put still waits (it would write the old text).
+        targets = maybe_there | {
+            r.calendar_id
+            for r in rows
+            if r.action is PUT and r.status is CalendarWriteStatus.PENDING
+        }
+    if where_written and not (targets or maybe_there):
+        return []
     body = event_body(interview, study, now) if targets else ""
     for row in rows:
         if row.status is CalendarWriteStatus.PENDING:
@@ -108,6 +123,23 @@ def plan_writes(interview: Interview, study: studies.StudyView, now: datetime) -
     db.session.add_all(planned)
     db.session.flush()
     return [row.id for row in planned]
+
+
+def forget_bodies(interview_ids: list[int]) -> int:
+    """Empty the kept text of these interviews' writes that are over (done, replaced or
+    given up): an erasure leaves no copy of the person's name in the outbox. Inside the
+    caller's transaction; returns how many."""
+    if not interview_ids:
+        return 0
+    return db.session.execute(
+        update(CalendarWrite)
+        .where(
+            CalendarWrite.interview_id.in_(interview_ids),
+            CalendarWrite.status.not_in(OPEN),
+            CalendarWrite.body != "",
+        )
+        .values(body="")
+    ).rowcount
 
 
 def _maybe_there(interview_id: int, rows: list[CalendarWrite]) -> set[int]:
@@ -304,6 +336,14 @@ def _write_claimed(write_id: int) -> None:
         body=row.body,
         uid=uid,
     )
+    # Addresses come from the server (discovery, an existing event's name): each is held
+    # to the rule every read is, so no server can point a write at this network.
+    allow_private = current_app.config["BUSY_FEED_ALLOW_PRIVATE"]
+    for address in (job.calendar_url, urljoin(job.calendar_url, job.href)):
+        problem = address_problem(address, allow_private=allow_private)
+        if problem:
+            _failed(row, WriteFailed(problem, permanent=True))
+            return
     try:
         client = client_for(calendar.account, timeout=current_app.config["CALDAV_TIMEOUT"])
     except CalDavError as unreadable:

@@ -1,9 +1,10 @@
-"""Scheduling's interviews: the booking form, the host's booking lock, the new row, the
-manage link, interviews held before the desk, and a person's interviews for privacy requests.
+"""Scheduling's interviews: the booking form, the hosts' booking locks, the new row, the
+manage link and interviews held before the desk. A person's interviews for privacy
+requests are person_records.py.
 
 The use cases that book, move, cancel an interview and record how it went (planning its
 messages and owing its reward in the same transaction) are in interviews/flows/: booking,
-move, cancel, attendance. This module gives them the parts; ``lock_host`` is how double
+move, cancel, attendance. This module gives them the parts; ``lock_hosts`` is how double
 booking is prevented. Which times are free is free_times.py.
 """
 
@@ -142,21 +143,15 @@ def clean_request(
     return name, email, phone, timezone, parse_start(request.start), paired
 
 
-def lock_host(host_id: int) -> None:
-    """Take the host's booking lock: the transaction's first statement, a write.
-
-    Bumping the host's schedule row takes their write lock (a row lock on PostgreSQL,
-    the database write lock on SQLite) before anything is read, so the caller re-checks
-    the slot against fresh data and writes in the same transaction: no double booking.
-    Raises SlotTaken when the host has no schedule (nothing is open)."""
-    lock_hosts([host_id])
-
-
 def lock_hosts(user_ids: Iterable[int]) -> None:
     """Take the booking lock of everyone a booking involves (the hosts it may go to, the
-    note-takers who must be free), as lock_host does for one: the transaction's first
-    writes. One row at a time in ascending user id, the order every booking takes them
-    in, so two bookings sharing people queue up instead of deadlocking.
+    note-takers who must be free): the transaction's first statements, writes.
+
+    Bumping each one's schedule row takes its write lock (a row lock on PostgreSQL, the
+    database write lock on SQLite) before anything is read, so the caller re-checks the
+    slot against fresh data and writes in the same transaction: no double booking. One
+    row at a time in ascending user id, the order every booking takes them in, so two
+    bookings sharing people queue up instead of deadlocking.
 
     Raises SlotTaken when there is nobody, or one of them has no schedule."""
     db.session.rollback()  # start clean, so nothing was read before the lock
@@ -325,72 +320,3 @@ def booking_of(interview: Interview, token: str) -> Booking:
         manage_url=links.manage_url(token),
         ics_url=links.ics_url(token),
     )
-
-
-# --- a participant's interviews, for privacy requests ----------------------------------------
-
-
-@dataclass(frozen=True)
-class ParticipantInterview:
-    """One interview as the person it was with may ask to see it (a data export)."""
-
-    id: int
-    study_id: int
-    study_title: str
-    start: datetime
-    end: datetime
-    status: InterviewStatus
-    timezone: str
-    answers: list[dict[str, str]]
-    cancel_reason: str | None
-    cancelled_at: datetime | None
-    booked_at: datetime
-
-
-def interview_records_of(workspace_id: int, participant_id: int) -> list[ParticipantInterview]:
-    """A participant's interviews in this workspace, oldest first, with what they wrote
-    when booking: the record a data export or an erasure works from (pages list them
-    with ``team.interviews_of_participant``)."""
-    rows = db.session.scalars(
-        select(Interview)
-        .where(Interview.workspace_id == workspace_id, Interview.participant_id == participant_id)
-        .order_by(Interview.start_at, Interview.id)
-    ).all()
-    return [
-        ParticipantInterview(
-            id=row.id,
-            study_id=row.study_id,
-            study_title=row.study.title,
-            start=row.start_at,
-            end=row.end_at,
-            status=row.status,
-            timezone=row.participant_timezone,
-            answers=list(row.answers or []),
-            cancel_reason=row.cancel_reason,
-            cancelled_at=row.cancelled_at,
-            booked_at=row.created_at,
-        )
-        for row in rows
-    ]
-
-
-def erase_participant_details(workspace_id: int, participant_id: int, now: datetime) -> list[int]:
-    """Part of erasing a person, inside the caller's transaction (no commit): their
-    interviews stay, so a study's numbers still count them, but their booking answers,
-    cancel reasons and time zone go and their manage links stop working. Returns the
-    interview ids."""
-    rows = db.session.scalars(
-        select(Interview).where(
-            Interview.workspace_id == workspace_id, Interview.participant_id == participant_id
-        )
-    ).all()
-    for row in rows:
-        row.answers = []
-        row.cancel_reason = None
-        row.participant_timezone = "UTC"
-        # A new hash and no nonce: the old link cannot come back, even if un-revoked.
-        row.manage_token_hash = new_secret()
-        row.manage_nonce = None
-        row.manage_token_revoked_at = row.manage_token_revoked_at or now
-        row.updated_at = now
-    return [row.id for row in rows]

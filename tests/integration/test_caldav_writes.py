@@ -8,6 +8,7 @@ import threading
 from datetime import datetime, timedelta
 
 import icalendar
+import pytest
 from rq import Queue
 from sqlalchemy import select, update
 
@@ -16,6 +17,7 @@ from interviews.clock import utc_now
 from interviews.db import db
 from interviews.flows import cancel as cancel_flow
 from interviews.flows import move as move_flow
+from interviews.flows import privacy as privacy_flow
 from interviews.scheduling import calendar_writes
 from interviews.scheduling.event_resource import resource_url
 from interviews.scheduling.models import (
@@ -35,6 +37,12 @@ from workers.app import use_app
 from workers.calendars import write_calendar_events
 
 JOIN = "https://meet.example.com/northwind-dana"
+
+
+@pytest.fixture
+def app(make_app):
+    # Radicale listens on loopback: allowed as in development (see the last test).
+    return make_app(BUSY_FEED_ALLOW_PRIVATE=True)
 
 
 class Calendar:
@@ -346,7 +354,7 @@ def test_a_refused_login_is_shown_to_the_host_and_written_once_it_is_fixed(
 def test_a_write_that_never_succeeds_is_failed_after_its_attempts(
     make_app, client, study, caldav_server
 ):
-    app = make_app(CALENDAR_WRITE_MAX_ATTEMPTS=2)
+    app = make_app(CALENDAR_WRITE_MAX_ATTEMPTS=2, BUSY_FEED_ALLOW_PRIVATE=True)
     connect(app, caldav_server, study["dana"], "dana")
     caldav_server.stop()
     book_interview(app.test_client(), next_weekday_slot(10))
@@ -425,7 +433,7 @@ def test_with_redis_a_worker_writes_the_booking(
     ]
     assert job.args == ([row.id],)
 
-    run_worker(SECRET_KEY=app.config["SECRET_KEY"])
+    run_worker(SECRET_KEY=app.config["SECRET_KEY"], BUSY_FEED_ALLOW_PRIVATE="true")
 
     _, event = dana.only_event()
     assert event.decoded("DTSTART") == start
@@ -441,3 +449,45 @@ def test_an_event_name_is_made_of_safe_characters_and_names_one_uid():
     assert "/" not in odd.removeprefix(calendar) and "@" not in odd and " " not in odd
     assert odd != resource_url(calendar, "a-b@c d")
     assert resource_url("https://dav.example.com/cal/work", "x") == calendar + "x.ics"
+
+
+def test_erasing_the_interviewee_takes_their_name_out_of_the_calendars_event(
+    app, client, study, caldav_server
+):
+    dana = connect(app, caldav_server, study["dana"], "dana")
+    booking = book_interview(client, next_weekday_slot(10), name="Pat Customer")
+    assert "Pat Customer" in str(dana.only_event()[1]["SUMMARY"])
+    interview = interview_of(app, booking["interview_id"])
+
+    with app.app_context():
+        privacy_flow.erase(
+            study["dana"],
+            interview.participant_id,
+            confirm_email="pat@customer.example",
+            now=utc_now(),
+        )
+
+    href, event = dana.only_event()
+    assert "Pat Customer" not in event.to_ical().decode()
+    assert str(event["UID"]) == interview.ics_uid  # the same event, rewritten in place
+    assert len(dana.events()) == 1
+    # The outbox keeps no copy of the old text either.
+    assert [w.status for w in writes(app)] == [CalendarWriteStatus.DONE] * 2
+    assert not any("Pat Customer" in w.body for w in writes(app))
+
+
+def test_no_write_goes_to_a_private_address_unless_the_set_up_allows_it(
+    app, make_app, study, caldav_server
+):
+    """A server may hand out any address (in discovery, or as an event's name): a write
+    is held to the rule every read is. Here the calendar is on loopback and the app that
+    takes the booking is set up as production is."""
+    dana = connect(app, caldav_server, study["dana"], "dana")
+    production_like = make_app()  # BUSY_FEED_ALLOW_PRIVATE off
+
+    book_interview(production_like.test_client(), next_weekday_slot(10))
+
+    assert dana.events() == []
+    [write] = writes(app)
+    assert write.status is CalendarWriteStatus.FAILED
+    assert "127.0.0.1 is this server itself" in write.error

@@ -180,12 +180,14 @@ def test_a_room_made_for_the_interview_is_the_join_link_everywhere(app, client, 
 
 
 def test_the_room_made_for_the_interview_is_in_the_hosts_caldav_event(
-    app, client, study, caldav_server
+    make_app, study, caldav_server
 ):
+    # Radicale listens on loopback: allowed as in development.
+    app = make_app(BUSY_FEED_ALLOW_PRIVATE=True)
     set_join_mode(app, study["dana"], JoinMode.GENERATED)
     calendar = connect_caldav(app, caldav_server, study["dana"], "dana")
 
-    booking = book_interview(client, next_weekday_slot(10))
+    booking = book_interview(app.test_client(), next_weekday_slot(10))
 
     room = interview_row(app, booking["interview_id"]).join_url
     _, event = calendar.only_event()

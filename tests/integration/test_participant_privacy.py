@@ -389,6 +389,7 @@ def test_erasure_leaves_nothing_personal_in_any_table(app, client, study, person
         "imports_scrubbed": 1,
         "rewards": 0,  # the study offers only words: nothing was owed
         "loop_notes": 0,  # never told that an output shipped
+        "calendar_events": 0,  # nobody on the team writes interviews into a calendar
     }
     assert entry.detail["messages_voided"] >= 5 and entry.detail["emails_deleted"] >= 3
 
