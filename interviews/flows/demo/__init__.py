@@ -26,6 +26,7 @@ from interviews.flows.demo import notes as demo_notes
 from interviews.flows.demo import panel as demo_panel
 from interviews.flows.demo import reports as demo_reports
 from interviews.flows.demo import rewards as demo_rewards
+from interviews.flows.demo import teams as demo_teams
 from interviews.mail import delivery
 from interviews.message_texts import Text
 from interviews.messaging import render
@@ -36,7 +37,7 @@ from interviews.scheduling import busy_calendars, hours
 from interviews.scheduling import service as scheduling
 from interviews.scheduling.models import InterviewStatus
 from interviews.studies import service as studies
-from interviews.studies.models import StudyStatus
+from interviews.studies.models import JoinMode, StudyStatus
 
 DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "demo-password"
@@ -49,6 +50,7 @@ TEAMMATES = [
 ]
 PENDING_INVITE = ("alex@example.com", Role.RESEARCHER)
 
+DANA_ROOM = "https://meet.example.com/northwind-dana"
 DEMO_STUDY = studies.StudyDraft(
     slug="demo",
     title="Northwind product interview about dashboards",
@@ -58,7 +60,7 @@ DEMO_STUDY = studies.StudyDraft(
         "what you check, what you export, and what you wish they showed. No preparation needed."
     ),
     duration_minutes=45,
-    meeting_url="https://meet.example.com/northwind-dana",
+    join_mode=JoinMode.PERSONAL,  # Dana's own room, set on her profile
     phone_fallback="+49 30 901820",
     reward_text="sent within 3 days of the call",
     offer=Offer(
@@ -188,7 +190,8 @@ def _seed_workspace() -> None:
 
 def _seed_hours(owner: accounts.Member) -> None:
     """Dana's weekday hours in Berlin, a day off, a Saturday morning for shift workers,
-    and her work calendar keeping meetings clear of interviews."""
+    her work calendar keeping meetings clear of interviews, and her video room."""
+    accounts.set_personal_room(owner.user_id, DANA_ROOM)
     hours.set_availability(
         owner.user_id,
         timezone="Europe/Berlin",
@@ -245,6 +248,7 @@ def _seed_study(owner: accounts.Member) -> None:
     demo_panel.seed_panel(owner, study.id)
     demo_maps.seed_maps(owner)
     demo_reports.seed_reports(owner, study.id)
+    demo_teams.seed_round_robin(owner)
 
 
 def _seed_history(study_id: int) -> list[tuple[int, str, str]]:

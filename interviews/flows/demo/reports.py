@@ -41,7 +41,7 @@ from interviews.scheduling import service as scheduling
 from interviews.scheduling import team
 from interviews.scheduling.models import Interview, InterviewStatus
 from interviews.studies import service as studies
-from interviews.studies.models import StudyStatus
+from interviews.studies.models import JoinMode, StudyStatus
 from interviews.tokens import hash_secret, new_secret
 
 DONE, MISSED, CANCEL = "completed", "no_show", "cancelled"
@@ -113,7 +113,7 @@ CONSUMER_STUDY = studies.StudyDraft(
     host_user_id=0,  # Sam's id when seeding
     description="How people plan their weekends, and where the app gets in the way.",
     duration_minutes=30,
-    meeting_url="https://meet.example.com/northwind-sam",
+    join_mode=JoinMode.GENERATED,  # a room of its own for every call
     reward_text="a $15 gift card after the call",
     offer=Offer(RewardKind.GIFT_CARD, Money("USD", Decimal("15.00")), "after the call"),
 )
