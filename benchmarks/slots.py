@@ -8,6 +8,11 @@ and p95 milliseconds; asserts nothing. Target: computation under 20 ms.
 The HTTP case reads its busy time the way production does: an .ics feed of those
 events served on loopback, read by the busy-calendar refresh (fetch, expand the
 recurring events, store), which is timed too.
+
+The CalDAV case puts the same 5,000 events, one resource each, into a calendar on a
+real Radicale on loopback, connects it as the host's live calendar, and times GET slots
+over 60 days when the busy time must be read from the server (the first request, or
+one after CALDAV_FRESH_SECONDS) and when the stored copy is fresh (every other request).
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
+import sys
+import tempfile
 import threading
 import time as clock
 import uuid
@@ -22,6 +29,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, time, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 from dateutil.rrule import WEEKLY, rrule
 from sqlalchemy import insert
@@ -32,8 +40,8 @@ from throwaway import throwaway_app
 from interviews.accounts import service as accounts
 from interviews.db import db
 from interviews.participants.models import Participant
-from interviews.scheduling import busy_calendars, hours
-from interviews.scheduling.models import Interview, InterviewStatus
+from interviews.scheduling import busy_calendars, caldav, calendar_accounts, hours
+from interviews.scheduling.models import BusyCalendar, Interview, InterviewStatus
 from interviews.scheduling.slots import (
     Availability,
     Interval,
@@ -44,6 +52,10 @@ from interviews.scheduling.slots import (
 from interviews.studies import service as studies
 from interviews.studies.models import StudyStatus
 from interviews.studies.rules import Limits
+
+# The tests' Radicale runner (a real CalDAV server on loopback) serves the CalDAV case.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.caldav_server import CalDavServer  # noqa: E402
 
 NOW = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
 DAYS = 60
@@ -140,74 +152,101 @@ def serve(body: bytes) -> Iterator[str]:
         server.server_close()
 
 
+def seed_host(today: datetime):
+    """A host in Berlin (weekdays 08-18) with four published studies and 2,000 interviews
+    across them over the coming 60 days; returns the host."""
+    user = accounts.sign_up(
+        workspace_name="Bench",
+        name="Host",
+        email="host@bench.example",
+        password="bench-password-123",
+    )
+    host = accounts.current_member(user.id, None)
+    hours.set_availability(
+        host.user_id,
+        timezone="Europe/Berlin",
+        weekly=[(d, time(8), time(18)) for d in range(5)],
+    )
+    slugs = []
+    for n in range(4):  # interviews spread across several studies of the one host
+        draft = studies.StudyDraft(
+            title=f"Bench study {n}",
+            host_user_id=host.user_id,
+            slug=f"bench-{n}",
+            horizon_days=DAYS,
+            step_minutes=15,
+            max_per_day=24,
+        )
+        slugs.append(
+            studies.set_status(host, studies.create_study(host, draft).id, StudyStatus.PUBLISHED)
+        )
+    _, booked = calendar(random.Random(7))
+    participant = Participant(
+        workspace_id=host.workspace_id,
+        email="p@bench.example",
+        name="P",
+        phone="",
+        timezone="UTC",
+        created_at=today,
+        updated_at=today,
+    )
+    db.session.add(participant)
+    db.session.flush()
+    shift = today - NOW  # the same calendar, starting today
+    db.session.execute(
+        insert(Interview),
+        [
+            {
+                "workspace_id": host.workspace_id,
+                "study_id": slugs[i % 4].id,
+                "participant_id": participant.id,
+                "host_id": host.user_id,
+                "start_at": b.start + shift,
+                "end_at": b.end + shift,
+                "status": InterviewStatus.BOOKED,
+                "participant_timezone": "UTC",
+                "answers": [],
+                "manage_token_hash": uuid.uuid4().hex,
+                "ics_uid": uuid.uuid4().hex,
+                "ics_sequence": 0,
+                "created_at": today,
+                "updated_at": today,
+            }
+            for i, b in enumerate(booked)
+        ],
+    )
+    db.session.commit()
+    return host
+
+
+def time_slots(app, runs: int, label: str, before_each=None) -> None:
+    """GET slots for a week and for 60 days, ``runs`` times each (``before_each`` runs
+    untimed before every request)."""
+    client = app.test_client()
+    first = datetime.now(UTC).date()
+    for days, span in ((7, "a week"), (DAYS - 1, "60 days")):
+        path = f"/api/v1/public/studies/bench-0/slots?from={first}&to={first + timedelta(days=days)}&timezone=America/New_York"
+        client.get(path)  # warm up
+        samples = []
+        for _ in range(runs):
+            if before_each:
+                before_each()
+            start = clock.perf_counter()
+            response = client.get(path)
+            samples.append((clock.perf_counter() - start) * 1000)
+            assert response.status_code == 200, response.json
+        backend = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name()
+        report(
+            f"GET slots, {span}, {label}, {backend} ({len(response.json['slots'])} free)", samples
+        )
+
+
 def bench_http(database_url: str | None, runs: int) -> None:
     # The feed is served on loopback, which the app refuses unless told it is a local set-up.
     with throwaway_app(database_url, BUSY_FEED_ALLOW_PRIVATE=True) as app:
         with app.app_context():
-            user = accounts.sign_up(
-                workspace_name="Bench",
-                name="Host",
-                email="host@bench.example",
-                password="bench-password-123",
-            )
-            host = accounts.current_member(user.id, None)
-            hours.set_availability(
-                host.user_id,
-                timezone="Europe/Berlin",
-                weekly=[(d, time(8), time(18)) for d in range(5)],
-            )
-            slugs = []
-            for n in range(4):  # interviews spread across several studies of the one host
-                draft = studies.StudyDraft(
-                    title=f"Bench study {n}",
-                    host_user_id=host.user_id,
-                    slug=f"bench-{n}",
-                    horizon_days=DAYS,
-                    step_minutes=15,
-                    max_per_day=24,
-                )
-                slugs.append(
-                    studies.set_status(
-                        host, studies.create_study(host, draft).id, StudyStatus.PUBLISHED
-                    )
-                )
-            _, booked = calendar(random.Random(7))
             today = datetime.now(UTC)
-            participant = Participant(
-                workspace_id=host.workspace_id,
-                email="p@bench.example",
-                name="P",
-                phone="",
-                timezone="UTC",
-                created_at=today,
-                updated_at=today,
-            )
-            db.session.add(participant)
-            db.session.flush()
-            shift = today - NOW  # the same calendar, starting today
-            db.session.execute(
-                insert(Interview),
-                [
-                    {
-                        "workspace_id": host.workspace_id,
-                        "study_id": slugs[i % 4].id,
-                        "participant_id": participant.id,
-                        "host_id": host.user_id,
-                        "start_at": b.start + shift,
-                        "end_at": b.end + shift,
-                        "status": InterviewStatus.BOOKED,
-                        "participant_timezone": "UTC",
-                        "answers": [],
-                        "manage_token_hash": uuid.uuid4().hex,
-                        "ics_uid": uuid.uuid4().hex,
-                        "ics_sequence": 0,
-                        "created_at": today,
-                        "updated_at": today,
-                    }
-                    for i, b in enumerate(booked)
-                ],
-            )
-            db.session.commit()
+            host = seed_host(today)
             feed = ics_feed(random.Random(11), today)
             with serve(feed) as url:
                 calendar_id = busy_calendars.add_busy_calendar(host.user_id, url)
@@ -221,21 +260,75 @@ def bench_http(database_url: str | None, runs: int) -> None:
                     f"refresh busy calendar ({len(feed) // 1024} KiB, {view.events} events)",
                     samples,
                 )
-        client = app.test_client()
-        first = today.date()
-        for days, label in ((7, "a week"), (DAYS - 1, "60 days")):
-            path = f"/api/v1/public/studies/bench-0/slots?from={first}&to={first + timedelta(days=days)}&timezone=America/New_York"
-            client.get(path)  # warm up
-            samples = []
-            for _ in range(runs):
-                start = clock.perf_counter()
-                response = client.get(path)
-                samples.append((clock.perf_counter() - start) * 1000)
-                assert response.status_code == 200, response.json
-            report(
-                f"GET slots, {label}, {make_url(app.config['SQLALCHEMY_DATABASE_URI']).get_backend_name()} ({len(response.json['slots'])} free)",
-                samples,
+        time_slots(app, runs, "iCal feed stored")
+
+
+def caldav_events(rng: random.Random, first: datetime) -> list[tuple[str, str]]:
+    """The same events as ``ics_feed`` (4,104 resources: 112 weekly series and 3,992
+    single events, 5,000 occurrences), one calendar resource each, as a CalDAV server
+    keeps them: (resource name, VCALENDAR text)."""
+    feed = ics_feed(rng, first).decode()
+    head, _, rest = feed.partition("BEGIN:VEVENT")
+    blocks = ("BEGIN:VEVENT" + rest).replace("END:VCALENDAR\r\n", "").split("BEGIN:VEVENT")[1:]
+    resources = []
+    for n, block in enumerate(blocks):
+        text = (
+            head
+            + "BEGIN:VEVENT"
+            + block.replace("SUMMARY:Busy", "DTSTAMP:20260101T000000Z\r\nSUMMARY:Busy")
+        )
+        resources.append((f"event-{n}.ics", text + "END:VCALENDAR\r\n"))
+    return resources
+
+
+def bench_caldav(database_url: str | None, runs: int) -> None:
+    """A live CalDAV calendar of 5,000 events on a real Radicale (loopback)."""
+    server = CalDavServer(Path(tempfile.mkdtemp(prefix="interviews-bench-dav-")))
+    server.start()
+    try:
+        server.add_user("host", "host-app-password")
+        url = server.make_calendar("host", "host-app-password", "work", "Work")
+        today = datetime.now(UTC)
+        # Written as Radicale stores them (one file per resource): 5,000 PUTs would only
+        # time the server's writes, which no slot request makes.
+        folder = server.storage / "collection-root" / "host" / "work"
+        resources = caldav_events(random.Random(11), today)
+        for name, text in resources:
+            (folder / name).write_text(text, newline="")
+        # Radicale indexes a collection on its first read; a server in use has done so.
+        started = clock.perf_counter()
+        client = caldav.open_client(url, "host", "host-app-password", timeout=600)
+        listed = len(
+            caldav.read_events(client, url, today, today + timedelta(days=DAYS), timeout=600)
+        )
+        client.close()
+        print(
+            f"Radicale's first REPORT ({listed} resources; it builds its cache): "
+            f"{(clock.perf_counter() - started) * 1000:.0f} ms"
+        )
+        with throwaway_app(database_url, BUSY_FEED_ALLOW_PRIVATE=True) as app:
+            with app.app_context():
+                host = seed_host(today)
+                started = clock.perf_counter()
+                calendar_accounts.connect(host.user_id, url, "host", "host-app-password")
+                connect_ms = (clock.perf_counter() - started) * 1000
+            print(
+                f"connect (discovery of 1 calendar, {len(resources)} events in it): {connect_ms:.0f} ms"
             )
+
+            def stale() -> None:
+                # As if the stored copy were older than CALDAV_FRESH_SECONDS: read again.
+                with app.app_context():
+                    db.session.execute(BusyCalendar.__table__.update().values(fetched_at=None))
+                    db.session.commit()
+
+            time_slots(app, max(3, runs // 10), "CalDAV read live", before_each=stale)
+            time_slots(app, runs, "CalDAV copy fresh")
+            with app.app_context():
+                [calendar] = db.session.scalars(db.select(BusyCalendar)).all()
+                print(f"events read from Radicale on the last live read: {calendar.events}")
+    finally:
+        server.stop()
 
 
 def main() -> None:
@@ -247,6 +340,7 @@ def main() -> None:
     args = parser.parse_args()
     bench_computation(args.runs)
     bench_http(args.database_url, args.runs)
+    bench_caldav(args.database_url, args.runs)
 
 
 if __name__ == "__main__":
