@@ -19,6 +19,7 @@ from interviews.scheduling.slots import (
     windows_between,
 )
 from interviews.studies.rules import Limits
+from tests.unit.slot_strategies import NOW, ZONES, intervals, windows
 
 WORKWEEK = tuple(WeeklyWindow(d, time(9), time(17)) for d in range(5))
 NO_LIMITS = Limits(
@@ -222,32 +223,6 @@ def test_a_viewer_in_another_zone_sees_the_slot_in_their_own_time(
 
 
 # --- properties over random calendars ------------------------------------------------------
-
-ZONES = st.sampled_from(
-    ["Europe/Berlin", "America/New_York", "Australia/Sydney", "UTC", "Asia/Kolkata"]
-)
-NOW = st.datetimes(
-    min_value=datetime(2026, 1, 1),  # noqa: DTZ001 (hypothesis wants naive bounds plus timezones=)
-    max_value=datetime(2027, 12, 1),  # noqa: DTZ001
-    timezones=st.just(UTC),
-)
-
-
-def quarter_hour(quarter: int) -> time:
-    return time(quarter // 4, (quarter % 4) * 15) if quarter < 96 else time(23, 59)
-
-
-@st.composite
-def windows(draw):
-    start = draw(st.integers(min_value=0, max_value=22 * 4))
-    length = draw(st.integers(min_value=1, max_value=(24 * 4) - start))
-    return WeeklyWindow(draw(st.integers(0, 6)), quarter_hour(start), quarter_hour(start + length))
-
-
-@st.composite
-def intervals(draw, around: datetime):
-    start = around + timedelta(minutes=draw(st.integers(min_value=-600, max_value=60 * 24 * 20)))
-    return Interval(start, start + timedelta(minutes=draw(st.integers(min_value=5, max_value=600))))
 
 
 @st.composite

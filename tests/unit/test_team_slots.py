@@ -1,7 +1,7 @@
 """Team slots: hosts taking turns and note-takers who must be free, whatever their clocks say."""
 
 from collections import Counter
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from itertools import permutations
 from zoneinfo import ZoneInfo
 
@@ -25,6 +25,7 @@ from interviews.scheduling.team_slots import (
     team_slots,
 )
 from interviews.studies.rules import Limits, hosts_phrase
+from tests.unit.slot_strategies import NOW, ZONES, intervals, windows
 
 WORKWEEK = tuple(WeeklyWindow(d, time(9), time(17)) for d in range(5))
 LIMITS = Limits(
@@ -187,32 +188,6 @@ def test_the_booking_page_names_up_to_three_hosts(names, said):
 
 # --- properties over random teams ------------------------------------------------------------
 
-ZONES = st.sampled_from(
-    ["Europe/Berlin", "America/New_York", "Australia/Sydney", "UTC", "Asia/Kolkata"]
-)
-NOW = st.datetimes(
-    min_value=datetime(2026, 1, 1),  # noqa: DTZ001 (hypothesis wants naive bounds plus timezones=)
-    max_value=datetime(2027, 12, 1),  # noqa: DTZ001
-    timezones=st.just(UTC),
-)
-
-
-def quarter_hour(quarter: int) -> time:
-    return time(quarter // 4, (quarter % 4) * 15) if quarter < 96 else time(23, 59)
-
-
-@st.composite
-def windows(draw):
-    start = draw(st.integers(min_value=0, max_value=22 * 4))
-    length = draw(st.integers(min_value=1, max_value=(24 * 4) - start))
-    return WeeklyWindow(draw(st.integers(0, 6)), quarter_hour(start), quarter_hour(start + length))
-
-
-@st.composite
-def intervals(draw, around: datetime):
-    start = around + timedelta(minutes=draw(st.integers(min_value=-600, max_value=60 * 24 * 12)))
-    return Interval(start, start + timedelta(minutes=draw(st.integers(min_value=5, max_value=600))))
-
 
 @st.composite
 def people(draw, now: datetime, limits: Limits):
@@ -230,8 +205,8 @@ def people(draw, now: datetime, limits: Limits):
         availability=Availability(zone, weekly, tuple(DateOverride(d) for d in days_off)),
         limits=limits,
         now=now,
-        busy=draw(st.lists(intervals(now), max_size=8)),
-        booked=draw(st.lists(intervals(now), max_size=8)),
+        busy=draw(st.lists(intervals(now, days=12), max_size=8)),
+        booked=draw(st.lists(intervals(now, days=12), max_size=8)),
         range_end=now + timedelta(days=10),
     )
 
