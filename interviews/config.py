@@ -334,6 +334,8 @@ def settings_from_env(
         # The largest request body: a participant CSV is at most 5 MB. Larger requests get
         # 413 before anything (CSRF included) reads them into memory.
         "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,
+        # The largest transcript file: a two-hour call's WebVTT is a few hundred KB.
+        "TRANSCRIPT_MAX_BYTES": 5 * 1024 * 1024,
         "INVITE_TTL_DAYS": 14,
         # How long a participant's personal booking link works.
         "PARTICIPANT_INVITE_DAYS": parse_int(

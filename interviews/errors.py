@@ -59,3 +59,8 @@ class Conflict(DomainError):
 class Gone(DomainError):
     status_code = 410
     code = "gone"
+
+
+class TooLarge(DomainError):
+    status_code = 413
+    code = "too_large"

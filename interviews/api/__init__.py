@@ -9,3 +9,4 @@ from interviews.api import notes as notes
 from interviews.api import participants as participants
 from interviews.api import reports as reports
 from interviews.api import rewards as rewards
+from interviews.api import transcripts as transcripts

@@ -312,6 +312,7 @@ def operation(
     public: bool = False,
     media: Mapping[str, Any] | None = None,
     body_optional: bool = False,
+    body_media: Mapping[str, Any] | None = None,
     semantic: bool = False,
     rate_limited: bool = False,
 ) -> Callable[[Callable], Callable]:
@@ -320,7 +321,8 @@ def operation(
     ({status: description, or (model, description)}; the Error shape by default).
     ``public``: no token (else a 401 is declared); ``rate_limited``: may answer 429.
     ``media``: the success answer's content when it is not JSON ({media type: object}).
-    ``body_optional``: the JSON body may be left out. ``semantic``: the body has rules
+    ``body_optional``: the JSON body may be left out. ``body_media``: the body is a
+    file, not JSON ({media type: object}; the view reads it). ``semantic``: the body has rules
     no schema can say, so a schema-valid body may still be refused (422)."""
 
     def decorate(view: Callable) -> Callable:
@@ -337,8 +339,8 @@ def operation(
             answers["HTTP_401"] = (Error, UNAUTHORIZED)
         if rate_limited:
             answers["HTTP_429"] = (Error, RATE_LIMITED)
-        if takes_json:
-            answers["HTTP_413"] = (Error, TOO_LARGE)
+        if takes_json or body_media:
+            answers.setdefault("HTTP_413", (Error, TOO_LARGE))
         # The text guard (storable_text.py) refuses a NUL or a lone surrogate anywhere
         # in a request (the address, any query parameter, the body) before the view.
         refusals = [answers["HTTP_422"][1]] if "HTTP_422" in answers else []
@@ -349,6 +351,7 @@ def operation(
         _EXTRAS[operation_id] = {
             "media": {str(status): media} if media else {},
             "body_optional": body_optional,
+            "body_media": dict(body_media or {}),
             "semantic": semantic,
         }
         return api.validate(
@@ -371,6 +374,8 @@ def _document() -> dict[str, Any]:
                 op["responses"][status]["content"] = dict(content)
             if extras["body_optional"]:
                 op["requestBody"]["required"] = False
+            if extras["body_media"]:
+                op["requestBody"] = {"required": True, "content": extras["body_media"]}
             if extras["semantic"]:
                 op["x-semantic-validation"] = True
     return spec

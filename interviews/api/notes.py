@@ -69,6 +69,15 @@ def template_list(query: TemplateQuery):
 # --- an interview's notes ----------------------------------------------------------------
 
 
+class Moment(BaseModel):
+    """Where a highlight's words were said."""
+
+    segment_id: int | None = Field(description="Null once its transcript was replaced or removed")
+    start: float | None = Field(description="Seconds into the recording; null for plain text")
+    end: float | None
+    speaker: str
+
+
 class Takeaway(BaseModel):
     id: int
     key: str
@@ -85,6 +94,9 @@ class Takeaway(BaseModel):
     outcome_ids: list[int] = Field(description="The outcomes (HOW) it is evidence for")
     output_ids: list[int] = Field(description="The outputs (WHAT) it is evidence for")
     created_at: Instant
+    transcript: Moment | None = Field(
+        None, description="Made from a transcript (a highlight): where its words were said"
+    )
 
 
 class NoteSection(BaseModel):

@@ -17,6 +17,7 @@ from interviews.mail import service as mail
 from interviews.maps import loop as closing
 from interviews.messaging import service as messaging
 from interviews.notes import service as notes
+from interviews.notes import transcripts
 from interviews.participants.models import Participant, ParticipantInvite
 from interviews.scheduling import person_records
 from interviews.studies import service as studies
@@ -130,8 +131,24 @@ def _takeaways(person: Person) -> list[dict[str, Any]]:
             "context": t.context,
             "importance": t.importance,
             "created_at": iso(t.created_at),
+            "said_at": t.moment.start if t.moment else None,
         }
         for t in notes.takeaways_from_participant(person.workspace_id, person.row.id)
+    ]
+
+
+def _transcripts(person: Person) -> list[dict[str, Any]]:
+    return [
+        {
+            "interview_id": view.interview_id,
+            "speakers": [{"name": n, "role": r} for n, r in view.speakers.items()],
+            "segments": [
+                {"start": s.start, "end": s.end, "speaker": s.speaker, "text": s.text}
+                for s in view.segments
+            ],
+            "updated_at": iso(view.updated_at),
+        }
+        for view in transcripts.transcripts_for_export(person.workspace_id, person.interview_ids)
     ]
 
 
@@ -242,6 +259,9 @@ SECTIONS: tuple[Section, ...] = (
         "interviews", "your interviews: study, times, status, your booking answers", _interviews
     ),
     Section("notes", "the notes taken in your interviews, and recording links", _notes),
+    Section(
+        "transcripts", "the transcripts of your recorded interviews, word for word", _transcripts
+    ),
     Section("takeaways", "what the team learned from you, with quotes and tags", _takeaways),
     Section(
         "messages", "reminders and follow-ups planned for you, and emails sent to you", _messages

@@ -24,6 +24,7 @@ from interviews.maps import loop as closing
 from interviews.messaging import service as messaging
 from interviews.notes import erasure as notes_erasure
 from interviews.notes import service as notes
+from interviews.notes import transcripts
 from interviews.participants import personal_data, privacy
 from interviews.participants.models import Participant
 from interviews.scheduling import calendar_writes, person_records
@@ -128,6 +129,7 @@ def _erase_everywhere(row: Participant, now: datetime) -> dict[str, int]:
     interview_ids = person_records.erase_participant_details(workspace_id, row.id, now)
     counts = {"interviews": len(interview_ids)}
     counts["notes"] = notes.erase_from_notes(workspace_id, interview_ids, words)
+    counts["transcripts"] = transcripts.erase_from_transcripts(workspace_id, interview_ids, words)
     counts["takeaways"] = notes_erasure.detach_participant(workspace_id, row.id, words)
     counts["rewards"] = compensation.detach_participant(
         workspace_id, row.id, lambda text: notes_erasure.scrub(text, words)

@@ -185,3 +185,78 @@ takeaway_link = Table(
     Column("node_id", ForeignKey("map_node.id", ondelete="CASCADE"), primary_key=True, index=True),
     Column("kind", str_enum(LinkKind, "takeaway_link_kind"), nullable=False),
 )
+
+
+class TranscriptFormat(enum.StrEnum):
+    """The kind of file a transcript was read from."""
+
+    VTT = "vtt"
+    SRT = "srt"
+    TEXT = "txt"
+
+
+class Transcript(db.Model):
+    """The words of one interview's recording, as timed segments; one per interview, a
+    new file replaces it whole."""
+
+    __tablename__ = "transcript"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspace.id", ondelete="CASCADE"), index=True
+    )
+    interview_id: Mapped[int] = mapped_column(
+        ForeignKey("interview.id", ondelete="CASCADE"), unique=True
+    )
+    file_format: Mapped[TranscriptFormat] = mapped_column(String(10))
+    filename: Mapped[str] = mapped_column(String(200), default="")
+    # {speaker as written in the file: "interviewer" | "interviewee" | "other"}
+    speakers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    # Added although no permission to record was on file: the PM said they had it.
+    without_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class TranscriptSegment(db.Model):
+    """One cue or turn of a transcript: who spoke, when (milliseconds from the start of
+    the recording; none for plain text) and the words, without markup. The workspace and
+    interview are kept on each segment so a search answers without reading transcripts."""
+
+    __tablename__ = "transcript_segment"
+    __table_args__ = (UniqueConstraint("transcript_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    transcript_id: Mapped[int] = mapped_column(ForeignKey("transcript.id", ondelete="CASCADE"))
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspace.id", ondelete="CASCADE"), index=True
+    )
+    interview_id: Mapped[int] = mapped_column(
+        ForeignKey("interview.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    start_ms: Mapped[int | None] = mapped_column(Integer)
+    end_ms: Mapped[int | None] = mapped_column(Integer)
+    speaker: Mapped[str] = mapped_column(String(200), default="")
+    text: Mapped[str] = mapped_column(Text)
+
+
+class TranscriptHighlight(db.Model):
+    """A takeaway made from words of a transcript: the segment its quote starts in, the
+    moment and the speaker. The moment and speaker are kept here, so a takeaway keeps
+    them when its transcript is replaced or removed (the segment then goes)."""
+
+    __tablename__ = "transcript_highlight"
+
+    takeaway_id: Mapped[int] = mapped_column(
+        ForeignKey("takeaway.id", ondelete="CASCADE"), primary_key=True
+    )
+    segment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("transcript_segment.id", ondelete="SET NULL"), index=True
+    )
+    start_ms: Mapped[int | None] = mapped_column(Integer)
+    end_ms: Mapped[int | None] = mapped_column(Integer)
+    speaker: Mapped[str] = mapped_column(String(200), default="")

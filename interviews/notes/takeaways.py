@@ -20,8 +20,10 @@ from interviews.notes.models import (
     LinkKind,
     Takeaway,
     TakeawaySource,
+    TranscriptHighlight,
     takeaway_link,
 )
+from interviews.notes.transcript_files import format_moment
 from interviews.participants import service as participants
 from interviews.scheduling import team
 
@@ -46,6 +48,31 @@ class TakeawayDraft:
 
 
 @dataclass(frozen=True)
+class Moment:
+    """Where a highlight's words were said: the segment (None once its transcript was
+    replaced or removed), the time span in seconds (None for a transcript without
+    times) and the speaker."""
+
+    segment_id: int | None
+    start: float | None
+    end: float | None
+    speaker: str
+
+    @property
+    def at(self) -> str:
+        """ "12:34", or "" for a transcript without times."""
+        return format_moment(self.start) if self.start is not None else ""
+
+    def as_json(self) -> dict:
+        return {
+            "segment_id": self.segment_id,
+            "start": self.start,
+            "end": self.end,
+            "speaker": self.speaker,
+        }
+
+
+@dataclass(frozen=True)
 class TakeawayView:
     id: int
     key: str
@@ -64,6 +91,8 @@ class TakeawayView:
     actor_ids: tuple[int, ...] = ()
     outcome_ids: tuple[int, ...] = ()
     output_ids: tuple[int, ...] = ()
+    # Made from a transcript: where its quote was said.
+    moment: Moment | None = None
 
     @property
     def node_ids(self) -> tuple[int, ...]:
@@ -91,6 +120,7 @@ class TakeawayView:
             "outcome_ids": list(self.outcome_ids),
             "output_ids": list(self.output_ids),
             "created_at": self.created_at.isoformat(),
+            "transcript": self.moment.as_json() if self.moment else None,
         }
 
 
@@ -131,6 +161,7 @@ def _views(rows: list[Takeaway], workspace_id: int) -> list[TakeawayView]:
     people = participants.refs(workspace_id, {r.participant_id for r in rows if r.participant_id})
     study_of = _studies_of(workspace_id, {r.interview_id for r in rows if r.interview_id})
     evidence = _links_by_level([r.id for r in rows])
+    moments = moments_of([r.id for r in rows])
     return [
         TakeawayView(
             id=r.id,
@@ -149,9 +180,28 @@ def _views(rows: list[Takeaway], workspace_id: int) -> list[TakeawayView]:
             actor_ids=evidence.get(r.id, {}).get(LinkKind.ACTOR, ()),
             outcome_ids=evidence.get(r.id, {}).get(LinkKind.OUTCOME, ()),
             output_ids=evidence.get(r.id, {}).get(LinkKind.OUTPUT, ()),
+            moment=moments.get(r.id),
         )
         for r in rows
     ]
+
+
+def moments_of(takeaway_ids: list[int]) -> dict[int, Moment]:
+    """{takeaway id: where its words were said} for those made from a transcript."""
+    if not takeaway_ids:
+        return {}
+    rows = db.session.scalars(
+        select(TranscriptHighlight).where(TranscriptHighlight.takeaway_id.in_(takeaway_ids))
+    ).all()
+    return {
+        r.takeaway_id: Moment(
+            r.segment_id,
+            None if r.start_ms is None else r.start_ms / 1000,
+            None if r.end_ms is None else r.end_ms / 1000,
+            r.speaker,
+        )
+        for r in rows
+    }
 
 
 def _lines(typed: str) -> str:
@@ -213,6 +263,23 @@ def add_takeaway(
     ``links`` are (node id, level) pairs the maps area has checked already
     (``maps.service.checked_links``); they are written in the same transaction as the
     takeaway. Raises Forbidden, NotFound, InvalidInput."""
+    row = new_takeaway(actor, draft, links)
+    db.session.commit()
+    return view_of(row, actor.workspace_id)
+
+
+def view_of(row: Takeaway, workspace_id: int) -> TakeawayView:
+    """One takeaway row as the pages and the API show it."""
+    return _views([row], workspace_id)[0]
+
+
+def new_takeaway(
+    actor: accounts.Member,
+    draft: TakeawayDraft,
+    links: tuple[tuple[int, LinkKind], ...] = (),
+) -> Takeaway:
+    """``add_takeaway`` inside the caller's transaction: the row is flushed (it has its
+    id), not committed. Raises as add_takeaway does."""
     if not actor.can_edit:
         raise Forbidden("Viewers can read takeaways but not add them.")
     problems: list[InvalidInput] = []
@@ -285,9 +352,9 @@ def add_takeaway(
     )
     row.tags = tagging.tags_for(actor.workspace_id, tags)
     db.session.add(row)
+    db.session.flush()  # the takeaway's id, for its links
     pairs = dict(links)  # a node named twice is one link
     if pairs:
-        db.session.flush()  # the takeaway's id, for its links
         db.session.execute(
             insert(takeaway_link),
             [
@@ -295,8 +362,7 @@ def add_takeaway(
                 for node_id, kind in pairs.items()
             ],
         )
-    db.session.commit()
-    return _views([row], actor.workspace_id)[0]
+    return row
 
 
 def _takeaway_in(workspace_id: int, takeaway_id: int) -> Takeaway:

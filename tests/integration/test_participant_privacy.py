@@ -91,6 +91,29 @@ def person(app, client, study):
         headers=auth,
     )
     assert takeaway.status_code == 201, takeaway.json
+    # The call's transcript names them, their company and phone; a highlight quotes them.
+    said = (
+        "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n<v Dana Reyes>Thanks for joining, Jane.\n\n"
+        f"00:00:03.500 --> 00:00:08.000\n<v {NAME}>At {COMPANY} the board wants it weekly; "
+        f"call me on {PHONE}.\n"
+    )
+    transcript = client.put(
+        f"/api/v1/interviews/{interview_id}/transcript?confirm=true&filename=jane-doe.vtt",
+        data=said,
+        content_type="text/vtt",
+        headers=auth,
+    )
+    assert transcript.status_code == 200, transcript.json
+    highlight = client.post(
+        f"/api/v1/interviews/{interview_id}/highlights",
+        json={
+            "segment_id": transcript.json["segments"][1]["id"],
+            "quote": f"At {COMPANY} the board wants it weekly",
+            "text": "Boards want weekly numbers",
+        },
+        headers=auth,
+    )
+    assert highlight.status_code == 201, highlight.json
 
     with app.app_context():
         participant = db.session.scalar(select(Participant).where(Participant.email == EMAIL))
@@ -220,7 +243,19 @@ def test_the_export_holds_everything_kept_about_the_person_and_is_audited(
         "Jane said the export is slow" in markdown and "https://rec.example/jane-call" in markdown
     )
 
-    [takeaway] = data["takeaways"]
+    [highlight, takeaway] = sorted(data["takeaways"], key=lambda t: t["said_at"] is None)
+    assert (highlight["quote"], highlight["said_at"]) == (
+        f"At {COMPANY} the board wants it weekly",
+        3.5,
+    )
+    assert takeaway["said_at"] is None
+    [transcript] = data["transcripts"]
+    assert transcript["interview_id"] == person["interview_id"]
+    assert [(s["start"], s["speaker"]) for s in transcript["segments"]] == [
+        (1.0, "Dana Reyes"),
+        (3.5, NAME),
+    ]
+    assert f"call me on {PHONE}" in transcript["segments"][1]["text"]
     assert takeaway["text"] == "Finance teams export weekly"
     assert takeaway["quote"] == f"At {COMPANY} we export every Monday, said {NAME}"
     assert sorted(takeaway["tags"]) == ["exports", "finance"]
@@ -313,6 +348,9 @@ def test_before_erasure_the_scan_finds_the_person_everywhere(app, person):
         "mail_attachment",
         "outbox_message",
         "participant_import",
+        "transcript",
+        "transcript_segment",
+        "transcript_highlight",
     } <= tables
 
 
@@ -380,7 +418,8 @@ def test_erasure_leaves_nothing_personal_in_any_table(app, client, study, person
     assert entry.detail == {
         "interviews": 2,
         "notes": 1,
-        "takeaways": 1,
+        "transcripts": 1,
+        "takeaways": 2,  # the one logged, and the highlight
         "consents": 1,
         "messages_voided": entry.detail["messages_voided"],
         "emails_deleted": entry.detail["emails_deleted"],

@@ -27,6 +27,7 @@ from interviews.flows.demo import panel as demo_panel
 from interviews.flows.demo import reports as demo_reports
 from interviews.flows.demo import rewards as demo_rewards
 from interviews.flows.demo import teams as demo_teams
+from interviews.flows.demo import transcripts as demo_transcripts
 from interviews.mail import delivery
 from interviews.message_texts import Text
 from interviews.messaging import render
@@ -246,7 +247,8 @@ def _seed_study(owner: accounts.Member) -> None:
             ),
         )
     demo_panel.seed_panel(owner, study.id)
-    demo_maps.seed_maps(owner)
+    nodes = demo_maps.seed_maps(owner)
+    demo_transcripts.seed_transcripts(owner, held, nodes)
     demo_reports.seed_reports(owner, study.id)
     demo_teams.seed_round_robin(owner)
 

@@ -246,4 +246,10 @@ def seed_maps(owner: accounts.Member) -> dict[str, int]:
         ),
         now,
     )
-    return {"map": map_id, "child": child, "roadmap": roadmap}
+    return {
+        "map": map_id,
+        "child": child,
+        "roadmap": roadmap,
+        "share": share,
+        "opens": opens,
+    }
