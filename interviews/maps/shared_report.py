@@ -37,6 +37,9 @@ class ReportQuote:
     text: str  # the takeaway, what the team learned
     quote: str  # the person's words
     attribution: str
+    # When its words were said in the recording ("12:34"), for a highlight of a timed
+    # transcript; "" otherwise. Only the time: the report links nowhere into the app.
+    at: str = ""
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,7 @@ def _report_quotes(
                     person.company if person else None,
                     t.source,
                 ),
+                at=t.moment.at if t.moment else "",
             )
         )
     return {k: tuple(v) for k, v in by_node.items()}

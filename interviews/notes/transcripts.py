@@ -146,6 +146,18 @@ def transcript_of(workspace_id: int, interview_id: int) -> TranscriptView:
     return _view(row)
 
 
+def segment_count(workspace_id: int, interview_id: int) -> int | None:
+    """How many segments the interview's transcript has; None when it has none."""
+    row = _row(workspace_id, interview_id)
+    if row is None:
+        return None
+    return db.session.scalar(
+        select(func.count())
+        .select_from(TranscriptSegment)
+        .where(TranscriptSegment.transcript_id == row.id)
+    )
+
+
 def has_transcript(workspace_id: int, interview_ids: list[int]) -> set[int]:
     """Which of these interviews have a transcript."""
     if not interview_ids:
