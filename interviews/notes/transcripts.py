@@ -158,20 +158,6 @@ def segment_count(workspace_id: int, interview_id: int) -> int | None:
     )
 
 
-def has_transcript(workspace_id: int, interview_ids: list[int]) -> set[int]:
-    """Which of these interviews have a transcript."""
-    if not interview_ids:
-        return set()
-    return set(
-        db.session.scalars(
-            select(Transcript.interview_id).where(
-                Transcript.workspace_id == workspace_id,
-                Transcript.interview_id.in_(interview_ids),
-            )
-        )
-    )
-
-
 def put_transcript(
     actor: accounts.Member,
     interview_id: int,
