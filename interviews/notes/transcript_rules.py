@@ -88,8 +88,9 @@ def turns(segments: list) -> list[Turn]:
 # --- a highlight's quote -------------------------------------------------------------------
 
 _QUOTE_MARKS = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
-# What people put around a quote they trimmed: quotation marks, ellipses.
-_TRIM = " \t\n\"'\u2026."
+# What people put around a quote they trimmed: quotation marks, and ellipses ("…" or
+# "..."), at either end, in any order.
+_AROUND = re.compile(r"^(?:[\s\"']|\u2026|\.\.\.)+|(?:[\s\"']|\u2026|\.\.\.)+$")
 
 
 def plain_words(text: str) -> str:
@@ -112,9 +113,18 @@ def find_quote(texts: list[str], quote: str) -> QuoteFound | None:
     (``texts`` are the segment's text and those after it, in order). Whole words only:
     a quote may not start or end inside a word. Quotation marks and ellipses around it
     are trimmed; case and everything inside must be as said."""
-    wanted = plain_words(quote).strip(_TRIM)
-    if not wanted or not texts:
+    wanted = _AROUND.sub("", plain_words(quote))
+    if not texts or not any(char.isalnum() for char in wanted):
         return None
+    # A sentence's own full stop is kept when it was said there ("…are gone."), and
+    # forgiven when the words go on ("gone." of "gone, and…").
+    found = _find(texts, wanted)
+    if found is None and wanted.endswith(".") and len(wanted) > 1:
+        found = _find(texts, wanted[:-1].rstrip())
+    return found
+
+
+def _find(texts: list[str], wanted: str) -> QuoteFound | None:
     first = plain_words(texts[0])
     joined, ends = first, [len(first)]
     for more in texts[1:]:

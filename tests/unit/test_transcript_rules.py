@@ -93,11 +93,21 @@ def test_quotation_marks_ellipses_and_line_breaks_around_a_trimmed_quote_do_not_
     assert found is not None and found.text == "every dashboard to a spreadsheet"
 
 
+def test_a_full_stop_said_there_is_kept_and_one_that_was_not_is_forgiven():
+    ended = find_quote(SEGMENTS[2:], "It takes about two hours.")
+    assert ended is not None and ended.text == "It takes about two hours."
+    assert find_quote(SEGMENTS[2:], "“…about two hours...”").text == "about two hours"
+    run_on = find_quote(SEGMENTS, "We export every dashboard.")
+    assert run_on is not None and run_on.text == "We export every dashboard"
+
+
 def test_words_not_said_or_changed_are_not_a_quote():
     assert find_quote(SEGMENTS, "export every report") is None
     assert find_quote(SEGMENTS, "We Export every dashboard") is None  # case as said
     assert find_quote(SEGMENTS, "") is None
     assert find_quote(SEGMENTS, "“ … ”") is None
+    assert find_quote(SEGMENTS, "....") is None
+    assert find_quote(SEGMENTS, ", .") is None
 
 
 def test_a_quote_must_start_in_the_chosen_segment():
