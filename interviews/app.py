@@ -253,6 +253,17 @@ _DEFAULT_MESSAGES = {
 }
 
 
+def _too_large_message(limit: int) -> str:
+    """What a request past MAX_CONTENT_LENGTH is told: nothing of it was read, so no form
+    can come back as typed; the limit, and what to do."""
+    size = f"{limit / 1_048_576:.0f} MB" if limit >= 1_048_576 else f"{limit / 1024:.0f} kB"
+    return (
+        f"This was more than the server takes at once: a request can carry at most {size}, "
+        "and nothing of it was read or saved. Go back and choose a smaller file (a "
+        "transcript or a CSV of people can be up to 5 MB)."
+    )
+
+
 def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
@@ -278,6 +289,8 @@ def _register_error_handlers(app: Flask) -> None:
         message = (
             _DEFAULT_MESSAGES.get(status) if error.description == type(error).description else None
         )
+        if status == 413 and message is None:
+            message = _too_large_message(app.config["MAX_CONTENT_LENGTH"])
         message = message or error.description or "Something is wrong with this request."
         headers = {
             k: v for k, v in error.get_response().headers.items() if k in ("Allow", "Retry-After")

@@ -196,6 +196,21 @@ def test_a_file_too_big_answers_413_at_the_file_input_and_stores_nothing(
     assert not stored(small, study, interview_id)
 
 
+def test_a_request_past_the_server_limit_says_how_big_a_file_may_be(make_app, study, interview_id):
+    # Past MAX_CONTENT_LENGTH nothing of the request is read (the form's token neither),
+    # so no page of the form can come back: the error page says what to do instead.
+    small = make_app(MAX_CONTENT_LENGTH=5000)
+    client = small.test_client()
+    log_in(client, study["dana"].email)
+
+    refused = upload(client, interview_id, file=CALL.encode() * 40)
+
+    assert refused.status_code == 413
+    said = refused.get_data(as_text=True)
+    assert "a request can carry at most 5 kB" in said and "Go back" in said
+    assert not stored(small, study, interview_id)
+
+
 def test_without_permission_on_file_the_pm_ticks_that_they_agreed(app, client, study, interview_id):
     assert 'id="confirm"' in client.get(page_url(interview_id)).get_data(as_text=True)
 
