@@ -132,6 +132,20 @@ def notes_of(workspace_id: int, interview_id: int) -> NotesView:
     return _view(summary, _notes_row(interview_id))
 
 
+def recording_url_of(workspace_id: int, interview_id: int) -> str:
+    """The address of an interview's recording, "" when none is on file (or the
+    interview is another workspace's): one column, for pages that link many moments."""
+    return (
+        db.session.scalar(
+            select(InterviewNotes.recording_url).where(
+                InterviewNotes.workspace_id == workspace_id,
+                InterviewNotes.interview_id == interview_id,
+            )
+        )
+        or ""
+    )
+
+
 def _row_for_writing(actor: accounts.Member, interview_id: int, now: datetime):
     library.editor_required(actor)
     summary = team.interview_summary(actor.workspace_id, interview_id)

@@ -194,14 +194,14 @@ def moments_of(takeaway_ids: list[int]) -> dict[int, Moment]:
         select(TranscriptHighlight).where(TranscriptHighlight.takeaway_id.in_(takeaway_ids))
     ).all()
     return {
-        r.takeaway_id: Moment(
-            r.segment_id,
-            None if r.start_ms is None else r.start_ms / 1000,
-            None if r.end_ms is None else r.end_ms / 1000,
-            r.speaker,
-        )
+        r.takeaway_id: Moment(r.segment_id, seconds(r.start_ms), seconds(r.end_ms), r.speaker)
         for r in rows
     }
+
+
+def seconds(ms: int | None) -> float | None:
+    """Milliseconds into the recording (as stored) as seconds (as shown and answered)."""
+    return None if ms is None else ms / 1000
 
 
 def _lines(typed: str) -> str:

@@ -21,7 +21,7 @@ from flask import (
     url_for,
 )
 
-from interviews.errors import DomainError, InvalidInput, NotFound, TooLarge
+from interviews.errors import InvalidInput, NotFound, TooLarge
 from interviews.maps import evidence
 from interviews.maps.rules import NodeKind
 from interviews.notes import search, transcripts
@@ -325,9 +325,7 @@ def play_link(takeaway: TakeawayView) -> str | None:
         return None
     known: dict[int, str] = g.setdefault("recording_urls", {})
     if takeaway.interview_id not in known:
-        try:
-            view = notes.notes_of(member.workspace_id, takeaway.interview_id)
-            known[takeaway.interview_id] = view.recording_url
-        except DomainError:
-            known[takeaway.interview_id] = ""
+        known[takeaway.interview_id] = notes.recording_url_of(
+            member.workspace_id, takeaway.interview_id
+        )
     return moment_link(known[takeaway.interview_id], moment.start)
