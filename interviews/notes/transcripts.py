@@ -93,10 +93,6 @@ class ConsentNeeded(InvalidInput):
     code = "consent_needed"
 
 
-def _seconds(ms: int | None) -> float | None:
-    return None if ms is None else ms / 1000
-
-
 def _ms(seconds: float | None) -> int | None:
     return None if seconds is None else round(seconds * 1000)
 
@@ -126,8 +122,8 @@ def _view(row: Transcript) -> TranscriptView:
             SegmentView(
                 id=s.id,
                 position=s.position,
-                start=_seconds(s.start_ms),
-                end=_seconds(s.end_ms),
+                start=takeaways.seconds(s.start_ms),
+                end=takeaways.seconds(s.end_ms),
                 speaker=s.speaker,
                 role=row.speakers.get(s.speaker, SpeakerRole.OTHER),
                 text=s.text,
@@ -419,15 +415,20 @@ def search_spoken(
             TranscriptSegment.interview_id.in_(team.interview_ids_of_study(workspace_id, study_id))
         )
     total = db.session.scalar(select(func.count()).select_from(TranscriptSegment).where(*where))
+    # Ordered by "interview_id + 0", not the column: PostgreSQL otherwise walks the
+    # interview index backwards hoping for 50 matches soon and, for a word said ten times
+    # in 600,000 lines, reads every line (210 ms instead of 1); matches are found first,
+    # then sorted.
     rows = db.session.scalars(
         select(TranscriptSegment)
         .where(*where)
-        .order_by(TranscriptSegment.interview_id.desc(), TranscriptSegment.position)
+        .order_by((TranscriptSegment.interview_id + 0).desc(), TranscriptSegment.position)
         .limit(limit)
         .offset(offset)
     ).all()
     return [
-        SpokenWords(r.interview_id, r.id, _seconds(r.start_ms), r.speaker, r.text) for r in rows
+        SpokenWords(r.interview_id, r.id, takeaways.seconds(r.start_ms), r.speaker, r.text)
+        for r in rows
     ], total or 0
 
 
