@@ -129,6 +129,30 @@ def main() -> None:
         stranger = browser.new_context(viewport={"width": 1024, "height": 900}).new_page()
         stranger.goto(address)
         stranger.screenshot(path=OUT / "shared-report.png")
+        page.set_viewport_size({"width": 1280, "height": 960})
+        page.goto(f"{base}/takeaways?q=board+pack")
+        page.locator("li.takeaway .moment a", has_text="at ").first.click()
+        page.wait_for_url("**/transcript#segment-*")
+        page.screenshot(path=OUT / "transcript.png")
+        page.goto(page.url.split("#")[0])
+        # Select a sentence as a person would, then make it a takeaway.
+        page.evaluate(
+            """() => {
+                const words = [...document.querySelectorAll("[data-segment-text]")]
+                    .find((s) => s.textContent.includes("every Friday")).firstChild;
+                const at = words.textContent.indexOf("every Friday");
+                const range = document.createRange();
+                range.setStart(words, at);
+                range.setEnd(words, words.textContent.indexOf(".", at) + 1);
+                getSelection().removeAllRanges();
+                getSelection().addRange(range);
+            }"""
+        )
+        page.get_by_role("button", name="Make a takeaway").click()
+        page.locator("#h-text").fill("Builds the board pack by hand every Friday")
+        page.locator("#h-tags").fill("reporting, exports")
+        page.locator("#highlight-heading").scroll_into_view_if_needed()
+        page.screenshot(path=OUT / "transcript-highlight.png")
         browser.close()
     server.shutdown()
     for shot in sorted(OUT.glob("*.png")):
