@@ -25,20 +25,8 @@ from tests.integration.html_forms import read_page
 DATA = Path(__file__).resolve().parent.parent / "data" / "transcripts"
 RECORDING = "https://media.example.com/calls/pat.mp4"
 
-CALL = """WEBVTT
-
-00:00:01.000 --> 00:00:04.000
-<v Dana Reyes>Thanks for joining. How do you share dashboards today?
-
-00:00:04.500 --> 00:00:09.000
-<v Pat Customer>We export every dashboard to a spreadsheet on Fridays,
-
-00:00:09.000 --> 00:00:12.500
-<v Pat Customer>because finance won't log in. It takes about two hours.
-
-00:01:13.000 --> 00:01:15.000
-<v Dana Reyes>Two hours every week?
-"""
+# Pat's call about sharing dashboards, with Dana asking (also the browser journey's).
+CALL = (DATA / "pat_call.vtt").read_text(encoding="utf-8")
 
 
 @pytest.fixture
@@ -489,6 +477,8 @@ def test_the_library_the_map_and_a_shared_report_show_when_the_words_were_said(
 
     for html in (library, evidence):
         assert "Dana Reyes, <a " in html and to_segment in html and play in html
+    picking = client.get(f"/maps/{nodes_['map']}/shares").get_data(as_text=True)
+    assert "“Two hours every week?” <span class=\"muted\">(Pat Customer, Dana Reyes at 1:13)" in picking
     assert 'href="https://media.example.com/calls/pat.mp4#t=1"' in transcript  # the first turn
     with app.app_context():
         [item] = takeaways.takeaways_of_interview(study["dana"].workspace_id, interview_id)
