@@ -4,6 +4,7 @@ outcome, sees it on the map with the moment it was said, and follows the time ba
 the transcript. Then the same page on a phone."""
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -19,20 +20,9 @@ pytestmark = pytest.mark.e2e
 
 RECORDING = "https://media.example.com/calls/pat.mp4"
 OUTCOME = "Read the numbers without an export"
-CALL = """WEBVTT
-
-00:00:01.000 --> 00:00:04.000
-<v Dana Reyes>Thanks for joining. How do you share dashboards today?
-
-00:00:04.500 --> 00:00:09.000
-<v Pat Customer>We export every dashboard to a spreadsheet on Fridays,
-
-00:00:09.000 --> 00:00:12.500
-<v Pat Customer>because finance won't log in. It takes about two hours.
-
-00:01:13.000 --> 00:01:15.000
-<v Dana Reyes>Two hours every week?
-"""
+CALL = (Path(__file__).resolve().parents[1] / "data/transcripts/pat_call.vtt").read_text(
+    encoding="utf-8"
+)
 
 
 def log_in(page: Page, base_url: str, email: str) -> None:
