@@ -28,10 +28,10 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 from stats import percentile  # beside this script (run as benchmarks/<name>.py)
-from throwaway import throwaway_app
+from throwaway import chunked, throwaway_app
 
 from interviews.accounts import service as accounts
 from interviews.db import db
@@ -90,11 +90,6 @@ def sentence(rng: random.Random, filler: list[str], low: int, high: int) -> str:
         for _ in range(rng.randint(low, high))
     ]
     return " ".join(words).capitalize()
-
-
-def chunked(target, rows: list[dict], size: int = 5000) -> None:
-    for start in range(0, len(rows), size):
-        db.session.execute(insert(target), rows[start : start + size])
 
 
 def seed(args: argparse.Namespace) -> tuple[accounts.Member, int]:

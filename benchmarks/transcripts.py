@@ -32,11 +32,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from flask import Flask
-from library import PRODUCT_WORDS, chunked, made_up_words  # beside this script
+from library import PRODUCT_WORDS, made_up_words  # beside this script
 from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 from stats import timing_line
-from throwaway import throwaway_app
+from throwaway import chunked, throwaway_app
 
 from interviews.accounts import api_tokens
 from interviews.accounts import service as accounts
