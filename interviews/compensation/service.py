@@ -251,8 +251,21 @@ def claim_settled(
         .order_by(Reward.id)
         .execution_options(populate_existing=True)
     ).all()
-    for row in rows:
-        _event(row, actor, RewardStatus.OWED, now, note)
+    # Each history line added by its reward's id: appending to ``row.events`` would
+    # first load that reward's whole history, one query (and a flush) per reward.
+    db.session.add_all(
+        RewardEvent(
+            reward_id=row.id,
+            at=now,
+            actor_user_id=actor.user_id,
+            actor_name=actor.name,
+            from_status=RewardStatus.OWED,
+            to_status=row.status,
+            method_masked=rules.mask(row.method),
+            note=note,
+        )
+        for row in rows
+    )
     return list(rows)
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from sqlalchemy import select
+
 from interviews.accounts import service as accounts
 from interviews.clock import utc_now
 from interviews.compensation import rules
@@ -37,8 +39,13 @@ def settle(
     rows = compensation.claim_settled(actor, reward_ids, status, method=method, note=note, now=now)
     due_now: list[int] = []
     if status in rules.PAID:
-        for row in rows:
-            due_now += outbox.plan_reward_sent(db.session.get(Interview, row.interview_id), now)
+        interviews = db.session.scalars(
+            select(Interview)
+            .where(Interview.id.in_([row.interview_id for row in rows]))
+            .order_by(Interview.id)
+        ).all()
+        due_now += outbox.plan_reward_sent(list(interviews), now)
+    settled = [row.id for row in rows]  # read before the commit expires every row
     db.session.commit()
     messaging.send_soon(due_now)
-    return compensation.rewards_by_id(actor.workspace_id, [row.id for row in rows], now)
+    return compensation.rewards_by_id(actor.workspace_id, settled, now)

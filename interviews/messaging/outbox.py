@@ -138,10 +138,11 @@ def plan_attendance(
     return _ids(rows)
 
 
-def plan_reward_sent(interview: Interview, now: datetime) -> list[int]:
-    """The interview's reward went out: the interviewee hears it is on its way, now."""
-    row = _add(interview, PlannedMessage(now, MessageKind.REWARD_SENT, Audience.PARTICIPANT), now)
-    return _ids([row])
+def plan_reward_sent(interviews: list[Interview], now: datetime) -> list[int]:
+    """These interviews' rewards went out: each interviewee hears theirs is on its way,
+    now. One flush for the batch."""
+    planned = PlannedMessage(now, MessageKind.REWARD_SENT, Audience.PARTICIPANT)
+    return _ids([_add(interview, planned, now) for interview in interviews])
 
 
 def _has(interview_id: int, kind: MessageKind) -> bool:
