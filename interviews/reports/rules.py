@@ -183,11 +183,13 @@ class WeekCounts:
 
 
 def weekly(
-    span: DayRange, interviews: Iterable[tuple[date, str]], reminders: Iterable[date]
+    span: DayRange,
+    interviews: Iterable[tuple[date, str]],
+    reminders: Iterable[tuple[date, int]],
 ) -> list[WeekCounts]:
     """One line per week the range touches, weeks with nothing included, from
-    (start day, status) of interviews and the days reminders were sent. Days outside
-    the range are left out, so a first or last week may be partial."""
+    (start day, status) of interviews and (day, how many) of reminders sent. Days
+    outside the range are left out, so a first or last week may be partial."""
     weeks = span.weeks()
     counts: dict[date, dict[str, int]] = {w: {} for w in weeks}
     for day, status in interviews:
@@ -195,10 +197,10 @@ def weekly(
             bucket = counts[monday(day)]
             bucket["booked"] = bucket.get("booked", 0) + 1
             bucket[str(status)] = bucket.get(str(status), 0) + 1
-    for day in reminders:
+    for day, sent in reminders:
         if day in span:
             bucket = counts[monday(day)]
-            bucket["reminders"] = bucket.get("reminders", 0) + 1
+            bucket["reminders"] = bucket.get("reminders", 0) + sent
     return [
         WeekCounts(
             week=w,

@@ -131,11 +131,11 @@ class _Numbers:
 
     @cached_property
     def weeks(self) -> list[rules.WeekCounts]:
-        sent = planned.reminder_sent_times(self.workspace_id, self.start, self.end, self.f.study_id)
+        sent = planned.reminders_sent_per_day(
+            self.workspace_id, self.start, self.end, self.f.study_id
+        )
         return rules.weekly(
-            self.f.span,
-            ((fact.start.date(), fact.status.value) for fact in self.facts),
-            (at.date() for at in sent),
+            self.f.span, ((fact.start.date(), fact.status.value) for fact in self.facts), sent
         )
 
     @cached_property

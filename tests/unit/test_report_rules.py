@@ -82,7 +82,7 @@ def test_weeks_start_on_monday_and_include_weeks_with_nothing():
             (date(2026, 11, 24), "cancelled"),  # last day: in
             (date(2026, 11, 25), "completed"),  # the day after: out
         ],
-        [date(2026, 11, 4), date(2026, 11, 4), date(2026, 11, 23), date(2026, 11, 30)],
+        [(date(2026, 11, 4), 2), (date(2026, 11, 23), 1), (date(2026, 11, 30), 5)],
     )
     assert [w.week for w in weeks] == [
         date(2026, 11, 2),
