@@ -478,7 +478,9 @@ def test_the_library_the_map_and_a_shared_report_show_when_the_words_were_said(
     for html in (library, evidence):
         assert "Dana Reyes, <a " in html and to_segment in html and play in html
     picking = client.get(f"/maps/{nodes_['map']}/shares").get_data(as_text=True)
-    assert "“Two hours every week?” <span class=\"muted\">(Pat Customer, Dana Reyes at 1:13)" in picking
+    assert (
+        '“Two hours every week?” <span class="muted">(Pat Customer, Dana Reyes at 1:13)' in picking
+    )
     assert 'href="https://media.example.com/calls/pat.mp4#t=1"' in transcript  # the first turn
     with app.app_context():
         [item] = takeaways.takeaways_of_interview(study["dana"].workspace_id, interview_id)
