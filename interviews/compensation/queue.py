@@ -23,7 +23,7 @@ from interviews.errors import InvalidInput, NotFound
 from interviews.money import KIND_LABELS, Money, RewardKind
 from interviews.participants.models import Participant
 from interviews.scheduling.models import Interview
-from interviews.spreadsheet import csv_row
+from interviews.spreadsheet import csv_cell
 from interviews.studies.models import Study
 
 QUEUE_PAGE = 200
@@ -295,26 +295,25 @@ def payout_csv(workspace_id: int, status: RewardStatus | None, now: datetime | N
         name, email = _who(r.name, r.email, r.erased_at)
         money = Money.from_minor(r.amount_minor, r.currency)
         overdue = r.status is RewardStatus.OWED and rules.is_overdue(r.owed_at, now, overdue_days)
-        # Names and notes are typed by people, interviewees too: never a formula.
+        # Names, titles and notes are typed by people, interviewees too: never a formula
+        # (csv_cell). Ids, statuses, times and amounts are ours and cannot start one.
         out.writerow(
-            csv_row(
-                [
-                    r.id,
-                    r.status.value,
-                    r.owed_at.isoformat(),
-                    r.settled_at.isoformat() if r.settled_at else "",
-                    r.title,
-                    r.interview_id,
-                    f"{r.start_at:%Y-%m-%d}",
-                    name,
-                    email,
-                    r.kind.value,
-                    str(money),
-                    money.currency,
-                    rules.mask(r.method),
-                    r.note,
-                    "yes" if overdue else "",
-                ]
+            (
+                r.id,
+                r.status.value,
+                r.owed_at.isoformat(),
+                r.settled_at.isoformat() if r.settled_at else "",
+                csv_cell(r.title),
+                r.interview_id,
+                f"{r.start_at:%Y-%m-%d}",
+                csv_cell(name),
+                csv_cell(email),
+                r.kind.value,
+                str(money),
+                money.currency,
+                csv_cell(rules.mask(r.method)),
+                csv_cell(r.note),
+                "yes" if overdue else "",
             )
         )
     return buffer.getvalue()
