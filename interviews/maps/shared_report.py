@@ -89,7 +89,7 @@ def _people_behind(workspace_id: int, tree: MapTree) -> dict[int, ParticipantVie
 
 def _withholder(people: Iterable[ParticipantView]):
     """A function that withholds these people's names, companies, addresses and phone
-    numbers from a text. notes_erasure.scrub is erasure's helper; on a report the words are
+    numbers from a text. notes_erasure.scrubber is erasure's helper; on a report the words are
     withheld, not erased."""
     words: list[str] = []
     for p in people:
@@ -98,9 +98,8 @@ def _withholder(people: Iterable[ParticipantView]):
         )
     if not words:
         return lambda text: text
-    return lambda text: (
-        notes_erasure.scrub(text, words).replace("[erased]", WITHHELD) if text else text
-    )
+    scrub = notes_erasure.scrubber(words)
+    return lambda text: scrub(text).replace("[erased]", WITHHELD) if text else text
 
 
 def _withheld_tree(tree: MapTree, clean) -> MapTree:

@@ -7,7 +7,10 @@ import json
 import zipfile
 from datetime import UTC, datetime
 
-from interviews.notes.erasure import scrub
+from hypothesis import given
+from hypothesis import strategies as st
+
+from interviews.notes.erasure import scrub, scrubber
 from interviews.participants import personal_data
 
 
@@ -105,3 +108,25 @@ def test_the_archive_holds_the_readme_the_document_and_the_notes():
     text = archive.read("README.txt").decode()
     assert "participant 7" in text and "24 November 2026 at 09:30 UTC" in text
     assert "  rewards: thank-yous owed and sent" in text
+
+
+def test_a_scrubber_of_thousands_of_words_withholds_what_scrub_would():
+    people = [
+        personal_data.erasure_words(
+            name=f"Person{n} Lastname{n}", email=f"p{n}@firm{n}.example", phone="", company=""
+        )
+        for n in range(3000)
+    ]
+    scrub_all = scrubber(word for words in people for word in words)
+    text = "Person17 Lastname17 (p17@firm17.example) told PERSON2999 about person30x."
+
+    assert scrub_all(text) == "[erased] ([erased]) told [erased] about person30x."
+    assert scrub_all("") == "" and scrub_all("Nobody here.") == "Nobody here."
+
+
+@given(
+    words=st.lists(st.text(alphabet="abcAB é+-.@ 12", min_size=1, max_size=8), max_size=8),
+    text=st.text(alphabet="abcAB é+-.@ 12\n", max_size=40),
+)
+def test_a_scrubber_finds_exactly_what_scrub_finds(words, text):
+    assert scrubber(words)(text) == scrub(text, words)
