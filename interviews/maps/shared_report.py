@@ -79,11 +79,12 @@ class SharedReport:
 
 def _people_behind(workspace_id: int, tree: MapTree) -> dict[int, ParticipantView]:
     """Everyone (not erased) whose takeaways are evidence anywhere on the map, by id."""
-    ids: set[int] = set()
-    for node in tree.nodes():
-        if node.kind in rules.EVIDENCE_KINDS and node.evidence.takeaways:
-            ids |= set(links.participants_of(workspace_id, node.id))
-    found = lookalikes.people_by_id(workspace_id, ids)
+    backed = [
+        node.id
+        for node in tree.nodes()
+        if node.kind in rules.EVIDENCE_KINDS and node.evidence.takeaways
+    ]
+    found = lookalikes.people_by_id(workspace_id, links.people_behind(workspace_id, backed))
     return {i: p for i, p in found.items() if not p.erased}
 
 

@@ -124,6 +124,25 @@ def participants_of(workspace_id: int, node_id: int) -> dict[int, list[int]]:
     return dict(people)
 
 
+def people_behind(workspace_id: int, node_ids: list[int]) -> set[int]:
+    """The participants whose takeaways are evidence for any of these nodes, in one
+    query (a shared report of a 500-node map asked once per node)."""
+    if not node_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(Takeaway.participant_id)
+            .join(takeaway_link, takeaway_link.c.takeaway_id == Takeaway.id)
+            .where(
+                Takeaway.workspace_id == workspace_id,
+                takeaway_link.c.node_id.in_(node_ids),
+                Takeaway.participant_id.is_not(None),
+            )
+            .distinct()
+        )
+    )
+
+
 def unlinked(workspace_id: int, limit: int = 5) -> tuple[int, list[TakeawayView]]:
     """Takeaways linked to no node of any map: how many, and the newest ``limit`` of
     them. Evidence that no map uses cannot change a decision yet."""
