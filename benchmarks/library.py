@@ -24,14 +24,13 @@ from __future__ import annotations
 import argparse
 import random
 import time
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 from stats import percentile  # beside this script (run as benchmarks/<name>.py)
-from throwaway import chunked, throwaway_app
+from throwaway import chunked, interview_row, seed_people, throwaway_app
 
 from interviews.accounts import service as accounts
 from interviews.db import db
@@ -47,7 +46,6 @@ from interviews.notes.models import (
     takeaway_tag,
 )
 from interviews.notes.search import PG_VECTOR_COLUMN, fts5_query, search_words, tsquery
-from interviews.participants.models import Participant
 from interviews.scheduling.models import Interview, InterviewStatus
 from interviews.studies import service as studies
 
@@ -111,42 +109,20 @@ def seed(args: argparse.Namespace) -> tuple[accounts.Member, int]:
         ).id
         for n in range(STUDIES)
     ]
-    chunked(
-        Participant,
-        [
-            {
-                "workspace_id": workspace,
-                "email": f"p{n}@bench.example",
-                "name": f"Participant {n}",
-                "timezone": "Europe/Berlin",
-                "created_at": now,
-                "updated_at": now,
-            }
-            for n in range(args.people)
-        ],
-    )
-    people = list(db.session.scalars(select(Participant.id).order_by(Participant.id)))
+    people = seed_people(workspace, args.people, now)
     interviews = []
     for n in range(INTERVIEWS):
         start = now - timedelta(minutes=15 * rng.randrange(60, 365 * 24 * 4))
         interviews.append(
-            {
-                "workspace_id": workspace,
-                "study_id": study_ids[n % STUDIES],
-                "participant_id": people[n % len(people)],
-                "host_id": owner.user_id,
-                "start_at": start,
-                "end_at": start + timedelta(minutes=45),
-                "status": InterviewStatus.COMPLETED,
-                "participant_timezone": "Europe/Berlin",
-                "answers": [],
-                "manage_token_hash": uuid.uuid4().hex,
-                "manage_nonce": uuid.uuid4().hex,
-                "ics_uid": uuid.uuid4().hex,
-                "ics_sequence": 0,
-                "created_at": now,
-                "updated_at": now,
-            }
+            interview_row(
+                workspace,
+                study_ids[n % STUDIES],
+                people[n % len(people)],
+                owner.user_id,
+                start,
+                InterviewStatus.COMPLETED,
+                now,
+            )
         )
     chunked(Interview, interviews)
     interview_rows = db.session.execute(

@@ -32,7 +32,7 @@ from redis import Redis
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import make_url
 from stats import timing_line  # beside this script (run as benchmarks/<name>.py)
-from throwaway import chunked, throwaway_app
+from throwaway import chunked, interview_row, seed_people, throwaway_app
 
 from interviews.accounts import service as accounts
 from interviews.compensation import budgets
@@ -44,7 +44,6 @@ from interviews.flows import rewards as settling
 from interviews.mail.models import MailMessage
 from interviews.messaging.models import OutboxMessage
 from interviews.money import Money, Offer, RewardKind
-from interviews.participants.models import Participant
 from interviews.scheduling.models import Interview, InterviewStatus
 from interviews.studies import service as studies
 from interviews.studies.models import StudyStatus
@@ -99,44 +98,22 @@ def seed(args: argparse.Namespace) -> tuple[accounts.Member, studies.StudyView]:
         offers[study.id] = money
     study_ids = list(offers)
 
-    chunked(
-        Participant,
-        [
-            {
-                "workspace_id": workspace,
-                "email": f"p{n}@bench.example",
-                "name": f"Participant {n}",
-                "timezone": "Europe/Berlin",
-                "created_at": now,
-                "updated_at": now,
-            }
-            for n in range(PEOPLE)
-        ],
-    )
-    people = list(db.session.scalars(select(Participant.id).order_by(Participant.id)))
+    people = seed_people(workspace, PEOPLE, now)
     rows = []
     for n in range(args.interviews):
         status = status_of(rng, MIX, InterviewStatus.CANCELLED)
         ahead = status is InterviewStatus.BOOKED
         start = now + timedelta(minutes=rng.randrange(60, 30 * 24 * 60, 15) * (1 if ahead else -6))
         rows.append(
-            {
-                "workspace_id": workspace,
-                "study_id": study_ids[n % len(study_ids)],
-                "participant_id": people[n % PEOPLE],
-                "host_id": owner.user_id,
-                "start_at": start,
-                "end_at": start + timedelta(minutes=45),
-                "status": status,
-                "participant_timezone": "Europe/Berlin",
-                "answers": [],
-                "manage_token_hash": uuid.uuid4().hex,
-                "manage_nonce": uuid.uuid4().hex,
-                "ics_uid": uuid.uuid4().hex,
-                "ics_sequence": 0,
-                "created_at": now,
-                "updated_at": now,
-            }
+            interview_row(
+                workspace,
+                study_ids[n % len(study_ids)],
+                people[n % PEOPLE],
+                owner.user_id,
+                start,
+                status,
+                now,
+            )
         )
     chunked(Interview, rows)
     interviews = db.session.execute(

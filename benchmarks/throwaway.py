@@ -7,11 +7,12 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import flask_migrate
 from flask import Flask
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import create_engine, insert, select, text
 from sqlalchemy.engine import make_url
 
 from interviews.app import create_app
@@ -68,3 +69,60 @@ def chunked(table, rows: list[dict], size: int = 5000) -> None:
     """Bulk-insert seed rows in batches a driver takes in one statement."""
     for start in range(0, len(rows), size):
         db.session.execute(insert(table), rows[start : start + size])
+
+
+def seed_people(workspace_id: int, count: int, now: datetime) -> list[int]:
+    """``count`` panel people (p<n>@bench.example, "Participant <n>"), bulk-inserted;
+    their ids in order."""
+    from interviews.participants.models import Participant
+
+    chunked(
+        Participant,
+        [
+            {
+                "workspace_id": workspace_id,
+                "email": f"p{n}@bench.example",
+                "name": f"Participant {n}",
+                "timezone": "Europe/Berlin",
+                "created_at": now,
+                "updated_at": now,
+            }
+            for n in range(count)
+        ],
+    )
+    return list(
+        db.session.scalars(
+            select(Participant.id)
+            .where(Participant.workspace_id == workspace_id)
+            .order_by(Participant.id)
+        )
+    )
+
+
+def interview_row(
+    workspace_id: int,
+    study_id: int,
+    participant_id: int,
+    host_id: int,
+    start: datetime,
+    status: object,
+    now: datetime,
+) -> dict:
+    """One 45-minute interview as a bulk insert takes it (tokens unguessable, as booked)."""
+    return {
+        "workspace_id": workspace_id,
+        "study_id": study_id,
+        "participant_id": participant_id,
+        "host_id": host_id,
+        "start_at": start,
+        "end_at": start + timedelta(minutes=45),
+        "status": status,
+        "participant_timezone": "Europe/Berlin",
+        "answers": [],
+        "manage_token_hash": uuid.uuid4().hex,
+        "manage_nonce": uuid.uuid4().hex,
+        "ics_uid": uuid.uuid4().hex,
+        "ics_sequence": 0,
+        "created_at": now,
+        "updated_at": now,
+    }

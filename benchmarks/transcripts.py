@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import random
 import time
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -36,7 +35,7 @@ from library import PRODUCT_WORDS, made_up_words  # beside this script
 from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 from stats import timing_line
-from throwaway import chunked, throwaway_app
+from throwaway import chunked, interview_row, seed_people, throwaway_app
 
 from interviews.accounts import api_tokens
 from interviews.accounts import service as accounts
@@ -45,7 +44,6 @@ from interviews.notes import transcript_files
 from interviews.notes.models import Transcript, TranscriptSegment
 from interviews.notes.search import fts5_query, search_words, tsquery
 from interviews.notes.transcripts import FTS_TABLE, PG_VECTOR_COLUMN
-from interviews.participants.models import Participant
 from interviews.scheduling.models import Interview, InterviewStatus
 from interviews.studies import service as studies
 
@@ -118,42 +116,20 @@ def seed(args: argparse.Namespace, rng: random.Random, filler: list[str]) -> dic
         ).id
         for n in range(STUDIES)
     ]
-    chunked(
-        Participant,
-        [
-            {
-                "workspace_id": workspace,
-                "email": f"p{n}@bench.example",
-                "name": f"Participant {n}",
-                "timezone": "Europe/Berlin",
-                "created_at": now,
-                "updated_at": now,
-            }
-            for n in range(args.transcripts)
-        ],
-    )
-    people = list(db.session.scalars(select(Participant.id).order_by(Participant.id)))
+    people = seed_people(workspace, args.transcripts, now)
     interviews = []
     for n, person in enumerate(people):
         start = now - timedelta(hours=n * 9 + 2)
         interviews.append(
-            {
-                "workspace_id": workspace,
-                "study_id": study_ids[n % STUDIES],
-                "participant_id": person,
-                "host_id": owner.user_id,
-                "start_at": start,
-                "end_at": start + timedelta(minutes=45),
-                "status": InterviewStatus.COMPLETED,
-                "participant_timezone": "Europe/Berlin",
-                "answers": [],
-                "manage_token_hash": uuid.uuid4().hex,
-                "manage_nonce": uuid.uuid4().hex,
-                "ics_uid": uuid.uuid4().hex,
-                "ics_sequence": 0,
-                "created_at": now,
-                "updated_at": now,
-            }
+            interview_row(
+                workspace,
+                study_ids[n % STUDIES],
+                person,
+                owner.user_id,
+                start,
+                InterviewStatus.COMPLETED,
+                now,
+            )
         )
     chunked(Interview, interviews)
     interview_ids = list(db.session.scalars(select(Interview.id).order_by(Interview.id)))
