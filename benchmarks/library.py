@@ -29,8 +29,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
-from stats import percentile  # beside this script (run as benchmarks/<name>.py)
-from throwaway import chunked, interview_row, seed_people, throwaway_app
+from throwaway import chunked, interview_row, seed_people, throwaway_app, timed
 
 from interviews.accounts import service as accounts
 from interviews.db import db
@@ -233,25 +232,6 @@ def raw_search(dialect: str, q: str) -> Callable[[], object]:
             f"ORDER BY ts_rank({PG_VECTOR_COLUMN}, {query}) DESC LIMIT 50"
         ).bindparams(q=tsquery(words))
     return lambda: db.session.execute(sql).all()
-
-
-def timed(name: str, runs: int, call: Callable[[], object]) -> float:
-    """One untimed warm-up call, then ``runs`` timed ones, each on a fresh session;
-    returns the p95."""
-    samples = []
-    for run in range(runs + 1):
-        db.session.remove()
-        start = time.perf_counter()
-        call()
-        elapsed = (time.perf_counter() - start) * 1000
-        if run:
-            samples.append(elapsed)
-    p95 = percentile(samples, 95)
-    print(
-        f"{name:<52} n={runs:<4} p50={percentile(samples, 50):8.2f} ms  "
-        f"p95={p95:8.2f} ms  max={max(samples):8.2f} ms"
-    )
-    return p95
 
 
 def main() -> None:

@@ -19,13 +19,11 @@ import argparse
 import random
 import time
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, text, update
 from sqlalchemy.engine import make_url
-from stats import timing_line  # beside this script (run as benchmarks/<name>.py)
-from throwaway import chunked, throwaway_app
+from throwaway import chunked, throwaway_app, timed
 
 from interviews.accounts import service as accounts
 from interviews.compensation.models import Reward
@@ -178,18 +176,6 @@ def seed(interviews: int) -> accounts.Member:
         f"{len(rewards)} rewards"
     )
     return owner
-
-
-def timed(name: str, runs: int, call: Callable[[], object]) -> None:
-    """One untimed warm-up call, then ``runs`` timed ones, each on a fresh session."""
-    samples = []
-    for run in range(runs + 1):
-        db.session.remove()
-        start = time.perf_counter()
-        call()
-        if run:
-            samples.append((time.perf_counter() - start) * 1000)
-    print(timing_line(name, samples))
 
 
 def main() -> None:

@@ -25,14 +25,12 @@ import logging
 import random
 import time
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from redis import Redis
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import make_url
-from stats import timing_line  # beside this script (run as benchmarks/<name>.py)
-from throwaway import chunked, interview_row, seed_people, throwaway_app
+from throwaway import chunked, interview_row, seed_people, throwaway_app, timed
 
 from interviews.accounts import service as accounts
 from interviews.compensation import budgets
@@ -245,21 +243,6 @@ def _budget(workspace: int, study_id: int | None, currency: str, spent: Money, n
         "allocated_minor": max(spent.minor * 2, 100_000),
         "updated_at": now,
     }
-
-
-def timed(name: str, runs: int, call: Callable[[], object], after=None) -> None:
-    """One untimed warm-up call, then ``runs`` timed ones, each on a fresh session."""
-    samples = []
-    for run in range(runs + 1):
-        db.session.remove()
-        start = time.perf_counter()
-        call()
-        elapsed = (time.perf_counter() - start) * 1000
-        if after:
-            after()
-        if run:
-            samples.append(elapsed)
-    print(timing_line(name, samples))
 
 
 def main() -> None:

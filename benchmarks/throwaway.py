@@ -4,8 +4,9 @@ fresh PostgreSQL database on the server given, dropped afterwards."""
 from __future__ import annotations
 
 import tempfile
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -126,3 +127,23 @@ def interview_row(
         "created_at": now,
         "updated_at": now,
     }
+
+
+def timed(name: str, runs: int, call: Callable[[], object], after=None) -> float:
+    """One untimed warm-up call, then ``runs`` timed ones, each on a fresh session as a
+    request would have (``after``, untimed, after each: to put back what a call changed);
+    prints the result line and returns the p95 in ms."""
+    from stats import percentile, timing_line  # beside this script
+
+    samples = []
+    for run in range(runs + 1):
+        db.session.remove()
+        start = time.perf_counter()
+        call()
+        elapsed = (time.perf_counter() - start) * 1000
+        if after:
+            after()
+        if run:
+            samples.append(elapsed)
+    print(timing_line(name, samples))
+    return percentile(samples, 95)

@@ -34,8 +34,7 @@ from flask import Flask
 from library import PRODUCT_WORDS, made_up_words  # beside this script
 from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
-from stats import timing_line
-from throwaway import chunked, interview_row, seed_people, throwaway_app
+from throwaway import chunked, interview_row, seed_people, throwaway_app, timed
 
 from interviews.accounts import api_tokens
 from interviews.accounts import service as accounts
@@ -199,21 +198,6 @@ def raw_search(dialect: str, q: str) -> Callable[[], object]:
             f"WHERE {PG_VECTOR_COLUMN} @@ to_tsquery('simple'::regconfig, :q) LIMIT 50"
         ).bindparams(q=tsquery(words))
     return lambda: db.session.execute(sql).all()
-
-
-def timed(name: str, runs: int, call: Callable[[], object]) -> float:
-    """One untimed warm-up call, then ``runs`` timed ones, each on a fresh session;
-    prints the line and returns the p95."""
-    samples = []
-    for run in range(runs + 1):
-        db.session.remove()
-        start = time.perf_counter()
-        call()
-        elapsed = (time.perf_counter() - start) * 1000
-        if run:
-            samples.append(elapsed)
-    print(timing_line(name, samples))
-    return sorted(samples)[round(0.95 * (len(samples) - 1))]
 
 
 def bench_reading(app: Flask, args: argparse.Namespace, seeded: dict, filler: list[str]) -> None:
