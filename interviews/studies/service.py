@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
 
 from interviews import addresses
 from interviews.accounts import service as accounts
@@ -485,9 +486,18 @@ def get_study(workspace_id: int, study_id: int) -> StudyView:
 
 def list_studies(workspace_id: int) -> list[StudyView]:
     """The workspace's studies, newest first."""
+    # What each view reads of its people, loaded for all the studies at once: the
+    # colleagues and the hosts taking turns were a query each, per study, on every page
+    # that lists studies (the reports dashboard lists them three times).
     rows = db.session.scalars(
         select(Study)
         .where(Study.workspace_id == workspace_id)
+        .options(
+            joinedload(Study.workspace),
+            joinedload(Study.host),
+            selectinload(Study.colleagues).joinedload(StudyColleague.user),
+            selectinload(Study.rotation).joinedload(StudyHost.user),
+        )
         .order_by(Study.created_at.desc(), Study.id.desc())
     )
     return [_view(study) for study in rows]
