@@ -70,16 +70,26 @@ def _event(
     now: datetime,
     note: str = "",
 ) -> None:
-    row.events.append(
-        RewardEvent(
-            at=now,
-            actor_user_id=actor.user_id if actor else None,
-            actor_name=actor.name if actor else "",
-            from_status=previous,
-            to_status=row.status,
-            method_masked=rules.mask(row.method),
-            note=note,
-        )
+    row.events.append(_history_line(row, actor, previous, now, note))
+
+
+def _history_line(
+    row: Reward,
+    actor: accounts.Member | None,
+    previous: RewardStatus | None,
+    now: datetime,
+    note: str = "",
+) -> RewardEvent:
+    """The history line of ``row`` moving from ``previous`` to its status now, not yet
+    tied to the reward."""
+    return RewardEvent(
+        at=now,
+        actor_user_id=actor.user_id if actor else None,
+        actor_name=actor.name if actor else "",
+        from_status=previous,
+        to_status=row.status,
+        method_masked=rules.mask(row.method),
+        note=note,
     )
 
 
@@ -253,19 +263,10 @@ def claim_settled(
     ).all()
     # Each history line added by its reward's id: appending to ``row.events`` would
     # first load that reward's whole history, one query (and a flush) per reward.
-    db.session.add_all(
-        RewardEvent(
-            reward_id=row.id,
-            at=now,
-            actor_user_id=actor.user_id,
-            actor_name=actor.name,
-            from_status=RewardStatus.OWED,
-            to_status=row.status,
-            method_masked=rules.mask(row.method),
-            note=note,
-        )
-        for row in rows
-    )
+    for row in rows:
+        line = _history_line(row, actor, RewardStatus.OWED, now, note)
+        line.reward_id = row.id
+        db.session.add(line)
     return list(rows)
 
 
