@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -141,6 +142,8 @@ class Takeaway(db.Model):
     """One thing learned: a short statement, maybe a quote, from an interview or elsewhere."""
 
     __tablename__ = "takeaway"
+    # The library's newest-first page without a filter reads this index alone.
+    __table_args__ = (Index("ix_takeaway_workspace_newest", "workspace_id", "created_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(
@@ -185,6 +188,29 @@ takeaway_link = Table(
     Column("node_id", ForeignKey("map_node.id", ondelete="CASCADE"), primary_key=True, index=True),
     Column("kind", str_enum(LinkKind, "takeaway_link_kind"), nullable=False),
 )
+
+
+class LibraryVersion(db.Model):
+    """One number, raised by database triggers (migration 0020) on every write that can
+    change a facet count of the library: cached counts of an older version are stale."""
+
+    __tablename__ = "library_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)  # always 1
+    version: Mapped[int] = mapped_column(Integer)
+
+
+class LibraryFacets(db.Model):
+    """The facet counts of a workspace's whole library (its landing: no words, no
+    filter), as counted at ``version`` of library_version."""
+
+    __tablename__ = "library_facets"
+
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspace.id", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[int] = mapped_column(Integer)
+    facets: Mapped[dict[str, dict[str, int]]] = mapped_column(JSON)
 
 
 class TranscriptFormat(enum.StrEnum):
