@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -168,17 +168,16 @@ def reward_of_interview(workspace_id: int, interview_id: int) -> RewardView | No
 
 def owed_counts(workspace_id: int, now: datetime | None = None) -> tuple[int, int]:
     """(owed, overdue): rewards still to deliver, and those owed for longer than the
-    team's promise (REWARD_OVERDUE_DAYS), in two counts rather than a page of rows."""
+    team's promise (REWARD_OVERDUE_DAYS, see rules.is_overdue), counted in SQL rather
+    than read row by row."""
     now = now or utc_now()
-    owed_since = list(
-        db.session.scalars(
-            select(Reward.owed_at).where(
-                Reward.workspace_id == workspace_id, Reward.status == RewardStatus.OWED
-            )
+    overdue_before = now - timedelta(days=_overdue_days())
+    owed, overdue = db.session.execute(
+        select(func.count(), func.count().filter(Reward.owed_at < overdue_before)).where(
+            Reward.workspace_id == workspace_id, Reward.status == RewardStatus.OWED
         )
-    )
-    overdue = sum(1 for at in owed_since if rules.is_overdue(at, now, _overdue_days()))
-    return len(owed_since), overdue
+    ).one()
+    return owed, overdue
 
 
 def parse_status(value: str | None) -> RewardStatus | None:

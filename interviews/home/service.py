@@ -36,6 +36,7 @@ NEXT_CALLS = 5
 # Calls older than this no longer wait on the home page (the agenda's window too).
 WAITING_DAYS = 30
 UNLINKED_SHOWN = 5
+WAITING_SHOWN = 6  # the newest; the rest are counted
 HELD = (InterviewStatus.COMPLETED, InterviewStatus.JOINED)
 
 
@@ -69,7 +70,8 @@ class Home:
     timezone: str  # the member's own: every time on the page is in it
     today: list[Call]
     upcoming: list[Call]  # after today, soonest first
-    waiting: list[WaitingCall]
+    waiting: list[WaitingCall]  # the newest WAITING_SHOWN
+    waiting_total: int
     unlinked_total: int
     unlinked: list[TakeawayView]
     rewards_owed: int
@@ -83,13 +85,6 @@ class Home:
     share_study: studies.StudyView | None
     # A draft the checklist's "publish it" leads to, if any.
     draft_study: studies.StudyView | None
-
-
-def _has_hours(found: hours.HostHours | None) -> bool:
-    """Saved hours that offer some time: a zone alone, or only days off, offers none."""
-    return found is not None and (
-        bool(found.weekly) or any(windows for windows in found.special_days.values())
-    )
 
 
 def _call(item: team.InterviewSummary, member: accounts.Member) -> Call:
@@ -106,30 +101,37 @@ def _call(item: team.InterviewSummary, member: accounts.Member) -> Call:
     )
 
 
-def _waiting(member: accounts.Member, now: datetime) -> list[WaitingCall]:
-    recent = team.list_interviews(
-        member.workspace_id, start=now - timedelta(days=WAITING_DAYS), end=now, limit=1000
-    )
-    held = [i for i in recent if i.status in HELD]
-    unmarked = [i for i in recent if i.status is InterviewStatus.BOOKED and i.end <= now]
-    written = notes.written_notes(member.workspace_id, [i.id for i in held])
-    open_items = notes.open_checklists(member.workspace_id, [i.id for i in held])
-    waiting = [WaitingCall(_call(i, member), True, False, 0) for i in unmarked] + [
-        WaitingCall(_call(i, member), False, i.id in written, open_items[i.id])
-        for i in held
-        if i.id not in written or open_items[i.id]
+def _waiting(member: accounts.Member, now: datetime) -> tuple[int, list[WaitingCall]]:
+    """How many calls of the last WAITING_DAYS still ask for something, and the newest
+    of them. Which ones wait is decided on light rows (a busy team holds hundreds of
+    calls a month); only the ones shown are read whole."""
+    recent = team.interview_facts(member.workspace_id, now - timedelta(days=WAITING_DAYS), now)
+    held = [i.id for i in recent if i.status in HELD]
+    written = notes.written_notes(member.workspace_id, held)
+    open_items = notes.open_checklists(member.workspace_id, held)
+    waiting = []
+    for call in recent:
+        unmarked = call.status is InterviewStatus.BOOKED and call.end <= now
+        if unmarked or (call.status in HELD and (call.id not in written or open_items[call.id])):
+            waiting.append((call.start, call.id, unmarked))
+    waiting.sort(reverse=True)
+    shown = waiting[:WAITING_SHOWN]
+    calls = team.interviews_by_id(member.workspace_id, [i for _, i, _ in shown])
+    return len(waiting), [
+        WaitingCall(
+            _call(calls[i], member),
+            unmarked,
+            notes_written=not unmarked and i in written,
+            checklist_open=0 if unmarked else open_items[i],
+        )
+        for _, i, unmarked in shown
     ]
-    return sorted(waiting, key=lambda w: w.call.start, reverse=True)
 
 
-def _not_booking(study_list: list[studies.StudyView]) -> list[rules.NotBooking]:
-    host_hours: dict[int, bool] = {}
+def _not_booking(study_list: list[studies.StudyView], offering: set[int]) -> list[rules.NotBooking]:
+    """``offering``: the hosts whose hours offer some time (hours.offering_hours)."""
     facts = []
     for study in study_list:
-        # Hosts taking turns: one with hours is enough for times to be offered.
-        for host in (p.user_id for p in study.hosts or (study.host,)):
-            if host not in host_hours:
-                host_hours[host] = _has_hours(hours.hours_of(host))
         published = study.status.value == rules.StudyState.PUBLISHED
         facts.append(
             rules.StudyFacts(
@@ -137,7 +139,8 @@ def _not_booking(study_list: list[studies.StudyView]) -> list[rules.NotBooking]:
                 title=study.title,
                 state=rules.StudyState(study.status.value),
                 host_name=study.host.name,
-                host_has_hours=any(host_hours[p.user_id] for p in study.hosts or (study.host,)),
+                # Hosts taking turns: one with hours is enough for times to be offered.
+                host_has_hours=any(p.user_id in offering for p in study.hosts or (study.host,)),
                 # Only a published study's budget matters (and only it costs the sums).
                 budget_block=reward_budgets.booking_block(study) if published else None,
             )
@@ -183,10 +186,13 @@ def home(member: accounts.Member, now: datetime) -> Home:
     ]
     unlinked_total, unlinked = takeaway_links.unlinked(workspace_id, UNLINKED_SHOWN)
     owed, overdue = compensation.owed_counts(workspace_id, now)
+    waiting_total, waiting = _waiting(member, now)
 
     published = [s for s in study_list if s.status.value == rules.StudyState.PUBLISHED]
+    hosts = {p.user_id for s in study_list for p in (*s.hosts, s.host)}
+    offering = hours.offering_hours(hosts | {member.user_id})
     state = rules.SetupState(
-        hours_saved=_has_hours(hours.hours_of(member.user_id)),
+        hours_saved=member.user_id in offering,
         studies=len(study_list),
         published=len(published),
         link_shared=remembered is not None and remembered.link_shared_at is not None,
@@ -198,13 +204,14 @@ def home(member: accounts.Member, now: datetime) -> Home:
         timezone=timezone,
         today=todays,
         upcoming=upcoming,
-        waiting=_waiting(member, now),
+        waiting=waiting,
+        waiting_total=waiting_total,
         unlinked_total=unlinked_total,
         unlinked=unlinked,
         rewards_owed=owed,
         rewards_overdue=overdue,
         studies_total=len(study_list),
-        not_booking=_not_booking(study_list),
+        not_booking=_not_booking(study_list, offering),
         no_shows=_no_shows(workspace_id, now, timezone),
         checklist=items,
         show_checklist=member.can_edit

@@ -194,18 +194,30 @@ MATCHING_COLUMNS = (
 )
 
 
+@dataclass(frozen=True)
+class WholeLibrary:
+    """Counts over every takeaway of a workspace."""
+
+    facets: dict[str, dict[str, int]]
+    unlinked: int  # takeaways that are evidence for no node of any map
+
+
+def whole_library(workspace_id: int) -> WholeLibrary:
+    """The facet counts of the whole library and how many takeaways no map uses, as kept
+    (see _kept) or counted now. May commit: counting again stores the new counts."""
+    kept = _kept(workspace_id)
+    if isinstance(kept, WholeLibrary):
+        return kept
+    everything = select(*MATCHING_COLUMNS).where(Takeaway.workspace_id == workspace_id)
+    _, facets = _page_and_facets(workspace_id, everything.cte("matching"), False, 1, 0)
+    return _keep(workspace_id, kept, facets)
+
+
 def _landing(workspace_id: int, limit: int, offset: int) -> tuple[list[int], dict]:
-    """The page and facets of the whole library, newest first. Counting every takeaway
-    by tag, month, study... takes ~250 ms at 100,000 of them, so the counts are kept per
-    workspace (library_facets) for the version of the library they were counted at;
-    triggers raise that version on every write that can change a count (migration
-    0020), and counts of an older version are counted again. The version is read before
-    counting: a write committed in between makes the kept counts look older than they
-    are (counted again next time), never newer."""
-    version = db.session.scalar(select(LibraryVersion.version).where(LibraryVersion.id == 1))
-    version = version or 0  # no row yet: the first write makes it 1
-    kept = db.session.get(LibraryFacets, workspace_id)
-    if kept is not None and kept.version == version:
+    """The page and facets of the whole library, newest first: the page from the
+    (workspace, created_at, id) index, the counts as kept (see _kept) or counted with it."""
+    kept = _kept(workspace_id)
+    if isinstance(kept, WholeLibrary):
         ids = db.session.scalars(
             select(Takeaway.id)
             .where(Takeaway.workspace_id == workspace_id)
@@ -216,22 +228,63 @@ def _landing(workspace_id: int, limit: int, offset: int) -> tuple[list[int], dic
         return list(ids), kept.facets
     everything = select(*MATCHING_COLUMNS).where(Takeaway.workspace_id == workspace_id)
     ids, facets = _page_and_facets(workspace_id, everything.cte("matching"), False, limit, offset)
-    _keep(workspace_id, version, facets)
+    _keep(workspace_id, kept, facets)
     return ids, facets
 
 
-def _keep(workspace_id: int, version: int, facets: dict) -> None:
-    """Store the counts of ``version``, committed (two requests counting at once: the
-    last one stays; if it is the older, the next request counts again)."""
+def _kept(workspace_id: int) -> WholeLibrary | int:
+    """The workspace's kept counts if they are of the library's current version, else
+    that version (to count at). Counting every takeaway by tag, month, study...
+    takes ~250 ms at 100,000 of them, so the counts are kept per workspace
+    (library_facets) with the version of the library they were counted at; triggers
+    raise that version on every write that can change a count (migration 0020). The
+    version is read before counting: a write committed in between makes the kept counts
+    look older than they are (counted again next time), never newer."""
+    version = db.session.scalar(select(LibraryVersion.version).where(LibraryVersion.id == 1))
+    version = version or 0  # no row yet: the first write makes it 1
+    kept = db.session.get(LibraryFacets, workspace_id)
+    if kept is not None and kept.version == version:
+        return WholeLibrary(kept.facets, kept.unlinked)
+    return version
+
+
+def _keep(workspace_id: int, version: int, facets: dict) -> WholeLibrary:
+    """Count the takeaways no map uses and store the counts of ``version``, committed
+    (two requests counting at once: the last one stays; if it is the older, the next
+    request counts again)."""
+    unlinked = (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Takeaway)
+            .where(Takeaway.workspace_id == workspace_id, unused_as_evidence())
+        )
+        or 0
+    )
     dialect = db.session.get_bind().dialect.name
     upsert = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(LibraryFacets)
-    statement = upsert.values(workspace_id=workspace_id, version=version, facets=facets)
+    statement = upsert.values(
+        workspace_id=workspace_id, version=version, facets=facets, unlinked=unlinked
+    )
     statement = statement.on_conflict_do_update(
         index_elements=[LibraryFacets.workspace_id],
-        set_={"version": version, "facets": statement.excluded.facets},
+        set_={
+            "version": version,
+            "facets": statement.excluded.facets,
+            "unlinked": statement.excluded.unlinked,
+        },
     )
     db.session.execute(statement)
     db.session.commit()
+    return WholeLibrary(facets, unlinked)
+
+
+def unused_as_evidence():
+    """A takeaway linked to no node of any map (a condition on Takeaway)."""
+    return (
+        ~select(takeaway_link.c.takeaway_id)
+        .where(takeaway_link.c.takeaway_id == Takeaway.id)
+        .exists()
+    )
 
 
 def _month(column, dialect: str):

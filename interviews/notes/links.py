@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from interviews.db import MAX_ID, db
 from interviews.errors import InvalidInput, NotFound
+from interviews.notes import browse
 from interviews.notes.models import LinkKind, Takeaway, takeaway_link
 from interviews.notes.tags import MAX_BULK
 from interviews.notes.takeaways import TakeawayView, _views
@@ -144,19 +145,14 @@ def people_behind(workspace_id: int, node_ids: list[int]) -> set[int]:
 
 
 def unlinked(workspace_id: int, limit: int = 5) -> tuple[int, list[TakeawayView]]:
-    """Takeaways linked to no node of any map: how many, and the newest ``limit`` of
-    them. Evidence that no map uses cannot change a decision yet."""
-    loose = [
-        Takeaway.workspace_id == workspace_id,
-        ~select(takeaway_link.c.takeaway_id)
-        .where(takeaway_link.c.takeaway_id == Takeaway.id)
-        .exists(),
-    ]
-    total = db.session.scalar(select(func.count()).select_from(Takeaway).where(*loose)) or 0
+    """Takeaways linked to no node of any map: how many (kept with the library's facet
+    counts, see browse.whole_library), and the newest ``limit`` of them. Evidence that
+    no map uses cannot change a decision yet. May commit (see browse.whole_library)."""
+    total = browse.whole_library(workspace_id).unlinked
     rows = db.session.scalars(
         select(Takeaway)
         .options(selectinload(Takeaway.tags))
-        .where(*loose)
+        .where(Takeaway.workspace_id == workspace_id, browse.unused_as_evidence())
         .order_by(Takeaway.created_at.desc(), Takeaway.id.desc())
         .limit(limit)
     ).all()

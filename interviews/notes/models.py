@@ -202,7 +202,8 @@ class LibraryVersion(db.Model):
 
 class LibraryFacets(db.Model):
     """The facet counts of a workspace's whole library (its landing: no words, no
-    filter), as counted at ``version`` of library_version."""
+    filter) and how many of its takeaways are evidence for no node, as counted at
+    ``version`` of library_version."""
 
     __tablename__ = "library_facets"
 
@@ -211,6 +212,7 @@ class LibraryFacets(db.Model):
     )
     version: Mapped[int] = mapped_column(Integer)
     facets: Mapped[dict[str, dict[str, int]]] = mapped_column(JSON)
+    unlinked: Mapped[int] = mapped_column(Integer)
 
 
 class TranscriptFormat(enum.StrEnum):

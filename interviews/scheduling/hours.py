@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, time
 
-from sqlalchemy import select
+from sqlalchemy import select, union
 
 from interviews import dates
 from interviews.db import db
@@ -178,6 +178,29 @@ def hours_of(user_id: int) -> HostHours | None:
         weekly=[(w.weekday, w.start_time, w.end_time) for w in schedule.windows],
         special_days=special,
     )
+
+
+def offering_hours(user_ids: set[int]) -> set[int]:
+    """Which of these people have saved hours that offer some time: a weekly window, or
+    a special day with one (a zone alone, or only days off, offers none). Two lookups
+    for them all, where hours_of reads each person's hours whole."""
+    if not user_ids:
+        return set()
+    weekly = (
+        select(HostSchedule.user_id)
+        .join(AvailabilityWindow, AvailabilityWindow.schedule_id == HostSchedule.id)
+        .where(HostSchedule.user_id.in_(user_ids))
+    )
+    special = (
+        select(HostSchedule.user_id)
+        .join(AvailabilityOverride, AvailabilityOverride.schedule_id == HostSchedule.id)
+        .where(
+            HostSchedule.user_id.in_(user_ids),
+            AvailabilityOverride.start_time.is_not(None),
+            AvailabilityOverride.end_time.is_not(None),
+        )
+    )
+    return set(db.session.scalars(union(weekly, special)))
 
 
 def availability_of(user_id: int) -> Availability | None:

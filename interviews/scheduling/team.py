@@ -309,6 +309,7 @@ class InterviewFact:
     start: datetime
     status: InterviewStatus
     rebooked: bool  # booked from a no-show's "sorry we missed you" link
+    end: datetime | None = None
 
 
 def first_interview_start(workspace_id: int) -> datetime | None:
@@ -333,6 +334,7 @@ def interview_facts(
         Interview.start_at,
         Interview.status,
         Interview.rebooked_from_id,
+        Interview.end_at,
     ).where(
         Interview.workspace_id == workspace_id,
         *within(Interview.start_at, starts_from, starts_before),
@@ -340,8 +342,8 @@ def interview_facts(
     if study_id is not None:
         query = query.where(Interview.study_id == study_id)
     return [
-        InterviewFact(id_, study, host, start, status, rebooked_from is not None)
-        for id_, study, host, start, status, rebooked_from in db.session.execute(query)
+        InterviewFact(id_, study, host, start, status, rebooked_from is not None, end)
+        for id_, study, host, start, status, rebooked_from, end in db.session.execute(query)
     ]
 
 

@@ -1,5 +1,6 @@
 """The library's landing (every takeaway, no words, no filter) keeps its facet counts
-per workspace, so opening the library does not count 100,000 takeaways each time; and
+per workspace, and how many takeaways are evidence for nothing (the home page shows it),
+so opening either does not count 100,000 takeaways each time; and
 an index on (workspace_id, created_at, id) gives its newest-first page straight away.
 
 The counts are valid for one version of the library: library_version holds a number
@@ -51,6 +52,7 @@ def upgrade():
         sa.Column("workspace_id", sa.Integer(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("facets", sa.JSON(), nullable=False),
+        sa.Column("unlinked", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["workspace_id"],
             ["workspace.id"],

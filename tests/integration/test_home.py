@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from html import unescape
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -16,6 +17,7 @@ from interviews.compensation.models import Reward
 from interviews.db import db
 from interviews.notes import takeaways
 from interviews.scheduling import busy_calendars, hours
+from interviews.scheduling.models import Interview, InterviewStatus
 from interviews.studies import service as studies
 from interviews.studies.models import StudyStatus
 from tests.conftest import (
@@ -138,7 +140,6 @@ def test_todays_and_next_calls_show_who_when_in_my_zone_with_join_and_prep_links
 
 def studies_zone(app, study):
     """The zone Sam reads times in (Sam set no hours: UTC)."""
-    from zoneinfo import ZoneInfo
 
     from interviews.scheduling import team
 
@@ -174,6 +175,35 @@ def test_calls_held_wait_for_notes_and_checklist_and_unmarked_ones_ask_how_it_we
     waiting = block(home(client), "waiting-heading")
     assert "5 checklist items open" not in waiting
     assert "Pat Customer" in waiting and "No notes yet" in waiting  # still no notes
+
+
+def test_a_busy_month_shows_the_six_newest_calls_waiting_and_counts_the_rest(app, client, study):
+    booked = book_interview(client, next_weekday_slot(10))
+    with app.app_context():
+        # Ten calls held over the last ten days, none with notes yet (a busy team's
+        # month holds hundreds: the page must not list them all).
+        first = db.session.get(Interview, booked["interview_id"])
+        now = utc_now()
+        for n in range(10):
+            start = now - timedelta(days=n + 1)
+            copied = {
+                c.key: getattr(first, c.key)
+                for c in Interview.__table__.columns
+                if c.key not in ("id", "manage_token_hash", "ics_uid")
+            }
+            copied |= {"start_at": start, "end_at": start + timedelta(minutes=30)}
+            copied |= {"status": InterviewStatus.COMPLETED, "ics_uid": f"held-{n}@test"}
+            db.session.add(Interview(**copied, manage_token_hash=f"held-{n}"))
+        db.session.delete(first)
+        db.session.commit()
+    log_in(client, study["dana"].email)
+
+    waiting = block(home(client), "waiting-heading")
+    shown = re.findall(r"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d+ \w+", waiting)
+    assert len(shown) == 6
+    newest = (utc_now() - timedelta(days=1)).astimezone(ZoneInfo("Europe/Berlin"))
+    assert shown[0] == newest.strftime("%a %-d %b")
+    assert "And 4 more on the agenda" in waiting
 
 
 def test_takeaways_linked_to_no_map_are_counted_with_the_newest_shown(app, client, study):

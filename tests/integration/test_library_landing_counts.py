@@ -5,6 +5,7 @@ runs once per database: the triggers behind this are written for each."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -21,7 +22,7 @@ from interviews.notes.models import LibraryFacets, Takeaway, takeaway_tag
 from interviews.participants import service as participants
 from interviews.scheduling.models import Interview
 from interviews.studies import service as studies
-from tests.conftest import book_interview, next_weekday_slot
+from tests.conftest import book_interview, log_in, next_weekday_slot
 
 
 @pytest.fixture
@@ -55,6 +56,11 @@ def library(app, client, auth, study):
 
 def landing(client, auth) -> dict:
     return client.get("/api/v1/takeaways", headers=auth).json
+
+
+def home_text(client) -> str:
+    """The home page's words, markup taken out."""
+    return " ".join(re.sub(r"<[^>]+>", " ", client.get("/").get_data(as_text=True)).split())
 
 
 def test_the_landing_serves_the_counts_it_kept_and_a_write_brings_fresh_ones(
@@ -138,6 +144,8 @@ def test_evidence_linked_unlinked_and_a_removed_node_show_on_the_next_read(
         evidence.link_evidence(dana, [invoice], outcome)
     linked = landing(client, auth)["facets"]
     assert linked["actor"] == {str(actor): 2} and linked["outcome"] == {str(outcome): 1}
+    log_in(client, library["dana"].email)
+    assert "1 takeaway linked to no map" in home_text(client)
 
     with app.app_context():
         evidence.unlink_evidence(dana, sso, actor)
@@ -147,6 +155,7 @@ def test_evidence_linked_unlinked_and_a_removed_node_show_on_the_next_read(
         nodes.delete_node(dana, actor)
     gone = landing(client, auth)["facets"]
     assert gone["actor"] == {} and gone["outcome"] == {}
+    assert "3 takeaways linked to no map" in home_text(client)
 
 
 def test_a_persons_segment_and_an_interviews_study_show_on_the_next_read(
