@@ -42,7 +42,7 @@ from interviews.config import normalise_database_url
 from interviews.db import db
 from interviews.mail.models import MailMessage
 from interviews.scheduling import hours
-from interviews.scheduling.models import Interview
+from interviews.scheduling.models import Interview, InterviewStatus
 from interviews.studies import service as studies
 from interviews.studies.models import Study, StudyStatus
 from tests.caldav_server import _radicale, caldav_server  # noqa: F401  (fixtures)
@@ -358,6 +358,27 @@ def started_minutes_ago(app: Flask, interview_id: int, minutes: int) -> None:
         length = interview.end_at - interview.start_at
         interview.start_at = utc_now() - timedelta(minutes=minutes)
         interview.end_at = interview.start_at + length
+        db.session.commit()
+
+
+def held_calls(app: Flask, interview_id: int, count: int) -> None:
+    """Replace a booked interview by ``count`` completed copies of it, one a day over the
+    last ``count`` days (newest yesterday), without notes: a busy team's month, without
+    booking each call through the host's three-a-day limit."""
+    with app.app_context():
+        first = db.session.get(Interview, interview_id)
+        now = utc_now()
+        for n in range(count):
+            start = now - timedelta(days=n + 1)
+            copied = {
+                c.key: getattr(first, c.key)
+                for c in Interview.__table__.columns
+                if c.key not in ("id", "manage_token_hash", "ics_uid")
+            }
+            copied |= {"start_at": start, "end_at": start + timedelta(minutes=30)}
+            copied |= {"status": InterviewStatus.COMPLETED, "ics_uid": f"held-{n}@test"}
+            db.session.add(Interview(**copied, manage_token_hash=f"held-{n}"))
+        db.session.delete(first)
         db.session.commit()
 
 

@@ -7,7 +7,13 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from interviews.accounts.rules import Role
-from tests.conftest import book_interview, log_in, next_weekday_slot, started_minutes_ago
+from tests.conftest import (
+    book_interview,
+    held_calls,
+    log_in,
+    next_weekday_slot,
+    started_minutes_ago,
+)
 
 
 def book(client, start, email="pat@customer.example", name="Pat Customer"):
@@ -154,3 +160,22 @@ def test_a_started_call_is_marked_from_the_agenda(app, client, study, sent_mail)
         -1
     ] == "followup_missed"
     assert later["interview_id"]
+
+
+def test_calls_still_to_finish_list_the_newest_twenty_and_show_all_on_request(app, client, study):
+    held_calls(app, book(client, next_weekday_slot(10))["interview_id"], 25)
+    log_in(client, study["dana"].email)
+
+    def still_to_do(page: str) -> str:
+        found = re.search(r'<section aria-labelledby="after-call-heading".*?</section>', page, re.S)
+        assert found, "no after-call list"
+        return found.group(0)
+
+    first = still_to_do(client.get("/agenda").get_data(as_text=True))
+    assert first.count("5 checklist items open") == 20
+    newest = (datetime.now(UTC) - timedelta(days=1)).astimezone(ZoneInfo("Europe/Berlin"))
+    assert first.index(newest.strftime("%a %-d %b")) < first.index("checklist items open")
+    assert "20 of 25 shown, newest first." in first and "Show all 25" in first
+
+    everything = still_to_do(client.get("/agenda?after=all").get_data(as_text=True))
+    assert everything.count("5 checklist items open") == 25 and "Show all" not in everything

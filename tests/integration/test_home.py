@@ -17,13 +17,13 @@ from interviews.compensation.models import Reward
 from interviews.db import db
 from interviews.notes import takeaways
 from interviews.scheduling import busy_calendars, hours
-from interviews.scheduling.models import Interview, InterviewStatus
 from interviews.studies import service as studies
 from interviews.studies.models import StudyStatus
 from tests.conftest import (
     PASSWORD,
     book_interview,
     give_offer,
+    held_calls,
     log_in,
     next_weekday_slot,
     started_minutes_ago,
@@ -178,24 +178,9 @@ def test_calls_held_wait_for_notes_and_checklist_and_unmarked_ones_ask_how_it_we
 
 
 def test_a_busy_month_shows_the_six_newest_calls_waiting_and_counts_the_rest(app, client, study):
-    booked = book_interview(client, next_weekday_slot(10))
-    with app.app_context():
-        # Ten calls held over the last ten days, none with notes yet (a busy team's
-        # month holds hundreds: the page must not list them all).
-        first = db.session.get(Interview, booked["interview_id"])
-        now = utc_now()
-        for n in range(10):
-            start = now - timedelta(days=n + 1)
-            copied = {
-                c.key: getattr(first, c.key)
-                for c in Interview.__table__.columns
-                if c.key not in ("id", "manage_token_hash", "ics_uid")
-            }
-            copied |= {"start_at": start, "end_at": start + timedelta(minutes=30)}
-            copied |= {"status": InterviewStatus.COMPLETED, "ics_uid": f"held-{n}@test"}
-            db.session.add(Interview(**copied, manage_token_hash=f"held-{n}"))
-        db.session.delete(first)
-        db.session.commit()
+    # Ten calls held over the last ten days, none with notes yet (a busy team's month
+    # holds hundreds: the page must not list them all).
+    held_calls(app, book_interview(client, next_weekday_slot(10))["interview_id"], 10)
     log_in(client, study["dana"].email)
 
     waiting = block(home(client), "waiting-heading")

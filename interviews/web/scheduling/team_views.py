@@ -25,6 +25,7 @@ from interviews.web.accounts.forms import EmptyForm
 from interviews.web.scheduling.forms import CancelForm, SlotForm
 
 bp = Blueprint("agenda", __name__)
+AFTER_CALL_SHOWN = 20  # the newest calls still to finish; "show all" lists the rest
 
 
 @bp.get("/agenda")
@@ -32,6 +33,8 @@ bp = Blueprint("agenda", __name__)
 def agenda():
     """Upcoming interviews, today first, in your own time zone."""
     timezone = team.viewer_timezone(g.member.user_id)
+    everything = request.args.get("after") == "all"
+    to_finish_total, to_finish = _after_call(g.member.workspace_id, everything)
     return render_template(
         "scheduling/agenda.html",
         days=team.agenda(g.member.workspace_id, timezone),
@@ -42,19 +45,23 @@ def agenda():
         mark_from=utc_now() + MARK_FROM_BEFORE_START,
         now=utc_now(),
         saved_zone=hours.saved_timezone(g.member.user_id),
-        to_finish=_after_call(g.member.workspace_id),
+        to_finish=to_finish,
+        to_finish_total=to_finish_total,
     )
 
 
-def _after_call(workspace_id: int) -> list[tuple[team.InterviewSummary, int]]:
-    """Calls of the last 30 days whose after-call checklist is not done, with how many
-    items are open."""
-    done = team.list_interviews(
-        workspace_id, start=utc_now() - timedelta(days=30), end=utc_now(), limit=1000
-    )
-    finished = [i for i in done if i.status.value in ("completed", "joined")]
+def _after_call(workspace_id: int, everything: bool) -> tuple[int, list]:
+    """Calls of the last 30 days whose after-call checklist is not done: how many, and
+    the newest AFTER_CALL_SHOWN of them (all with ``everything``) with how many items
+    each has open. Which ones is decided on light rows; only those listed are read whole."""
+    now = utc_now()
+    recent = team.interview_facts(workspace_id, now - timedelta(days=30), now)
+    finished = [i for i in recent if i.status.value in ("completed", "joined")]
     open_items = notes.open_checklists(workspace_id, [i.id for i in finished])
-    return [(i, open_items[i.id]) for i in reversed(finished) if open_items[i.id]]
+    newest = sorted(((i.start, i.id) for i in finished if open_items[i.id]), reverse=True)
+    listed = newest if everything else newest[:AFTER_CALL_SHOWN]
+    calls = team.interviews_by_id(workspace_id, [i for _, i in listed])
+    return len(newest), [(calls[i], open_items[i]) for _, i in listed]
 
 
 @bp.get("/interviews/<int:interview_id>")
