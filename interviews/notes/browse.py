@@ -11,15 +11,12 @@ from functools import partial
 
 from markupsafe import Markup
 from sqlalchemy import String, cast, false, func, literal, select, union_all
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
 
 from interviews.db import db
 from interviews.errors import InvalidInput
+from interviews.notes import kept_counts
 from interviews.notes.models import (
-    LibraryFacets,
-    LibraryVersion,
     LinkKind,
     Tag,
     Takeaway,
@@ -194,88 +191,46 @@ MATCHING_COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
-class WholeLibrary:
-    """Counts over every takeaway of a workspace."""
+def whole_library_facets(workspace_id: int) -> dict[str, dict[str, int]]:
+    """The facet counts of every takeaway of the workspace, as kept (kept_counts). May
+    commit: counting again keeps the new counts."""
 
-    facets: dict[str, dict[str, int]]
-    unlinked: int  # takeaways that are evidence for no node of any map
+    def count() -> dict[str, dict[str, int]]:
+        everything = select(*MATCHING_COLUMNS).where(Takeaway.workspace_id == workspace_id)
+        return _page_and_facets(workspace_id, everything.cte("matching"), False, 1, 0)[1]
+
+    return kept_counts.kept(workspace_id, "facets", count)
 
 
-def whole_library(workspace_id: int) -> WholeLibrary:
-    """The facet counts of the whole library and how many takeaways no map uses, as kept
-    (see _kept) or counted now. May commit: counting again stores the new counts."""
-    kept = _kept(workspace_id)
-    if isinstance(kept, WholeLibrary):
-        return kept
-    everything = select(*MATCHING_COLUMNS).where(Takeaway.workspace_id == workspace_id)
-    _, facets = _page_and_facets(workspace_id, everything.cte("matching"), False, 1, 0)
-    return _keep(workspace_id, kept, facets)
+def unused_as_evidence_count(workspace_id: int) -> int:
+    """How many of the workspace's takeaways no map uses, as kept (kept_counts). May
+    commit, as whole_library_facets."""
+
+    def count() -> int:
+        return (
+            db.session.scalar(
+                select(func.count())
+                .select_from(Takeaway)
+                .where(Takeaway.workspace_id == workspace_id, unused_as_evidence())
+            )
+            or 0
+        )
+
+    return kept_counts.kept(workspace_id, "unlinked", count)
 
 
 def _landing(workspace_id: int, limit: int, offset: int) -> tuple[list[int], dict]:
     """The page and facets of the whole library, newest first: the page from the
-    (workspace, created_at, id) index, the counts as kept (see _kept) or counted with it."""
-    kept = _kept(workspace_id)
-    if isinstance(kept, WholeLibrary):
-        ids = db.session.scalars(
-            select(Takeaway.id)
-            .where(Takeaway.workspace_id == workspace_id)
-            .order_by(Takeaway.created_at.desc(), Takeaway.id.desc())
-            .limit(limit)
-            .offset(offset)
-        ).all()
-        return list(ids), kept.facets
-    everything = select(*MATCHING_COLUMNS).where(Takeaway.workspace_id == workspace_id)
-    ids, facets = _page_and_facets(workspace_id, everything.cte("matching"), False, limit, offset)
-    _keep(workspace_id, kept, facets)
-    return ids, facets
-
-
-def _kept(workspace_id: int) -> WholeLibrary | int:
-    """The workspace's kept counts if they are of the library's current version, else
-    that version (to count at). Counting every takeaway by tag, month, study...
-    takes ~250 ms at 100,000 of them, so the counts are kept per workspace
-    (library_facets) with the version of the library they were counted at; triggers
-    raise that version on every write that can change a count (migration 0020). The
-    version is read before counting: a write committed in between makes the kept counts
-    look older than they are (counted again next time), never newer."""
-    version = db.session.scalar(select(LibraryVersion.version).where(LibraryVersion.id == 1))
-    version = version or 0  # no row yet: the first write makes it 1
-    kept = db.session.get(LibraryFacets, workspace_id)
-    if kept is not None and kept.version == version:
-        return WholeLibrary(kept.facets, kept.unlinked)
-    return version
-
-
-def _keep(workspace_id: int, version: int, facets: dict) -> WholeLibrary:
-    """Count the takeaways no map uses and store the counts of ``version``, committed
-    (two requests counting at once: the last one stays; if it is the older, the next
-    request counts again)."""
-    unlinked = (
-        db.session.scalar(
-            select(func.count())
-            .select_from(Takeaway)
-            .where(Takeaway.workspace_id == workspace_id, unused_as_evidence())
-        )
-        or 0
-    )
-    dialect = db.session.get_bind().dialect.name
-    upsert = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(LibraryFacets)
-    statement = upsert.values(
-        workspace_id=workspace_id, version=version, facets=facets, unlinked=unlinked
-    )
-    statement = statement.on_conflict_do_update(
-        index_elements=[LibraryFacets.workspace_id],
-        set_={
-            "version": version,
-            "facets": statement.excluded.facets,
-            "unlinked": statement.excluded.unlinked,
-        },
-    )
-    db.session.execute(statement)
-    db.session.commit()
-    return WholeLibrary(facets, unlinked)
+    (workspace, created_at, id) index, the counts as kept."""
+    facets = whole_library_facets(workspace_id)
+    ids = db.session.scalars(
+        select(Takeaway.id)
+        .where(Takeaway.workspace_id == workspace_id)
+        .order_by(Takeaway.created_at.desc(), Takeaway.id.desc())
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return list(ids), facets
 
 
 def unused_as_evidence():

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from interviews.db import MAX_ID, db
 from interviews.errors import InvalidInput, NotFound
-from interviews.notes import browse
+from interviews.notes import browse, kept_counts
 from interviews.notes.models import LinkKind, Takeaway, takeaway_link
 from interviews.notes.tags import MAX_BULK
 from interviews.notes.takeaways import TakeawayView, _views
@@ -77,20 +77,28 @@ def unlink(workspace_id: int, takeaway_id: int, node_id: int) -> bool:
 def counts(workspace_id: int, node_ids: list[int]) -> dict[int, tuple[int, int]]:
     """{node id: (takeaways, distinct participants)} for the nodes that have evidence.
     A takeaway logged from sales or support with no participant counts as a takeaway,
-    not as a person."""
-    if not node_ids:
-        return {}
-    rows = db.session.execute(
-        select(
-            takeaway_link.c.node_id,
-            func.count(),
-            func.count(distinct(Takeaway.participant_id)),
-        )
-        .join(Takeaway, Takeaway.id == takeaway_link.c.takeaway_id)
-        .where(Takeaway.workspace_id == workspace_id, takeaway_link.c.node_id.in_(node_ids))
-        .group_by(takeaway_link.c.node_id)
-    ).all()
-    return {node: (n, people) for node, n, people in rows}
+    not as a person. Counted for every node of the workspace at once and kept (see
+    kept_counts; it may commit), since every map page asks."""
+
+    def count() -> dict[str, list[int]]:
+        rows = db.session.execute(
+            select(
+                takeaway_link.c.node_id,
+                func.count(),
+                func.count(distinct(Takeaway.participant_id)),
+            )
+            .join(Takeaway, Takeaway.id == takeaway_link.c.takeaway_id)
+            .where(Takeaway.workspace_id == workspace_id)
+            .group_by(takeaway_link.c.node_id)
+        ).all()
+        return {str(node): [n, people] for node, n, people in rows}  # JSON keys are text
+
+    every_node = kept_counts.kept(workspace_id, "evidence", count)
+    return {
+        node: (found[0], found[1])
+        for node in node_ids
+        if (found := every_node.get(str(node))) is not None
+    }
 
 
 def evidence_of(workspace_id: int, node_id: int, limit: int = 200) -> list[TakeawayView]:
@@ -146,9 +154,9 @@ def people_behind(workspace_id: int, node_ids: list[int]) -> set[int]:
 
 def unlinked(workspace_id: int, limit: int = 5) -> tuple[int, list[TakeawayView]]:
     """Takeaways linked to no node of any map: how many (kept with the library's facet
-    counts, see browse.whole_library), and the newest ``limit`` of them. Evidence that
-    no map uses cannot change a decision yet. May commit (see browse.whole_library)."""
-    total = browse.whole_library(workspace_id).unlinked
+    counts, see kept_counts), and the newest ``limit`` of them. Evidence that
+    no map uses cannot change a decision yet. May commit (see kept_counts.kept)."""
+    total = browse.unused_as_evidence_count(workspace_id)
     rows = db.session.scalars(
         select(Takeaway)
         .options(selectinload(Takeaway.tags))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -200,19 +201,18 @@ class LibraryVersion(db.Model):
     version: Mapped[int] = mapped_column(Integer)
 
 
-class LibraryFacets(db.Model):
-    """The facet counts of a workspace's whole library (its landing: no words, no
-    filter) and how many of its takeaways are evidence for no node, as counted at
-    ``version`` of library_version."""
+class LibraryCount(db.Model):
+    """A count over a workspace's whole library, kept (see notes.kept_counts): its
+    ``value`` as counted at ``version`` of library_version."""
 
-    __tablename__ = "library_facets"
+    __tablename__ = "library_count"
 
     workspace_id: Mapped[int] = mapped_column(
         ForeignKey("workspace.id", ondelete="CASCADE"), primary_key=True
     )
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)  # "facets", "evidence"...
     version: Mapped[int] = mapped_column(Integer)
-    facets: Mapped[dict[str, dict[str, int]]] = mapped_column(JSON)
-    unlinked: Mapped[int] = mapped_column(Integer)
+    value: Mapped[Any] = mapped_column(JSON)
 
 
 class TranscriptFormat(enum.StrEnum):

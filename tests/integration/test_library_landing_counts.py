@@ -18,7 +18,8 @@ from interviews.flows import privacy
 from interviews.maps import evidence, nodes
 from interviews.maps import service as maps
 from interviews.notes import tags, takeaways
-from interviews.notes.models import LibraryFacets, Takeaway, takeaway_tag
+from interviews.notes.browse import TakeawayQuery, list_takeaways
+from interviews.notes.models import LibraryCount, Takeaway, TakeawaySource, takeaway_tag
 from interviews.participants import service as participants
 from interviews.scheduling.models import Interview
 from interviews.studies import service as studies
@@ -58,6 +59,14 @@ def landing(client, auth) -> dict:
     return client.get("/api/v1/takeaways", headers=auth).json
 
 
+def evidence_on_map(client, auth, map_id: int) -> dict[int, int]:
+    """{node id: takeaways} for the map's actors and outcomes with evidence, from the API."""
+    tree = client.get(f"/api/v1/maps/{map_id}", headers=auth).json
+    nodes = [(a["id"], a["evidence"]) for a in tree["actors"]]
+    nodes += [(o["id"], o["evidence"]) for a in tree["actors"] for o in a["outcomes"]]
+    return {node: found["takeaways"] for node, found in nodes if found["takeaways"]}
+
+
 def home_text(client) -> str:
     """The home page's words, markup taken out."""
     return " ".join(re.sub(r"<[^>]+>", " ", client.get("/").get_data(as_text=True)).split())
@@ -69,9 +78,13 @@ def test_the_landing_serves_the_counts_it_kept_and_a_write_brings_fresh_ones(
     with app.app_context():
         # Prove the kept counts are what is served: change them behind the app's back
         # (nothing watches this table), and the landing shows the change.
-        kept = db.session.get(LibraryFacets, library["dana"].workspace_id)
-        assert kept.facets["tag"] == {"invoicing": 1, "pain": 1, "ui": 1}
-        db.session.execute(update(LibraryFacets).values(facets={**kept.facets, "tag": {"kept": 9}}))
+        kept = db.session.get(LibraryCount, (library["dana"].workspace_id, "facets"))
+        assert kept.value["tag"] == {"invoicing": 1, "pain": 1, "ui": 1}
+        db.session.execute(
+            update(LibraryCount)
+            .where(LibraryCount.name == "facets")
+            .values(value={**kept.value, "tag": {"kept": 9}})
+        )
         db.session.commit()
     assert landing(client, auth)["facets"]["tag"] == {"kept": 9}
 
@@ -144,12 +157,14 @@ def test_evidence_linked_unlinked_and_a_removed_node_show_on_the_next_read(
         evidence.link_evidence(dana, [invoice], outcome)
     linked = landing(client, auth)["facets"]
     assert linked["actor"] == {str(actor): 2} and linked["outcome"] == {str(outcome): 1}
+    assert evidence_on_map(client, auth, map_id) == {actor: 2, outcome: 1}
     log_in(client, library["dana"].email)
     assert "1 takeaway linked to no map" in home_text(client)
 
     with app.app_context():
         evidence.unlink_evidence(dana, sso, actor)
     assert landing(client, auth)["facets"]["actor"] == {str(actor): 1}
+    assert evidence_on_map(client, auth, map_id) == {actor: 1, outcome: 1}
 
     with app.app_context():  # the links go by the database's cascade, not by the app
         nodes.delete_node(dana, actor)
@@ -197,3 +212,26 @@ def test_rows_removed_by_a_bulk_statement_show_on_the_next_read(app, client, aut
         db.session.execute(delete(takeaway_tag))
         db.session.commit()
     assert landing(client, auth)["facets"]["tag"] == {}
+
+
+def test_a_read_inside_an_unfinished_write_keeps_nothing_and_commits_nothing(
+    app, client, auth, library
+):
+    dana = library["dana"]
+    with app.app_context():
+        now = utc_now()
+        db.session.add(
+            Takeaway(
+                workspace_id=dana.workspace_id,
+                text="Not saved after all",
+                source=TakeawaySource.SALES,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        db.session.flush()  # a use case half-way: its own reads see the new row
+        assert list_takeaways(dana.workspace_id, TakeawayQuery()).total == 4
+        db.session.rollback()  # ...and then it fails
+
+    after = landing(client, auth)
+    assert after["total"] == 3 and "sales" not in after["facets"]["source"]

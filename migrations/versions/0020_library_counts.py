@@ -1,15 +1,16 @@
-"""The library's landing (every takeaway, no words, no filter) keeps its facet counts
-per workspace, and how many takeaways are evidence for nothing (the home page shows it),
-so opening either does not count 100,000 takeaways each time; and
+"""Counts over a workspace's whole library are kept (library_count) instead of counted
+on every page: the landing's facets (every takeaway, no words, no filter), how many
+takeaways are evidence for nothing (the home page), the evidence behind every map node
+(the map page); so opening them does not count 100,000 takeaways each time; and
 an index on (workspace_id, created_at, id) gives its newest-first page straight away.
 
-The counts are valid for one version of the library: library_version holds a number
+Kept counts are valid for one version of the library: library_version holds a number
 that triggers raise on every write that can change a count (a takeaway added, removed
 or moved to another source, date, interview or person; a tag put on or taken off,
 renamed; evidence linked or unlinked; an interview moved to another study; a person's
 segment changed; an interview or person deleted). Triggers, not the app, because FK
 cascades and bulk statements change these tables too. One number for the whole
-database: a write in one workspace makes every workspace's landing count again once,
+database: a write in one workspace makes every workspace count again once,
 which keeps the triggers one cheap statement (PostgreSQL: once per statement).
 
 Revision ID: 0020
@@ -48,18 +49,18 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_library_version")),
     )
     op.create_table(
-        "library_facets",
+        "library_count",
         sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=40), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("facets", sa.JSON(), nullable=False),
-        sa.Column("unlinked", sa.Integer(), nullable=False),
+        sa.Column("value", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(
             ["workspace_id"],
             ["workspace.id"],
-            name=op.f("fk_library_facets_workspace_id_workspace"),
+            name=op.f("fk_library_count_workspace_id_workspace"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint("workspace_id", name=op.f("pk_library_facets")),
+        sa.PrimaryKeyConstraint("workspace_id", "name", name=op.f("pk_library_count")),
     )
     op.create_index(
         "ix_takeaway_workspace_newest", "takeaway", ["workspace_id", "created_at", "id"]
@@ -101,5 +102,5 @@ def downgrade():
             for name in ("insert", "update", "delete"):
                 op.execute(f"DROP TRIGGER IF EXISTS {table}_library_changed_{name}")
     op.drop_index("ix_takeaway_workspace_newest", table_name="takeaway")
-    op.drop_table("library_facets")
+    op.drop_table("library_count")
     op.drop_table("library_version")
