@@ -194,13 +194,15 @@ def _map_page(map_id: int, selected: int | None, refused: Refused | None = None)
             chosen = None
         if chosen is None or chosen.map_id != tree.id:
             chosen, selected = None, None
-    drawing = svg.render_svg(tree, folded=folded, selected=selected, href=_href(tree.id))
+    href = _href(tree.id)  # hundreds of links: built from one url_for
+    drawing = svg.render_svg(tree, folded=folded, selected=selected, href=href)
     sort = request.args.get("sort", "ice")
     sort = sort if sort in evidence.EXPERIMENT_SORTS else "ice"
     return render_template(
         "maps/map.html",
         tree=tree,
         drawing=drawing,
+        href=href,
         chosen=chosen,
         fold=fold,
         experiments=evidence.experiments_by_ice(tree, sort),
