@@ -10,7 +10,7 @@ experiment results), where "Mei loved it" would otherwise name her.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -22,13 +22,12 @@ from interviews.maps import rules
 from interviews.maps.models import MapNode, MapShare
 from interviews.maps.rules import NodeKind, OutputStatus
 from interviews.maps.service import get_tree
-from interviews.maps.shares import WITHHELD, ShareNotFound, attribution, is_live, quoted_evidence
+from interviews.maps.shares import WITHHELD, ShareNotFound, attribution, is_live, report_quotes
 from interviews.maps.tree import MapTree, Node
 from interviews.notes import erasure as notes_erasure
 from interviews.notes import links
-from interviews.notes.takeaways import TakeawayView
-from interviews.participants import lookalikes, personal_data
-from interviews.participants.service import ParticipantView
+from interviews.participants import lookalikes
+from interviews.participants import service as participants
 from interviews.tokens import hash_secret
 
 
@@ -77,26 +76,17 @@ class SharedReport:
         return found
 
 
-def _people_behind(workspace_id: int, tree: MapTree) -> dict[int, ParticipantView]:
-    """Everyone (not erased) whose takeaways are evidence anywhere on the map, by id."""
+def _withholder(workspace_id: int, tree: MapTree):
+    """A function that withholds the names, companies, addresses and phone numbers of
+    everyone (not erased) whose takeaways are evidence anywhere on the map from a text.
+    notes_erasure.scrubber is erasure's helper; on a report the words are withheld, not
+    erased."""
     backed = [
         node.id
         for node in tree.nodes()
         if node.kind in rules.EVIDENCE_KINDS and node.evidence.takeaways
     ]
-    found = lookalikes.people_by_id(workspace_id, links.people_behind(workspace_id, backed))
-    return {i: p for i, p in found.items() if not p.erased}
-
-
-def _withholder(people: Iterable[ParticipantView]):
-    """A function that withholds these people's names, companies, addresses and phone
-    numbers from a text. notes_erasure.scrubber is erasure's helper; on a report the words are
-    withheld, not erased."""
-    words: list[str] = []
-    for p in people:
-        words += personal_data.erasure_words(
-            name=p.name, email=p.email, phone=p.phone, company=p.company
-        )
+    words = participants.naming_words(workspace_id, links.people_behind(workspace_id, backed))
     if not words:
         return lambda text: text
     scrub = notes_erasure.scrubber(words)
@@ -122,21 +112,18 @@ def _withheld_tree(tree: MapTree, clean) -> MapTree:
 
 
 def _report_quotes(
-    workspace_id: int,
-    tree: MapTree,
-    quote_ids: list[int],
-    show_names: bool,
-    people: Mapping[int, ParticipantView],
-    clean,
+    workspace_id: int, tree: MapTree, quote_ids: list[int], show_names: bool, clean
 ) -> dict[int, tuple[ReportQuote, ...]]:
     """The chosen quotes that are still evidence on the map, under the node they back,
-    their words passed through ``clean``."""
-    where: dict[int, tuple[int, TakeawayView]] = {
-        t.id: (node.id, t) for node, ts in quoted_evidence(workspace_id, tree) for t in ts
-    }
+    their words passed through ``clean``, each said by whom (erased people are no one)."""
+    chosen = report_quotes(workspace_id, tree, quote_ids)
+    people = lookalikes.people_by_id(
+        workspace_id, {t.participant_id for _, t in chosen if t.participant_id}
+    )
     by_node: dict[int, list[ReportQuote]] = {}
-    for node_id, t in (where[i] for i in quote_ids if i in where):
+    for node_id, t in chosen:
         person = people.get(t.participant_id) if t.participant_id else None
+        person = None if person is None or person.erased else person
         by_node.setdefault(node_id, []).append(
             ReportQuote(
                 text=clean(t.text),
@@ -176,12 +163,11 @@ def open_report(token: str, now: datetime, count_view: bool = True) -> SharedRep
             )
         ).all()
     )
-    people = _people_behind(row.workspace_id, tree)
-    clean = (lambda text: text) if row.show_names else _withholder(people.values())
+    clean = (lambda text: text) if row.show_names else _withholder(row.workspace_id, tree)
     report = SharedReport(
         tree=tree if row.show_names else _withheld_tree(tree, clean),
         quotes=_report_quotes(
-            row.workspace_id, tree, list(row.quote_ids or []), row.show_names, people, clean
+            row.workspace_id, tree, list(row.quote_ids or []), row.show_names, clean
         ),
         shipped=shipped,
         show_names=row.show_names,

@@ -143,6 +143,28 @@ def quoted_evidence(workspace_id: int, tree: MapTree) -> list[tuple[Node, list[T
     return found
 
 
+def report_quotes(
+    workspace_id: int, tree: MapTree, quote_ids: list[int]
+) -> list[tuple[int, TakeawayView]]:
+    """The chosen quotes that are still quoted evidence on the map, in the order chosen,
+    each with the node it sits under as quoted_evidence places it (the most specific,
+    then the first in the map's order). Reads only these takeaways: a report's dozen
+    quotes, not the evidence of every node of a 500-node map."""
+    backed = [
+        node
+        for node in tree.nodes()
+        if node.kind in rules.EVIDENCE_KINDS and node.evidence.takeaways
+    ]
+    order = {node.id: n for n, node in enumerate(backed)}
+    depth = {node.id: _DEPTH[node.kind] for node in backed}
+    quoted, pairs = links.quoted_evidence_for(workspace_id, quote_ids, list(order))
+    home: dict[int, int] = {}  # takeaway id: the node it sits under
+    for takeaway_id, node_id in sorted(pairs, key=lambda pair: order[pair[1]]):
+        if takeaway_id not in home or depth[node_id] > depth[home[takeaway_id]]:
+            home[takeaway_id] = node_id
+    return [(home[i], quoted[i]) for i in quote_ids if i in home]
+
+
 # --- the team's side ---------------------------------------------------------------------
 
 

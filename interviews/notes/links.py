@@ -101,6 +101,32 @@ def counts(workspace_id: int, node_ids: list[int]) -> dict[int, tuple[int, int]]
     }
 
 
+def quoted_evidence_for(
+    workspace_id: int, takeaway_ids: list[int], node_ids: list[int]
+) -> tuple[dict[int, TakeawayView], list[tuple[int, int]]]:
+    """Of these takeaways, the ones with a quote that are evidence for any of these
+    nodes, by id, and their (takeaway id, node id) links to them: what a report needs of
+    the few quotes it shows, without reading every node's evidence."""
+    if not takeaway_ids or not node_ids:
+        return {}, []
+    pairs = db.session.execute(
+        select(takeaway_link.c.takeaway_id, takeaway_link.c.node_id)
+        .join(Takeaway, Takeaway.id == takeaway_link.c.takeaway_id)
+        .where(
+            Takeaway.workspace_id == workspace_id,
+            Takeaway.id.in_(takeaway_ids),
+            takeaway_link.c.node_id.in_(node_ids),
+        )
+    ).all()
+    rows = db.session.scalars(
+        select(Takeaway)
+        .options(selectinload(Takeaway.tags))
+        .where(Takeaway.id.in_({t for t, _ in pairs}))
+    ).all()
+    quoted = {v.id: v for v in _views(list(rows), workspace_id) if v.quote.strip()}
+    return quoted, [(t, node) for t, node in pairs if t in quoted]
+
+
 def evidence_of(workspace_id: int, node_id: int, limit: int = 200) -> list[TakeawayView]:
     """The takeaways linked to one node, most important then newest first."""
     rows = db.session.scalars(
@@ -133,22 +159,19 @@ def participants_of(workspace_id: int, node_id: int) -> dict[int, list[int]]:
     return dict(people)
 
 
-def people_behind(workspace_id: int, node_ids: list[int]) -> set[int]:
-    """The participants whose takeaways are evidence for any of these nodes, in one
-    query (a shared report of a 500-node map asked once per node)."""
-    if not node_ids:
-        return set()
-    return set(
-        db.session.scalars(
-            select(Takeaway.participant_id)
-            .join(takeaway_link, takeaway_link.c.takeaway_id == Takeaway.id)
-            .where(
-                Takeaway.workspace_id == workspace_id,
-                takeaway_link.c.node_id.in_(node_ids),
-                Takeaway.participant_id.is_not(None),
-            )
-            .distinct()
+def people_behind(workspace_id: int, node_ids: list[int]):
+    """A query of the participants' ids whose takeaways are evidence for any of these
+    nodes, for other areas to read people by (a big map has thousands: their ids as
+    parameters cost more than the lookup itself)."""
+    return (
+        select(Takeaway.participant_id)
+        .join(takeaway_link, takeaway_link.c.takeaway_id == Takeaway.id)
+        .where(
+            Takeaway.workspace_id == workspace_id,
+            takeaway_link.c.node_id.in_(node_ids),
+            Takeaway.participant_id.is_not(None),
         )
+        .distinct()
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from sqlalchemy import func, or_, select
 
@@ -17,6 +18,7 @@ from interviews.clock import utc_now
 from interviews.dates import parse_timezone
 from interviews.db import db
 from interviews.errors import Conflict, Forbidden, Gone, InvalidInput, NotFound, refuse_all
+from interviews.participants import personal_data
 from interviews.participants.models import ConsentKind, Participant, ParticipantInvite
 from interviews.participants.rules import (  # noqa: F401 (other areas validate through here)
     MAX_ATTRIBUTE_KEY,
@@ -239,6 +241,35 @@ def refs(workspace_id: int, ids: set[int]) -> dict[int, ParticipantRef]:
         select(Participant).where(Participant.workspace_id == workspace_id, Participant.id.in_(ids))
     )
     return {p.id: ParticipantRef(p.id, p.name, p.email) for p in rows}
+
+
+def naming_words(workspace_id: int, people) -> list[str]:
+    """Every word that names these people (``people``: a query of participant ids;
+    personal_data.erasure_words: names, emails, phones, companies), erased people left
+    out: what a report shared without names withholds. Reads four columns per person,
+    for the thousands behind a big map."""
+    words: list[str] = []
+    for name, email, phone, company in db.session.execute(
+        select(Participant.name, Participant.email, Participant.phone, Participant.company).where(
+            Participant.workspace_id == workspace_id,
+            Participant.id.in_(people),
+            Participant.erased_at.is_(None),
+        )
+    ):
+        words += _words_naming(name, email, phone, company)
+    return words
+
+
+@lru_cache(maxsize=50_000)
+def _words_naming(name: str, email: str, phone: str, company: str) -> tuple[str, ...]:
+    """erasure_words of one person, remembered by what they are made from (a pure
+    function: a big map's report asks for the same thousands of people every time, and
+    reading phone numbers in every format is most of the cost)."""
+    return tuple(personal_data.erasure_words(name=name, email=email, phone=phone, company=company))
+
+
+def _chunks(ids: list[int], size: int) -> list[list[int]]:
+    return [ids[start : start + size] for start in range(0, len(ids), size)]
 
 
 def profile_facts(workspace_id: int, participant_id: int) -> list[tuple[str, str]]:
