@@ -1,5 +1,6 @@
 """Counts over a workspace's whole library are kept (library_count) instead of counted
-on every page: the landing's facets (every takeaway, no words, no filter), how many
+on every page: the facets of the landing (every takeaway, no words, no filter) and of
+one facet clicked (a tag, a source, a study, an actor or an outcome), how many
 takeaways are evidence for nothing (the home page), the evidence behind every map node
 (the map page); so opening them does not count 100,000 takeaways each time; and
 an index on (workspace_id, created_at, id) gives its newest-first page straight away.

@@ -9,7 +9,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 
 from interviews.accounts import api_tokens
 from interviews.clock import utc_now
@@ -235,3 +235,34 @@ def test_a_read_inside_an_unfinished_write_keeps_nothing_and_commits_nothing(
 
     after = landing(client, auth)
     assert after["total"] == 3 and "sales" not in after["facets"]["source"]
+
+
+def test_one_facet_clicked_keeps_its_own_counts_until_a_write_changes_them(
+    app, client, auth, library
+):
+    dana, (_, _, sso) = library["dana"], library["ids"]
+
+    def filtered(query: str) -> dict:
+        return client.get(f"/api/v1/takeaways?{query}", headers=auth).json
+
+    pain = filtered("tag=pain")
+    assert pain["total"] == 1 and pain["facets"]["tag"] == {"invoicing": 1, "pain": 1}
+    assert filtered("source=support")["facets"]["tag"] == {}
+
+    with app.app_context():
+        tags.bulk_tag(dana, [sso], "pain")
+    pain = filtered("tag=pain")
+    assert pain["total"] == 2 and pain["facets"]["source"] == {"interview": 1, "support": 1}
+    assert [t["text"] for t in pain["items"]] == ["Asks for SSO", "Re-keys invoices"]
+    assert filtered("source=support")["facets"]["tag"] == {"pain": 1}
+
+    with app.app_context():
+        takeaways.delete_takeaway(dana, sso)
+        kept = set(db.session.scalars(select(LibraryCount.name)))
+    assert filtered("source=support")["total"] == 0 and filtered("tag=pain")["total"] == 1
+    assert {"facets", "facets?source=support"} <= kept
+    assert any(name.startswith("facets?tag=") for name in kept)
+    # Two filters at once are counted every time, never kept.
+    assert filtered("tag=pain&source=interview")["total"] == 1
+    with app.app_context():
+        assert set(db.session.scalars(select(LibraryCount.name))) == kept
