@@ -11,6 +11,13 @@ Reminders may start out REMINDER_LEAD_SECONDS (default 300, at most a tenth of t
 offset) before their time, so the sweeps begin that much before the due instant. Prints messages per second (first to
 last send) and lateness (sent time minus due time; negative is early) p50/p99; asserts
 nothing. Target: >= 500 messages/s, p99 lateness < 5 s.
+
+Then, in the same run and against the same sink, the sink's raw acceptance rate (the
+limit here): W plain smtplib client processes send pre-built copies of the messages the
+run stored (same bytes, same sizes) as fast as the sink takes them, once over one
+connection each and once with a connection per BATCH messages as a worker does;
+dispatch throughput is printed as a share of the per-batch rate
+(``--raw-messages 0`` skips it).
 """
 
 from __future__ import annotations
@@ -18,10 +25,13 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import pickle
+import smtplib
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -36,6 +46,8 @@ from stats import percentile
 from throwaway import throwaway_app
 
 from interviews.db import db
+from interviews.mail.compose import Attachment, Envelope, build_email
+from interviews.mail.models import MailMessage
 from interviews.message_plan import Audience, MessageKind
 from interviews.messaging import service as messaging
 from interviews.messaging.models import OutboxMessage, OutboxStatus
@@ -45,16 +57,102 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 class Sink:
-    """aiosmtpd handler that counts messages and keeps nothing."""
+    """aiosmtpd handler that counts messages and keeps nothing (but, while ``timing``,
+    when each arrived)."""
 
     def __init__(self) -> None:
         self.count = 0
         self.lock = threading.Lock()
+        self.timing = False
+        self.arrivals: list[float] = []
 
     async def handle_DATA(self, server, session, envelope) -> str:
         with self.lock:
             self.count += 1
+            if self.timing:
+                self.arrivals.append(time.perf_counter())
         return "250 OK"
+
+
+def wire_messages(app, limit: int = 300) -> list[tuple[str, str, bytes]]:
+    """(envelope sender, recipient, bytes) of the first ``limit`` emails the run sent, built
+    as a worker builds them: what the raw clients send again."""
+    config = app.config
+    with app.app_context():
+        rows = db.session.scalars(select(MailMessage).order_by(MailMessage.id).limit(limit))
+        return [
+            (
+                config["MAIL_DEFAULT_SENDER"],
+                row.recipient,
+                build_email(
+                    Envelope(
+                        key=row.key,
+                        recipient=row.recipient,
+                        sender_name=row.sender_name,
+                        reply_to=row.reply_to,
+                        from_address=row.from_address,
+                        subject=row.subject,
+                        text_body=row.text_body,
+                        html_body=row.html_body,
+                        attachments=tuple(
+                            Attachment(a.filename, a.content_type, a.content)
+                            for a in row.attachments
+                        ),
+                    ),
+                    product_name=config["PRODUCT_NAME"],
+                    sender_address=config["MAIL_DEFAULT_SENDER"],
+                    now=datetime.now(UTC),
+                ),
+            )
+            for row in rows
+        ]
+
+
+def raw_client(port: int, path: str, count: int, per_connection: int) -> None:
+    """One raw client process: ``count`` pre-built messages, cycled, a new connection every
+    ``per_connection`` (0: one connection for all)."""
+    with open(path, "rb") as file:
+        messages = pickle.load(file)
+    client = None
+    for n in range(count):
+        if client is None:
+            client = smtplib.SMTP("127.0.0.1", port)
+        sender, recipient, data = messages[n % len(messages)]
+        client.sendmail(sender, [recipient], data)
+        if per_connection and (n + 1) % per_connection == 0:
+            client.quit()
+            client = None
+    if client is not None:
+        client.quit()
+
+
+def raw_rate(sink: Sink, port: int, path: str, total: int, clients: int, per_connection: int):
+    """Messages/s the sink accepted from ``clients`` raw client processes sending ``total``
+    in all, first to last arrival (so the clients' start-up is not counted)."""
+    sink.arrivals, sink.timing = [], True
+    share = total // clients
+    processes = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                __file__,
+                "--raw-client",
+                str(port),
+                path,
+                str(share),
+                str(per_connection),
+            ],
+            cwd=ROOT,
+        )
+        for _ in range(clients)
+    ]
+    for process in processes:
+        process.wait(timeout=600)
+    sink.timing = False
+    arrivals = sink.arrivals
+    if len(arrivals) < 2:
+        return 0.0
+    return (len(arrivals) - 1) / (arrivals[-1] - arrivals[0])
 
 
 def seed(interviews: int, due: datetime, spread: float) -> int:
@@ -98,11 +196,22 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--spread", type=float, default=0.0)
     parser.add_argument(
+        "--raw-messages",
+        type=int,
+        default=10_000,
+        help="messages for each raw measurement of the sink (0: skip it)",
+    )
+    parser.add_argument("--raw-client", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument(
         "--lead",
         type=int,
         help="REMINDER_LEAD_SECONDS for this run (0: nothing early, the raw pipeline)",
     )
     args = parser.parse_args()
+    if args.raw_client:
+        port, path, count, per_connection = args.raw_client
+        raw_client(int(port), path, int(count), int(per_connection))
+        return
 
     sink = Sink()
     # aiosmtpd logs every SMTP command at INFO once migrations configure logging: that
@@ -193,6 +302,7 @@ def main() -> None:
                 .where(OutboxMessage.status != OutboxStatus.SENT)
             )
         lateness = [(sent - due_at).total_seconds() for due_at, sent in rows]
+        throughput = 0.0
         print(
             f"received by the SMTP sink: {sink.count}; sent rows: {len(rows)}; not sent: {unsent}"
         )
@@ -201,6 +311,7 @@ def main() -> None:
             # start later than the others, and the idle gap between is not throughput.
             busy = len({int(r.sent_at.timestamp()) for r in rows})
             sending = (max(r.sent_at for r in rows) - min(r.sent_at for r in rows)).total_seconds()
+            throughput = len(rows) / busy
             print(
                 f"throughput: {len(rows) / busy:,.0f} messages/s over the {busy} s with sends "
                 f"(first to last send {sending:.1f} s; {elapsed:.1f} s of sweeps in all)"
@@ -211,11 +322,34 @@ def main() -> None:
                 f"p50 {statistics.median(lateness):.2f} s, p99 {percentile(lateness, 99):.2f} s, "
                 f"max {max(lateness):.2f} s, earliest {min(lateness):.2f} s"
             )
+        if args.raw_messages and rows:
+            measure_sink(app, sink, port, args.raw_messages, args.workers, throughput)
     smtp.stop()
     redis = Redis.from_url(args.redis_url)
     keys = list(redis.scan_iter(match=f"*{queue}*"))
     if keys:
         redis.delete(*keys)
+
+
+def measure_sink(app, sink: Sink, port: int, total: int, clients: int, throughput: float) -> None:
+    """Print the sink's raw acceptance rate, the limit here, and the run's share of it."""
+    messages = wire_messages(app)
+    sizes = [len(data) for _, _, data in messages]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "raw-messages.pickle"
+        path.write_bytes(pickle.dumps(messages))
+        one = raw_rate(sink, port, str(path), total, clients, 0)
+        batched = raw_rate(sink, port, str(path), total, clients, messaging.BATCH)
+    print(
+        f"SMTP sink, raw ({clients} smtplib clients, {total} pre-built messages of "
+        f"{statistics.mean(sizes):,.0f} bytes on average): {one:,.0f} messages/s over one "
+        f"connection each, {batched:,.0f} messages/s with a connection per "
+        f"{messaging.BATCH} (as the workers)"
+    )
+    print(
+        f"dispatch throughput as a share of the sink's raw rate: {throughput / batched:.0%} "
+        f"(of one connection each: {throughput / one:.0%})"
+    )
 
 
 def db_backend(url: str) -> str:

@@ -27,7 +27,8 @@ from contextvars import ContextVar
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, case, literal, or_, select, update
+from sqlalchemy import and_, bindparam, case, literal, or_, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from interviews.clock import utc_now
 from interviews.db import db
@@ -273,6 +274,20 @@ def send(message: MailMessage, now: datetime) -> None:
     """Speak to the mail server for a claimed row, then write the outcome on the row:
     sent, or the error (its caller decides what comes next). The caller commits.
     Raises DeliveryError."""
+    try:
+        transmit(message, now)
+    except DeliveryError as exc:
+        message.error = str(exc)
+        raise
+    message.status = MailStatus.SENT
+    message.error = None
+    message.sent_at = now
+    message.lease_expires_at = None
+
+
+def transmit(message: MailMessage, now: datetime) -> None:
+    """Speak to the mail server for a claimed row and write nothing: for a caller that
+    records the outcome itself (``record_sent``). Raises DeliveryError."""
     config = current_app.config
     envelope = Envelope(
         key=message.key,
@@ -300,12 +315,29 @@ def send(message: MailMessage, now: datetime) -> None:
         text_body=message.text_body,
         data=data,
     )
-    try:
-        BACKENDS[message.backend](outgoing, config)
-    except DeliveryError as exc:
-        message.error = str(exc)
-        raise
-    message.status = MailStatus.SENT
-    message.error = None
-    message.sent_at = now
-    message.lease_expires_at = None
+    BACKENDS[message.backend](outgoing, config)
+
+
+# Bound per message: ``mail_id`` and ``mail_sent_at``. Built once: it runs for every email.
+SENT_MARK = (
+    update(MailMessage)
+    .where(MailMessage.id == bindparam("mail_id"))
+    .values(
+        status=MailStatus.SENT,
+        error=None,
+        sent_at=bindparam("mail_sent_at"),
+        lease_expires_at=None,
+    )
+)
+
+
+def record_sent(message: MailMessage, sent_at: datetime) -> None:
+    """Show a row ``transmit`` sent as sent in this session, where the caller wrote it to
+    the database itself (with ``SENT_MARK``): nothing is left for the session to flush."""
+    for name, value in (
+        ("status", MailStatus.SENT),
+        ("error", None),
+        ("sent_at", sent_at),
+        ("lease_expires_at", None),
+    ):
+        set_committed_value(message, name, value)

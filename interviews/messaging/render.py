@@ -17,6 +17,7 @@ from interviews.errors import NotFound
 from interviews.mail.compose import Attachment
 from interviews.message_plan import Audience, MessageKind, describe_offset
 from interviews.messaging.models import OutboxMessage
+from interviews.money import Offer
 from interviews.scheduling import hours, links
 from interviews.scheduling.invites import build_invite
 from interviews.scheduling.lifecycle import attendance_url
@@ -56,11 +57,16 @@ class Rendered:
 
 
 def message(
-    row: OutboxMessage, interview: Interview, study: studies.StudyView, now: datetime
+    row: OutboxMessage,
+    interview: Interview,
+    study: studies.StudyView,
+    now: datetime,
+    offer: Offer | None = None,
 ) -> Rendered:
     """The email an outbox row makes, from current data: to its participant (in the
-    study's own words when it has them) or to its team member. Raises NotFound when that
-    team member is no longer on the study."""
+    study's own words when it has them) or to its team member. ``offer``: what the
+    interviewee is promised, when the caller already looked it up. Raises NotFound when
+    that team member is no longer on the study."""
     participant = interview.participant
     cancelled = interview.status is InterviewStatus.CANCELLED
     token = None if cancelled else links.manage_token(interview)
@@ -78,7 +84,9 @@ def message(
         "interview_url": links.link(f"/interviews/{interview.id}"),
         "in_time": describe_offset(row.offset_minutes) if row.offset_minutes else "",
         # The thank-you this person is promised: their own offer, or the study's.
-        "reward": offers.offer_for(study, interview.participant_id).describe(),
+        "reward": (
+            offer if offer is not None else offers.offer_for(study, interview.participant_id)
+        ).describe(),
     }
     if row.kind is MessageKind.REWARD_SENT:
         context["given"] = offers.given_for_interview(interview.id)

@@ -53,6 +53,8 @@ class MailServer:
     rcpts: int = 0
     # Recipients answered "550 no such user" (a refusal for good).
     refuse: set[str] = field(default_factory=set)
+    # Recipients answered "451 try again later" (a refusal for now).
+    defer: set[str] = field(default_factory=set)
 
     def settings(self) -> dict[str, object]:
         """The app settings that point MAIL_BACKEND=smtp at this server (no TLS, no login)."""
@@ -69,6 +71,8 @@ class _Keep:
         self.server.rcpts += 1
         if address in self.server.refuse:
             return "550 5.1.1 No such user here"
+        if address in self.server.defer:
+            return "451 4.3.0 Try again later"
         if self.server.rcpt_delay:
             await asyncio.sleep(self.server.rcpt_delay)
         envelope.rcpt_tos.append(address)

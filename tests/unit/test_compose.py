@@ -4,6 +4,10 @@ from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.utils import parseaddr
 
+from hypothesis import given
+from hypothesis import strategies as st
+
+from interviews.mail import compose
 from interviews.mail.compose import Attachment, Envelope, build_email, from_header, one_line
 
 NOW = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
@@ -123,3 +127,42 @@ def test_a_long_subject_is_folded_and_reads_back_whole():
 
     assert all(len(line) <= 998 for line in data.split(b"\r\n"))
     assert message_from_bytes(data, policy=policy.default)["Subject"] == one_line(subject)
+
+
+_texts = st.lists(
+    st.sampled_from(["a", "Z", " ", "\n", "\r", "\r\n", "\x0c", "From ", "é", '"', ",", "-", "<"]),
+    max_size=60,
+).map("".join)
+
+
+@given(
+    text_body=_texts,
+    html_body=_texts,
+    sender_name=_texts,
+    subject=_texts,
+    reply_to=st.sampled_from([None, "dana@northwind.example"]),
+    from_address=st.sampled_from([None, "dana@northwind.example"]),
+    long_line=st.booleans(),
+)
+def test_a_plain_message_is_written_byte_for_byte_as_the_mime_classes_write_it(
+    text_body, html_body, sender_name, subject, reply_to, from_address, long_line
+):
+    # The direct writer of the common message must never change what goes over the wire.
+    if long_line:
+        text_body += "x" * 995
+    mail = envelope(
+        text_body=text_body,
+        html_body=html_body,
+        sender_name=sender_name,
+        subject=subject,
+        reply_to=reply_to,
+        from_address=from_address,
+    )
+    settings = dict(product_name="Interview Desk", sender_address="desk@desk.test", now=NOW)
+
+    assert build_email(mail, **settings) == compose._mime_email(mail, **settings)
+
+
+def test_the_common_reminder_is_written_directly():
+    mail = envelope(text_body="Thursday 10:00\u201310:45, Grüße\n")
+    assert compose._common_email(mail, "Interview Desk", "desk@desk.test", NOW)
