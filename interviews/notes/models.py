@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     ForeignKey,
@@ -199,6 +200,8 @@ class LibraryVersion(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)  # always 1
     version: Mapped[int] = mapped_column(Integer)
+    # PostgreSQL: the transaction that raised it last (it raises it once per transaction).
+    changed_in: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class LibraryCount(db.Model):
