@@ -46,7 +46,7 @@ from stats import percentile
 from throwaway import throwaway_app
 
 from interviews.db import db
-from interviews.mail.compose import Attachment, Envelope, build_email
+from interviews.mail import delivery
 from interviews.mail.models import MailMessage
 from interviews.message_plan import Audience, MessageKind
 from interviews.messaging import service as messaging
@@ -80,30 +80,9 @@ def wire_messages(app, limit: int = 300) -> list[tuple[str, str, bytes]]:
     config = app.config
     with app.app_context():
         rows = db.session.scalars(select(MailMessage).order_by(MailMessage.id).limit(limit))
+        now = datetime.now(UTC)
         return [
-            (
-                config["MAIL_DEFAULT_SENDER"],
-                row.recipient,
-                build_email(
-                    Envelope(
-                        key=row.key,
-                        recipient=row.recipient,
-                        sender_name=row.sender_name,
-                        reply_to=row.reply_to,
-                        from_address=row.from_address,
-                        subject=row.subject,
-                        text_body=row.text_body,
-                        html_body=row.html_body,
-                        attachments=tuple(
-                            Attachment(a.filename, a.content_type, a.content)
-                            for a in row.attachments
-                        ),
-                    ),
-                    product_name=config["PRODUCT_NAME"],
-                    sender_address=config["MAIL_DEFAULT_SENDER"],
-                    now=datetime.now(UTC),
-                ),
-            )
+            (config["MAIL_DEFAULT_SENDER"], row.recipient, delivery.wire_bytes(row, now))
             for row in rows
         ]
 

@@ -285,9 +285,8 @@ def send(message: MailMessage, now: datetime) -> None:
     message.lease_expires_at = None
 
 
-def transmit(message: MailMessage, now: datetime) -> None:
-    """Speak to the mail server for a claimed row and write nothing: for a caller that
-    records the outcome itself (``record_sent``). Raises DeliveryError."""
+def wire_bytes(message: MailMessage, now: datetime) -> bytes:
+    """The email of a stored row as it goes over the wire, dated ``now``."""
     config = current_app.config
     envelope = Envelope(
         key=message.key,
@@ -302,12 +301,19 @@ def transmit(message: MailMessage, now: datetime) -> None:
             Attachment(a.filename, a.content_type, a.content) for a in message.attachments
         ),
     )
-    data = build_email(
+    return build_email(
         envelope,
         product_name=config["PRODUCT_NAME"],
         sender_address=config["MAIL_DEFAULT_SENDER"],
         now=now,
     )
+
+
+def transmit(message: MailMessage, now: datetime) -> None:
+    """Speak to the mail server for a claimed row and write nothing: for a caller that
+    records the outcome itself (``record_sent``). Raises DeliveryError."""
+    config = current_app.config
+    data = wire_bytes(message, now)
     outgoing = Outgoing(
         sender=config["MAIL_DEFAULT_SENDER"],
         recipient=message.recipient,
