@@ -206,14 +206,9 @@ MATCHING_COLUMNS = (
 )
 
 
-def whole_library_facets(workspace_id: int) -> dict[str, dict[str, int]]:
-    """The facet counts of every takeaway of the workspace, as kept (kept_counts). May
-    commit: counting again keeps the new counts."""
-    return _kept_facets(workspace_id, "facets", [])
-
-
 def _kept_facets(workspace_id: int, name: str, where: list) -> dict[str, dict[str, int]]:
-    """The facet counts of the workspace's takeaways matching ``where``, kept as ``name``."""
+    """The facet counts of the workspace's takeaways matching ``where``, kept as ``name``
+    (kept_counts). May commit: counting again keeps the new counts."""
 
     def count() -> dict[str, dict[str, int]]:
         matching = select(*MATCHING_COLUMNS).where(Takeaway.workspace_id == workspace_id, *where)
@@ -224,7 +219,7 @@ def _kept_facets(workspace_id: int, name: str, where: list) -> dict[str, dict[st
 
 def unused_as_evidence_count(workspace_id: int) -> int:
     """How many of the workspace's takeaways no map uses, as kept (kept_counts). May
-    commit, as whole_library_facets."""
+    commit: counting again keeps the new count."""
 
     def count() -> int:
         return (

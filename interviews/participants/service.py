@@ -268,10 +268,6 @@ def _words_naming(name: str, email: str, phone: str, company: str) -> tuple[str,
     return tuple(personal_data.erasure_words(name=name, email=email, phone=phone, company=company))
 
 
-def _chunks(ids: list[int], size: int) -> list[list[int]]:
-    return [ids[start : start + size] for start in range(0, len(ids), size)]
-
-
 def profile_facts(workspace_id: int, participant_id: int) -> list[tuple[str, str]]:
     """What we know about a participant, as (label, value) lines for prep before a call."""
     participant = db.session.get(Participant, participant_id)
