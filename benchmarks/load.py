@@ -2,6 +2,7 @@
 
 Run: .venv/bin/python benchmarks/load.py [--database-url URL] [--worker-class sync|gthread]
      [--workers 4] [--threads 4] [--users 10,25,50,75,100] [--step-seconds 30] [--seed 24]
+     [--redis redis://127.0.0.1:6379/0 [--rq-workers 1]]
 
 Makes a fresh PostgreSQL database on the server (dropped afterwards), migrates it and
 seeds the workspace of benchmarks/big_workspace.py (a year of interviews across 10
@@ -16,6 +17,13 @@ percentiles: rounded to two significant digits above 100 ms) and errors, what fa
 and the saturation point: the first step at which any page's p95 passes 100 ms (the
 log-in, done once per user as the step starts, is shown but does not count). Target
 (issue 24): every page's p95 under 100 ms at 50 users, no errors. Asserts nothing.
+
+With ``--redis URL`` it runs in production's shape instead: gunicorn gets REDIS_URL
+(and a queue of its own), ``--rq-workers`` `rq worker`s (SimpleWorker, as the README
+says) and one `rq cron` run beside it, and the mail a booking or a cancellation makes
+is sent by the workers instead of inside the request. Each step then also prints how
+many emails were sent and how many jobs were still waiting when it ended, so a worker
+falling behind shows.
 
 Locust runs as one process on the same two cores as the server (``--processes`` would
 take more of the cores gunicorn needs); gunicorn's log is kept and its errors shown.
@@ -34,10 +42,12 @@ import subprocess
 import sys
 import time
 import urllib.request
+import uuid
 from pathlib import Path
 
 from big_workspace import seed_big_workspace  # beside this script
-from sqlalchemy import text
+from redis import Redis
+from sqlalchemy import create_engine, text
 from throwaway import throwaway_app
 
 from interviews.db import db
@@ -83,9 +93,8 @@ def stop(process: subprocess.Popen) -> None:
         pass
 
 
-def start_gunicorn(args, worker_class: str, database_url: str, workdir: Path):
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
+def app_environment(args, database_url: str, base: str) -> dict[str, str]:
+    """The settings gunicorn (and, with --redis, the rq workers) run with."""
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "FLASK_DEBUG")}
     env.update(
         DATABASE_URL=database_url,
@@ -96,6 +105,50 @@ def start_gunicorn(args, worker_class: str, database_url: str, workdir: Path):
         INTERVIEWS_ENV="development",  # production insists on https cookies
         MAIL_BACKEND="mailbox",
     )
+    if args.redis:
+        # Production's shape: mail goes to the workers; the sweep runs in rq cron.
+        env.update(REDIS_URL=args.redis, RQ_QUEUE_NAME=args.queue, SWEEP_SECONDS="5")
+    return env
+
+
+def start_rq(args, env: dict[str, str], workdir: Path) -> list[subprocess.Popen]:
+    """The README's production workers: --rq-workers `rq worker`s and one `rq cron`."""
+    commands = [
+        [str(BIN / "rq"), "worker", "-c", "workers.settings", "-w", "rq.worker.SimpleWorker"]
+    ] * args.rq_workers + [[str(BIN / "rq"), "cron", "workers.cron"]]
+    processes = []
+    for number, command in enumerate(commands):
+        with open(workdir / f"rq-{number}.log", "w") as log:
+            processes.append(
+                subprocess.Popen(
+                    command,
+                    env=env,
+                    cwd=HERE.parent,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            )
+    print(f"$ {args.rq_workers} x {' '.join(commands[0][1:])} + rq cron workers.cron")
+    return processes
+
+
+def mail_and_queue(args, database_url: str) -> str:
+    """How many emails are sent and how many jobs still wait on the queue, now."""
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as c:
+            sent = c.scalar(text("SELECT count(*) FROM mail_message WHERE status = 'sent'"))
+    finally:
+        engine.dispose()
+    waiting = Redis.from_url(args.redis).llen(f"rq:queue:{args.queue}")
+    return f"emails sent so far {sent:,}, jobs waiting on the queue {waiting}"
+
+
+def start_gunicorn(args, worker_class: str, database_url: str, workdir: Path):
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = app_environment(args, database_url, base)
     command = [
         str(BIN / "gunicorn"),
         "interviews:create_app()",
@@ -121,7 +174,8 @@ def start_gunicorn(args, worker_class: str, database_url: str, workdir: Path):
             command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
     print(f"$ {' '.join(command[:2])} {' '.join(command[2:])}", flush=True)
-    return process, base
+    workers = start_rq(args, env, workdir) if args.redis else []
+    return process, base, workers
 
 
 def run_step(args, base: str, users: int, prefix: Path, fixture: Path) -> list[dict]:
@@ -225,7 +279,7 @@ def measure(args, worker_class: str, database_url: str, workdir: Path, fixture: 
     """All steps against one gunicorn; returns [(users, rows)]."""
     print(f"\n=== gunicorn {worker_class}, {args.workers} workers", end="")
     print(f", {args.threads} threads each ===" if worker_class == "gthread" else " ===")
-    process, base = start_gunicorn(args, worker_class, database_url, workdir)
+    process, base, workers = start_gunicorn(args, worker_class, database_url, workdir)
     results = []
     try:
         wait_until_up(base, process)
@@ -241,9 +295,18 @@ def measure(args, worker_class: str, database_url: str, workdir: Path, fixture: 
             rows = run_step(args, base, users, prefix, fixture)
             print_table(users, rows, args.step_seconds)
             print_failures(prefix)
+            if args.redis:
+                print(f"  {mail_and_queue(args, database_url)}")
             results.append((users, rows))
     finally:
         stop(process)
+        for worker in workers:
+            stop(worker)
+        if args.redis:
+            redis = Redis.from_url(args.redis)  # this run's queue and registries go
+            keys = list(redis.scan_iter(f"rq:*{args.queue}*"))
+            if keys:
+                redis.delete(*keys)
     gunicorn_errors(workdir, worker_class)
     return results
 
@@ -299,7 +362,15 @@ def main() -> None:
         action="store_true",
         help="time one GET of a shared report link alone, before the steps",
     )
+    parser.add_argument(
+        "--redis",
+        metavar="URL",
+        help="production's shape: mail sent by rq workers on this Redis (e.g. "
+        "redis://127.0.0.1:6379/0); without it, the embedded mode (mail sent in the request)",
+    )
+    parser.add_argument("--rq-workers", type=int, default=1, help="with --redis")
     args = parser.parse_args()
+    args.queue = f"load-{uuid.uuid4().hex[:8]}"  # this run's own queue on a shared Redis
     # A plain `kill` stops the run as Ctrl-C does: gunicorn, locust and the database go.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     signal.signal(signal.SIGHUP, signal.default_int_handler)
