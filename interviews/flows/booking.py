@@ -41,8 +41,17 @@ def public_slots(slug: str, first: date, last: date, timezone: str) -> list[Inte
     Raises NotFound (no such published study), InvalidInput (a bad range or time zone)."""
     study = studies.published_study(slug)
     start, end = free_times.day_range(first, last, dates.parse_timezone(timezone))
-    if budgets.booking_block(study):
+    if bookings_paused(study):
         return []  # the budget cannot cover another reward: no new times (the PM is told)
+    return free_times.open_slots(study, start, end, utc_now())
+
+
+def open_slots(study: studies.StudyView, first: date, last: date, timezone: str) -> list[Interval]:
+    """Free slots of a study already looked up, on the viewer's local days first..last,
+    whatever its budget says (a page that has asked bookings_paused itself).
+
+    Raises InvalidInput (a bad range or time zone)."""
+    start, end = free_times.day_range(first, last, dates.parse_timezone(timezone))
     return free_times.open_slots(study, start, end, utc_now())
 
 
@@ -130,6 +139,15 @@ def managed(token: str) -> scheduling.ManagedInterview:
         reward=compensation.offer_for(study, interview.participant_id).describe(),
         join_url=links.join_link(study, interview),
     )
+
+
+def move_slots(
+    interview: scheduling.ManagedInterview, first: date, last: date, timezone: str
+) -> list[Interval]:
+    """The times a managed interview (``managed``) could move to on the viewer's local
+    days first..last: its study is not read again. Raises InvalidInput."""
+    current = Interval(interview.start, interview.end)
+    return free_times.times_to_move_to(interview.study, current, first, last, timezone)
 
 
 def cancelled_by_link(token: str) -> scheduling.CancelledInterview:

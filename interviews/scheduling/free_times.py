@@ -228,8 +228,15 @@ def slots_around(interview: Interview, first: date, last: date, timezone: str) -
     """Times an interview could move to, with its own host (and required note-takers):
     its own time does not block the ones overlapping it, and is not offered itself."""
     study = studies.interview_study(interview.workspace_id, interview.study_id, interview.host_id)
-    host_id = interview.host_id
     current = Interval(interview.start_at, interview.end_at)
+    return times_to_move_to(study, current, first, last, timezone)
+
+
+def times_to_move_to(
+    study: studies.StudyView, current: Interval, first: date, last: date, timezone: str
+) -> list[Interval]:
+    """slots_around for an interview whose study (with the interview's host as its
+    ``host``: studies.interview_study) the caller has already read."""
     start, end = day_range(first, last, dates.parse_timezone(timezone))
-    found = open_slots(study, start, end, utc_now(), ignore=current, host_id=host_id)
+    found = open_slots(study, start, end, utc_now(), ignore=current, host_id=study.host.user_id)
     return [slot for slot in found if slot.start != current.start]

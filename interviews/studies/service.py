@@ -82,6 +82,17 @@ class StudyView:
         return self.join_mode is not JoinMode.FIXED or bool(self.meeting_url)
 
 
+# What _view reads of one study's people, in the study's own statement: a study's view is
+# built on every public booking page (and for every message sent), where its workspace,
+# host, colleagues and hosts taking turns were five round trips.
+_WITH_PEOPLE = (
+    joinedload(Study.workspace),
+    joinedload(Study.host),
+    joinedload(Study.colleagues).joinedload(StudyColleague.user),
+    joinedload(Study.rotation).joinedload(StudyHost.user),
+)
+
+
 def _view(study: Study) -> StudyView:
     return StudyView(
         id=study.id,
@@ -535,7 +546,7 @@ def study_by_id(study_id: int) -> StudyView:
 
     Raises NotFound.
     """
-    study = db.session.get(Study, study_id)
+    study = db.session.get(Study, study_id, options=_WITH_PEOPLE)
     if study is None:
         raise NotFound("No such study.")
     return _view(study)
@@ -550,14 +561,18 @@ def studies_with_colleague(user_id: int) -> list[int]:
 
 def published_study(slug: str) -> StudyView:
     """The study behind a public booking link. Raises NotFound unless it is published."""
-    study = db.session.scalar(select(Study).where(Study.slug == slug))
+    study = (
+        db.session.scalars(select(Study).where(Study.slug == slug).options(*_WITH_PEOPLE))
+        .unique()
+        .one_or_none()
+    )
     if study is None or study.status is not StudyStatus.PUBLISHED:
         raise NotFound("This booking link is not open. Ask the person who sent it for a new one.")
     return _view(study)
 
 
 def _study_in(workspace_id: int, study_id: int) -> Study:
-    study = db.session.get(Study, study_id)
+    study = db.session.get(Study, study_id, options=_WITH_PEOPLE)
     if study is None or study.workspace_id != workspace_id:
         raise NotFound("No such study in this workspace.")
     return study

@@ -131,9 +131,10 @@ def book(slug: str):
             field = getattr(form, problem.field or "", None)
             if field is None or not field.errors:
                 apply_error(form, problem)
-    days = pages.day_choices(
-        booking.public_slots(slug, week["first"], week["last"], timezone), timezone
-    )
+    # The study and its budget are read once for the page: no times while it is paused.
+    paused = booking.bookings_paused(study)
+    free = [] if paused else booking.open_slots(study, week["first"], week["last"], timezone)
+    days = pages.day_choices(free, timezone)
     return render_template(
         "scheduling/book.html",
         study=study,
@@ -144,7 +145,7 @@ def book(slug: str):
         reward=compensation.offer_for(
             study, invited.participant_id if invited else None
         ).describe(),
-        paused=booking.bookings_paused(study),
+        paused=paused,
         days=days,
         timezone=timezone,
         **week,
@@ -169,7 +170,7 @@ def _render_manage(token: str, slot_form: SlotForm, cancel_form: CancelForm, sta
     week = _week(timezone)
     days = []
     if interview.upcoming:
-        slots = scheduling.reschedule_slots(token, week["first"], week["last"], timezone)
+        slots = booking.move_slots(interview, week["first"], week["last"], timezone)
         days = pages.day_choices(slots, timezone)
     return render_template(
         "scheduling/manage.html",
