@@ -221,6 +221,36 @@ def test_the_map_page_draws_the_tree_and_opens_a_nodes_evidence_with_quotes(
     assert "I added 10 people one by one" in evidence and "Person 1" in evidence
 
 
+def test_the_drawing_follows_every_change_of_what_it_is_drawn_from(app, client, owner, board):
+    """The page remembers a drawing by the tree it was drawn from: an edit, new evidence,
+    the threshold and a removed branch each show on the very next view."""
+    log_in(client, "olive@northwind.example")
+
+    def drawing() -> str:
+        page = client.get(f"/maps/{board['map']}").get_data(as_text=True)
+        return re.search(r"<svg.*?</svg>", page, re.S).group(0)
+
+    def strength(svg: str, node_id: int) -> str:
+        """The strength a node is drawn with (its box's class, border and badge)."""
+        return re.search(rf'id="map\d+-node{node_id}" class="map-node \w+ (\w+)"', svg).group(1)
+
+    first = drawing()
+    assert first == drawing()  # drawn once, served again
+    assert strength(first, board["actor"]) == "assumption"
+    with app.app_context():
+        nodes.update_node(owner, board["output"], nodes.NodeDraft("Bulk invite from a sheet"))
+    renamed = drawing()
+    assert "Bulk invite from a sheet" in renamed and "Bulk invite from a CSV" not in renamed
+    with app.app_context():
+        map_evidence.link_evidence(owner, people_said(app, owner, 3), board["actor"])
+    backed = drawing()
+    assert strength(backed, board["actor"]) == "pattern"
+    client.post("/maps/threshold", data={"pattern_threshold": "5"})
+    assert strength(drawing(), board["actor"]) == "anecdote"  # 3 people, 5 needed now
+    client.post(f"/maps/nodes/{board['outcome']}/delete", data={})
+    assert "Invite their team" not in drawing() and "Bulk invite" not in drawing()
+
+
 def test_folding_a_branch_hides_what_is_under_it(app, client, owner, board):
     log_in(client, "olive@northwind.example")
     page = client.get(f"/maps/{board['map']}?fold={board['outcome']}").get_data(as_text=True)
