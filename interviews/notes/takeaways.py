@@ -190,8 +190,14 @@ def moments_of(takeaway_ids: list[int]) -> dict[int, Moment]:
     """{takeaway id: where its words were said} for those made from a transcript."""
     if not takeaway_ids:
         return {}
-    rows = db.session.scalars(
-        select(TranscriptHighlight).where(TranscriptHighlight.takeaway_id.in_(takeaway_ids))
+    rows = db.session.execute(
+        select(
+            TranscriptHighlight.takeaway_id,
+            TranscriptHighlight.segment_id,
+            TranscriptHighlight.start_ms,
+            TranscriptHighlight.end_ms,
+            TranscriptHighlight.speaker,
+        ).where(TranscriptHighlight.takeaway_id.in_(takeaway_ids))
     ).all()
     return {
         r.takeaway_id: Moment(r.segment_id, seconds(r.start_ms), seconds(r.end_ms), r.speaker)

@@ -237,10 +237,12 @@ def refs(workspace_id: int, ids: set[int]) -> dict[int, ParticipantRef]:
     """Several of the workspace's participants by id (others' ids are left out)."""
     if not ids:
         return {}
-    rows = db.session.scalars(
-        select(Participant).where(Participant.workspace_id == workspace_id, Participant.id.in_(ids))
+    rows = db.session.execute(
+        select(Participant.id, Participant.name, Participant.email).where(
+            Participant.workspace_id == workspace_id, Participant.id.in_(ids)
+        )
     )
-    return {p.id: ParticipantRef(p.id, p.name, p.email) for p in rows}
+    return {id_: ParticipantRef(id_, name, email) for id_, name, email in rows}
 
 
 def naming_words(workspace_id: int, people) -> list[str]:
