@@ -25,7 +25,7 @@ from interviews.maps.service import get_tree
 from interviews.maps.shares import WITHHELD, ShareNotFound, attribution, is_live, report_quotes
 from interviews.maps.tree import MapTree, Node
 from interviews.notes import erasure as notes_erasure
-from interviews.notes import links
+from interviews.notes import kept_counts, links
 from interviews.participants import lookalikes
 from interviews.participants import service as participants
 from interviews.tokens import hash_secret
@@ -81,12 +81,21 @@ def _withholder(workspace_id: int, tree: MapTree):
     everyone (not erased) whose takeaways are evidence anywhere on the map from a text.
     notes_erasure.scrubber is erasure's helper; on a report the words are withheld, not
     erased."""
-    backed = [
-        node.id
-        for node in tree.nodes()
-        if node.kind in rules.EVIDENCE_KINDS and node.evidence.takeaways
-    ]
-    words = participants.naming_words(workspace_id, links.people_behind(workspace_id, backed))
+
+    # Read after the version kept_counts compares (inside the count), so a link made
+    # meanwhile is never kept under a version that does not cover it.
+    def naming_words() -> list[str]:
+        evidence_nodes = select(MapNode.id).where(
+            MapNode.map_id == tree.id, MapNode.kind.in_(rules.EVIDENCE_KINDS)
+        )
+        people = links.people_behind(workspace_id, evidence_nodes)
+        return participants.naming_words(workspace_id, people)
+
+    # Kept with the library's counts (thousands of people behind a big map: reading them
+    # was half of every view). Valid while the library's version stands: it rises with
+    # every takeaway, link and person written (name, email, phone, company, erasure:
+    # migration 0021); a node removed takes its links with it, a new one has none.
+    words = kept_counts.kept(workspace_id, f"naming words of map {tree.id}", naming_words)
     if not words:
         return lambda text: text
     scrub = notes_erasure.scrubber(words)

@@ -159,10 +159,10 @@ def participants_of(workspace_id: int, node_id: int) -> dict[int, list[int]]:
     return dict(people)
 
 
-def people_behind(workspace_id: int, node_ids: list[int]):
+def people_behind(workspace_id: int, node_ids):
     """A query of the participants' ids whose takeaways are evidence for any of these
-    nodes, for other areas to read people by (a big map has thousands: their ids as
-    parameters cost more than the lookup itself)."""
+    nodes (ids, or a query of them), for other areas to read people by (a big map has
+    thousands: their ids as parameters cost more than the lookup itself)."""
     return (
         select(Takeaway.participant_id)
         .join(takeaway_link, takeaway_link.c.takeaway_id == Takeaway.id)

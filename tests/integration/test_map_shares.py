@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import update
 
 from interviews.accounts.rules import Role
 from interviews.clock import utc_now
@@ -17,6 +18,7 @@ from interviews.maps import nodes, shared_report, shares
 from interviews.maps import service as maps
 from interviews.maps.models import MapShare
 from interviews.notes import takeaways
+from interviews.notes.models import LibraryCount
 from interviews.participants import service as participants
 from tests.conftest import log_in
 
@@ -176,6 +178,52 @@ def test_names_the_team_wrote_on_the_map_are_withheld_too(app, client, owner, bo
     assert "[withheld] at [withheld] asked for this twice" in hidden
     assert "Only [withheld] clicked it ([withheld])." in hidden
     assert "Tomas Berg at Initech asked for this twice" in shown.get_data(as_text=True)
+
+
+def test_the_kept_naming_words_follow_every_change_to_who_is_behind_the_map(
+    app, client, owner, board
+):
+    """The words a report withholds are kept between views: a renamed person and a new
+    person's evidence each change what is withheld on the next view."""
+    log_in(client, OWNER)
+    path = make_link(client, board["map"])
+    reader = app.test_client()
+
+    def describe_actor(description: str) -> None:
+        nodes.update_node(
+            owner, board["actor"], nodes.NodeDraft("Team admins", description=description)
+        )
+
+    with app.app_context():
+        describe_actor("Tomas Berg asked for this twice")
+    assert "[withheld] asked for this twice" in reader.get(path).get_data(as_text=True)
+    with app.app_context():  # what is served is what was kept
+        db.session.execute(
+            update(LibraryCount)
+            .where(LibraryCount.name == f"naming words of map {board['map']}")
+            .values(value=["Team"])
+        )
+        db.session.commit()
+    tampered = reader.get(path).get_data(as_text=True)
+    assert "[withheld] admins" in tampered and "Tomas Berg asked" in tampered
+
+    with app.app_context():
+        tomas = participants.find_by_email(owner.workspace_id, TOMAS[2])
+        participants.update_participant(
+            owner, tomas.id, participants.ParticipantDraft(name="Tomasz Bergmann", email=TOMAS[2])
+        )
+        describe_actor("Tomasz Bergmann asked for this twice")
+    html = reader.get(path).get_data(as_text=True)
+    assert "Tomasz" not in html and "[withheld] asked for this twice" in html
+    assert "Team admins" in html  # the tampered words are gone with the version
+
+    quinn = ("Quinn Okafor", "Hooli", "quinn@hooli.example")
+    with app.app_context():
+        describe_actor("Quinn Okafor asked too")
+        assert "Quinn" in reader.get(path).get_data(as_text=True)  # nobody behind the map yet
+        said = _said(owner, quinn, "Invites bounce", "Half my invites bounced")
+        map_evidence.link_evidence(owner, [said], board["outcome"])
+    assert "[withheld] asked too" in reader.get(path).get_data(as_text=True)
 
 
 def test_names_and_companies_show_when_the_report_opts_in(app, client, owner, board):
