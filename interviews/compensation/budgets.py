@@ -145,22 +145,27 @@ class BookingPause:
 
 
 def booking_pause(
-    study: studies.StudyView, participant_id: int | None = None
+    study: studies.StudyView,
+    participant_id: int | None = None,
+    scopes: set[int | None] | None = None,
 ) -> BookingPause | None:
     """Why the study cannot take one more booking (from this person), or None when it
-    can. Only an offer with an amount is ever held back."""
+    can. Only an offer with an amount is ever held back. ``scopes``: the budgets of the
+    study's workspace (their study ids, None for the workspace's own), when the caller
+    has read them for several studies."""
     offer = offers.offer_for(study, participant_id)
     if not offer.owes:
         return None
-    # Most teams set no budget: one small query says so, before any sums are made.
-    scopes = set(
-        db.session.scalars(
-            select(Budget.study_id).where(
-                Budget.workspace_id == study.workspace_id,
-                or_(Budget.study_id == study.id, Budget.study_id.is_(None)),
+    if scopes is None:
+        # Most teams set no budget: one small query says so, before any sums are made.
+        scopes = set(
+            db.session.scalars(
+                select(Budget.study_id).where(
+                    Budget.workspace_id == study.workspace_id,
+                    or_(Budget.study_id == study.id, Budget.study_id.is_(None)),
+                )
             )
         )
-    )
     for scope, whose in ((study.id, "this study's"), (None, "the workspace's")):
         if scope not in scopes:
             continue
@@ -185,6 +190,23 @@ def booking_block(study: studies.StudyView, participant_id: int | None = None) -
     PM; None when it can."""
     pause = booking_pause(study, participant_id)
     return pause.reason if pause else None
+
+
+def booking_blocks(study_list: list[studies.StudyView]) -> dict[int, str | None]:
+    """booking_block of each of these studies of one workspace (the home page asks for
+    all of them): which budgets exist is read once, not once per study."""
+    if not study_list:
+        return {}
+    scopes = set(
+        db.session.scalars(
+            select(Budget.study_id).where(Budget.workspace_id == study_list[0].workspace_id)
+        )
+    )
+    blocks = {}
+    for study in study_list:
+        pause = booking_pause(study, scopes=scopes)
+        blocks[study.id] = pause.reason if pause else None
+    return blocks
 
 
 def ensure_bookable(study: studies.StudyView, participant_id: int | None = None) -> None:

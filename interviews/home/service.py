@@ -131,8 +131,11 @@ def _waiting(member: accounts.Member, now: datetime) -> tuple[int, list[WaitingC
 def _not_booking(study_list: list[studies.StudyView], offering: set[int]) -> list[rules.NotBooking]:
     """``offering``: the hosts whose hours offer some time (hours.offering_hours)."""
     facts = []
+    # Only a published study's budget matters (and only it costs the sums).
+    blocks = reward_budgets.booking_blocks(
+        [s for s in study_list if s.status.value == rules.StudyState.PUBLISHED]
+    )
     for study in study_list:
-        published = study.status.value == rules.StudyState.PUBLISHED
         facts.append(
             rules.StudyFacts(
                 id=study.id,
@@ -141,8 +144,7 @@ def _not_booking(study_list: list[studies.StudyView], offering: set[int]) -> lis
                 host_name=study.host.name,
                 # Hosts taking turns: one with hours is enough for times to be offered.
                 host_has_hours=any(p.user_id in offering for p in study.hosts or (study.host,)),
-                # Only a published study's budget matters (and only it costs the sums).
-                budget_block=reward_budgets.booking_block(study) if published else None,
+                budget_block=blocks.get(study.id),
             )
         )
     return rules.studies_not_booking(facts)
