@@ -152,6 +152,8 @@ def start_gunicorn(args, worker_class: str, database_url: str, workdir: Path):
     command = [
         str(BIN / "gunicorn"),
         "interviews:create_app()",
+        "--config",  # the README's production settings (the collector's thresholds)
+        "python:interviews.gunicorn_settings",
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",
