@@ -106,6 +106,9 @@ def test_pm_highlights_a_sentence_into_a_takeaway_and_follows_its_moment_back(
     expect(page.locator(".transcript mark")).to_have_text(["spreadsheet"])
     page.get_by_role("link", name="Show it all").click()
     expect(page.locator("[data-segment]")).to_have_count(4)
+    # The new page's words can be there before its deferred script listens for a
+    # selection (seen when the suite runs beside another): wait for it to have run.
+    page.wait_for_load_state("load")
 
     # Select from inside "export" to the end of "spreadsheet": whole words are taken.
     with live_app.app_context():
