@@ -15,7 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, select
 
 from interviews.accounts import service as accounts
 from interviews.clock import utc_now
@@ -144,6 +144,14 @@ class BookingPause:
     missing_currency: bool  # that budget has no line in this currency at all
 
 
+def budget_scopes(workspace_id: int) -> set[int | None]:
+    """Which budgets the workspace has: their study ids, None for the workspace's own.
+    Most teams set none: one small query says so, before any sums are made."""
+    return set(
+        db.session.scalars(select(Budget.study_id).where(Budget.workspace_id == workspace_id))
+    )
+
+
 def booking_pause(
     study: studies.StudyView,
     participant_id: int | None = None,
@@ -157,15 +165,7 @@ def booking_pause(
     if not offer.owes:
         return None
     if scopes is None:
-        # Most teams set no budget: one small query says so, before any sums are made.
-        scopes = set(
-            db.session.scalars(
-                select(Budget.study_id).where(
-                    Budget.workspace_id == study.workspace_id,
-                    or_(Budget.study_id == study.id, Budget.study_id.is_(None)),
-                )
-            )
-        )
+        scopes = budget_scopes(study.workspace_id)
     for scope, whose in ((study.id, "this study's"), (None, "the workspace's")):
         if scope not in scopes:
             continue
@@ -197,11 +197,7 @@ def booking_blocks(study_list: list[studies.StudyView]) -> dict[int, str | None]
     all of them): which budgets exist is read once, not once per study."""
     if not study_list:
         return {}
-    scopes = set(
-        db.session.scalars(
-            select(Budget.study_id).where(Budget.workspace_id == study_list[0].workspace_id)
-        )
-    )
+    scopes = budget_scopes(study_list[0].workspace_id)
     blocks = {}
     for study in study_list:
         pause = booking_pause(study, scopes=scopes)
