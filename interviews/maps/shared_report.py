@@ -76,7 +76,7 @@ class SharedReport:
         return found
 
 
-def _withholder(workspace_id: int, tree: MapTree):
+def _withholder(workspace_id: int, map_id: int):
     """A function that withholds the names, companies, addresses and phone numbers of
     everyone (not erased) whose takeaways are evidence anywhere on the map from a text.
     notes_erasure.scrubber is erasure's helper; on a report the words are withheld, not
@@ -86,7 +86,7 @@ def _withholder(workspace_id: int, tree: MapTree):
     # meanwhile is never kept under a version that does not cover it.
     def naming_words() -> list[str]:
         evidence_nodes = select(MapNode.id).where(
-            MapNode.map_id == tree.id, MapNode.kind.in_(rules.EVIDENCE_KINDS)
+            MapNode.map_id == map_id, MapNode.kind.in_(rules.EVIDENCE_KINDS)
         )
         people = links.people_behind(workspace_id, evidence_nodes)
         return participants.naming_words(workspace_id, people)
@@ -95,7 +95,7 @@ def _withholder(workspace_id: int, tree: MapTree):
     # was half of every view). Valid while the library's version stands: it rises with
     # every takeaway, link and person written (name, email, phone, company, erasure:
     # migration 0021); a node removed takes its links with it, a new one has none.
-    words = kept_counts.kept(workspace_id, f"naming words of map {tree.id}", naming_words)
+    words = kept_counts.kept(workspace_id, f"naming words of map {map_id}", naming_words)
     if not words:
         return lambda text: text
     scrub = notes_erasure.scrubber(words)
@@ -172,7 +172,7 @@ def open_report(token: str, now: datetime, count_view: bool = True) -> SharedRep
             )
         ).all()
     )
-    clean = (lambda text: text) if row.show_names else _withholder(row.workspace_id, tree)
+    clean = (lambda text: text) if row.show_names else _withholder(row.workspace_id, tree.id)
     report = SharedReport(
         tree=tree if row.show_names else _withheld_tree(tree, clean),
         quotes=_report_quotes(
